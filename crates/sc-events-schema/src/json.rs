@@ -1,0 +1,466 @@
+//! A JSON parser that keeps the byte span of every value and object key.
+//!
+//! `serde_json` forgets where things came from; diagnostics must point at the `.avsc` line, so
+//! schemas are parsed here. Objects keep their members in source order; a duplicate key is kept
+//! (Java Avro's Jackson parser accepts it and the last one wins, see [`JsonNode::get`]).
+//! Like Jackson as Avro configures it, `/* */` and `//` comments are accepted.
+
+use crate::source::Span;
+use std::fmt;
+
+/// Nesting deeper than this is refused, so hostile input cannot overflow the stack.
+pub const MAX_DEPTH: usize = 512;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    /// The number's source text, validated as a JSON number.
+    Number(String),
+    String(String),
+    Array(Vec<JsonNode>),
+    Object(Vec<Member>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonNode {
+    pub value: Json,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub key: String,
+    pub key_span: Span,
+    pub value: JsonNode,
+}
+
+/// A syntax error at a byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    pub offset: usize,
+    pub message: String,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (byte {})", self.message, self.offset)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+impl JsonNode {
+    /// The member named `key` of an object (the last one when the key repeats).
+    pub fn get(&self, key: &str) -> Option<&JsonNode> {
+        self.member(key).map(|m| &m.value)
+    }
+
+    /// The member (key and value) named `key` of an object.
+    pub fn member(&self, key: &str) -> Option<&Member> {
+        match &self.value {
+            Json::Object(members) => members.iter().rev().find(|m| m.key == key),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Json::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[JsonNode]> {
+        match &self.value {
+            Json::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&[Member]> {
+        match &self.value {
+            Json::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match &self.value {
+            Json::Number(n) => n.parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match &self.value {
+            Json::Number(n) => n.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// A short name of the value's JSON type, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self.value {
+            Json::Null => "null",
+            Json::Bool(_) => "boolean",
+            Json::Number(_) => "number",
+            Json::String(_) => "string",
+            Json::Array(_) => "array",
+            Json::Object(_) => "object",
+        }
+    }
+
+    /// Converts to a `serde_json::Value` (spans dropped, last duplicate key wins).
+    pub fn to_value(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.value {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Number(n) => serde_json::from_str(n).unwrap_or(Value::Null),
+            Json::String(s) => Value::String(s.clone()),
+            Json::Array(items) => Value::Array(items.iter().map(JsonNode::to_value).collect()),
+            Json::Object(members) => {
+                let mut map = serde_json::Map::new();
+                for m in members {
+                    map.insert(m.key.clone(), m.value.to_value());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+}
+
+/// Parses one JSON document; anything but whitespace or comments after it is an error.
+pub fn parse(text: &str) -> Result<JsonNode, JsonError> {
+    let mut p = Parser {
+        bytes: text.as_bytes(),
+        text,
+        pos: 0,
+        depth: 0,
+    };
+    p.skip_ws()?;
+    let node = p.value()?;
+    p.skip_ws()?;
+    if p.pos < p.bytes.len() {
+        return Err(p.err("unexpected text after the JSON document"));
+    }
+    Ok(node)
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn err(&self, message: impl Into<String>) -> JsonError {
+        JsonError {
+            offset: self.pos,
+            message: message.into(),
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) -> Result<(), JsonError> {
+        loop {
+            match self.peek() {
+                Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
+                Some(b'/') if self.bytes.get(self.pos + 1) == Some(&b'*') => {
+                    let start = self.pos;
+                    match self.text[self.pos + 2..].find("*/") {
+                        Some(i) => self.pos += i + 4,
+                        None => {
+                            self.pos = start;
+                            return Err(self.err("unterminated /* comment"));
+                        }
+                    }
+                }
+                Some(b'/') if self.bytes.get(self.pos + 1) == Some(&b'/') => {
+                    self.pos = self.text[self.pos..]
+                        .find('\n')
+                        .map_or(self.bytes.len(), |i| self.pos + i);
+                }
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    fn expect_word(&mut self, word: &str, value: Json) -> Result<JsonNode, JsonError> {
+        let start = self.pos;
+        if self.text[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(JsonNode {
+                value,
+                span: Span::new(start, self.pos),
+            })
+        } else {
+            Err(self.err("expected a JSON value"))
+        }
+    }
+
+    fn value(&mut self) -> Result<JsonNode, JsonError> {
+        match self.peek() {
+            None => Err(self.err("unexpected end of input, expected a JSON value")),
+            Some(b'{') => self.nested(Self::object),
+            Some(b'[') => self.nested(Self::array),
+            Some(b'"') => {
+                let start = self.pos;
+                let s = self.string()?;
+                Ok(JsonNode {
+                    value: Json::String(s),
+                    span: Span::new(start, self.pos),
+                })
+            }
+            Some(b't') => self.expect_word("true", Json::Bool(true)),
+            Some(b'f') => self.expect_word("false", Json::Bool(false)),
+            Some(b'n') => self.expect_word("null", Json::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.err("expected a JSON value")),
+        }
+    }
+
+    fn nested(
+        &mut self,
+        f: fn(&mut Self) -> Result<JsonNode, JsonError>,
+    ) -> Result<JsonNode, JsonError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.err(format!("nesting deeper than {MAX_DEPTH} levels")));
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
+    fn object(&mut self) -> Result<JsonNode, JsonError> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut members = Vec::new();
+        self.skip_ws()?;
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(JsonNode {
+                value: Json::Object(members),
+                span: Span::new(start, self.pos),
+            });
+        }
+        loop {
+            self.skip_ws()?;
+            if self.peek() != Some(b'"') {
+                return Err(self.err("expected a string key"));
+            }
+            let key_start = self.pos;
+            let key = self.string()?;
+            let key_span = Span::new(key_start, self.pos);
+            self.skip_ws()?;
+            if self.peek() != Some(b':') {
+                return Err(self.err("expected ':' after the object key"));
+            }
+            self.pos += 1;
+            self.skip_ws()?;
+            let value = self.value()?;
+            members.push(Member {
+                key,
+                key_span,
+                value,
+            });
+            self.skip_ws()?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(JsonNode {
+                        value: Json::Object(members),
+                        span: Span::new(start, self.pos),
+                    });
+                }
+                _ => return Err(self.err("expected ',' or '}' in object")),
+            }
+        }
+    }
+
+    fn array(&mut self) -> Result<JsonNode, JsonError> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws()?;
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(JsonNode {
+                value: Json::Array(items),
+                span: Span::new(start, self.pos),
+            });
+        }
+        loop {
+            self.skip_ws()?;
+            items.push(self.value()?);
+            self.skip_ws()?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(JsonNode {
+                        value: Json::Array(items),
+                        span: Span::new(start, self.pos),
+                    });
+                }
+                _ => return Err(self.err("expected ',' or ']' in array")),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<JsonNode, JsonError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let digits = |p: &mut Self| {
+            let s = p.pos;
+            while matches!(p.peek(), Some(b'0'..=b'9')) {
+                p.pos += 1;
+            }
+            p.pos - s
+        };
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                digits(self);
+            }
+            _ => return Err(self.err("invalid number")),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if digits(self) == 0 {
+                return Err(self.err("invalid number: expected digits after '.'"));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if digits(self) == 0 {
+                return Err(self.err("invalid number: expected exponent digits"));
+            }
+        }
+        Ok(JsonNode {
+            value: Json::Number(self.text[start..self.pos].to_string()),
+            span: Span::new(start, self.pos),
+        })
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let h = self
+            .text
+            .get(self.pos..self.pos + 4)
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .ok_or_else(|| self.err("invalid \\u escape"))?;
+        self.pos += 4;
+        Ok(h)
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        let open = self.pos;
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let run_start = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(&self.text[run_start..self.pos]);
+            match self.peek() {
+                None => {
+                    self.pos = open;
+                    return Err(self.err("unterminated string"));
+                }
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let c = self.peek().ok_or_else(|| self.err("unterminated escape"))?;
+                    self.pos += 1;
+                    match c {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&hi)
+                                && self.text[self.pos..].starts_with("\\u")
+                            {
+                                self.pos += 2;
+                                let lo = self.hex4()?;
+                                0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3FF)
+                            } else {
+                                hi
+                            };
+                            out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                        }
+                        _ => {
+                            self.pos -= 1;
+                            return Err(self.err("invalid escape"));
+                        }
+                    }
+                }
+                Some(_) => return Err(self.err("control character in string")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_spans_of_values_and_keys() {
+        let text = r#"{"a": [1, "x"], "b": {"c": null}}"#;
+        let doc = parse(text).unwrap();
+        let a = doc.member("a").unwrap();
+        assert_eq!(&text[a.key_span.start..a.key_span.end], "\"a\"");
+        assert_eq!(&text[a.value.span.start..a.value.span.end], "[1, \"x\"]");
+        let c = doc.get("b").unwrap().get("c").unwrap();
+        assert_eq!(&text[c.span.start..c.span.end], "null");
+    }
+
+    #[test]
+    fn last_duplicate_key_wins_and_comments_are_skipped() {
+        let doc = parse("/* c */ {\"k\": 1, // x\n \"k\": 2}").unwrap();
+        assert_eq!(doc.get("k").unwrap().as_i64(), Some(2));
+    }
+
+    #[test]
+    fn errors_carry_offsets() {
+        let e = parse("{\"a\": tru}").unwrap_err();
+        assert_eq!(e.offset, 6);
+        let e = parse("[1, 2] x").unwrap_err();
+        assert_eq!(e.offset, 7);
+        assert!(e.message.contains("after the JSON document"));
+        assert!(parse("\"abc").is_err());
+        assert!(parse("01").is_err());
+        assert!(parse(&"[".repeat(MAX_DEPTH + 1)).is_err());
+    }
+
+    #[test]
+    fn decodes_escapes() {
+        let doc = parse(r#""a\n\u00e9\ud83d\ude00""#).unwrap();
+        assert_eq!(doc.as_str(), Some("a\né😀"));
+    }
+}

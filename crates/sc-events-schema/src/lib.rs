@@ -1,0 +1,16 @@
+//! The schema side of sc-events: `.avsc` files parsed into a model that keeps source positions,
+//! the topic/event catalog built from them, the rules that check them, and the diagnostics that
+//! point at the offending line.
+//!
+//! Data flow: [`json`] (spans) → [`model`] (Avro types) → [`catalog`] (envelope, domains, events,
+//! topics) → [`rules`] (lint) → [`diag`] (human / JSON / GitHub output).
+
+pub mod catalog;
+pub mod diag;
+pub mod json;
+pub mod model;
+pub mod rules;
+pub mod source;
+
+pub use catalog::{Catalog, Domain, Event, PrivacyTier, Topic};
+pub use diag::{Diagnostic, Format, Level};

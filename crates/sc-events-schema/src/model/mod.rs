@@ -1,0 +1,203 @@
+//! The Avro schema model: every type, field, name and default keeps the file and byte span it
+//! was parsed from, so rules (lint, compat, policy) can point at the `.avsc` line.
+//!
+//! Named types (records, enums, fixed) live once in [`SchemaSet::types`] and are referenced by
+//! [`TypeId`], so recursive and cross-file schemas are plain graphs. Parsing is in [`parse`].
+
+mod parse;
+mod walk;
+
+pub use parse::parse_files;
+pub use walk::{walk_fields, FieldVisit};
+
+use crate::json::{JsonNode, Member};
+use crate::source::{FileId, SourceFile, Span};
+use std::collections::HashMap;
+
+/// Index of a named type in [`SchemaSet::types`].
+pub type TypeId = usize;
+
+/// A set of schema files parsed together: names defined in one file are visible in the others,
+/// the way Confluent schema references work.
+#[derive(Debug, Clone, Default)]
+pub struct SchemaSet {
+    pub files: Vec<SourceFile>,
+    /// The top-level schema of each file, indexed like `files`.
+    pub roots: Vec<Node>,
+    pub types: Vec<NamedType>,
+    pub(crate) by_name: HashMap<String, TypeId>,
+}
+
+impl SchemaSet {
+    /// The named type with this full name.
+    pub fn lookup(&self, fullname: &str) -> Option<TypeId> {
+        self.by_name.get(fullname).copied()
+    }
+
+    pub fn named(&self, id: TypeId) -> &NamedType {
+        &self.types[id]
+    }
+
+    /// The record fields of a named type (empty for enums and fixed).
+    pub fn fields(&self, id: TypeId) -> &[Field] {
+        match &self.types[id].body {
+            Body::Record(fields) => fields,
+            _ => &[],
+        }
+    }
+
+    /// The file a root or type came from.
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id]
+    }
+}
+
+/// One occurrence of a type in a schema: a primitive, a composite or a reference to a named type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub kind: Kind,
+    /// Span of the JSON value that denotes this type (a name string, an object or a union array).
+    pub span: Span,
+    pub file: FileId,
+    /// The `logicalType` attribute, when present (resolution ignores it, lint does not).
+    pub logical_type: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Null,
+    Boolean,
+    Int,
+    Long,
+    Float,
+    Double,
+    Bytes,
+    String,
+    Array(Box<Node>),
+    Map(Box<Node>),
+    Union(Vec<Node>),
+    Named(TypeId),
+}
+
+impl Node {
+    /// The Avro type name of this node (`"int"`, `"record"`, `"union"`, ...).
+    pub fn type_name<'a>(&self, set: &'a SchemaSet) -> &'a str {
+        match &self.kind {
+            Kind::Null => "null",
+            Kind::Boolean => "boolean",
+            Kind::Int => "int",
+            Kind::Long => "long",
+            Kind::Float => "float",
+            Kind::Double => "double",
+            Kind::Bytes => "bytes",
+            Kind::String => "string",
+            Kind::Array(_) => "array",
+            Kind::Map(_) => "map",
+            Kind::Union(_) => "union",
+            Kind::Named(id) => set.types[*id].body.kind_name(),
+        }
+    }
+
+    /// For `["null", T]` (in either order) the non-null branch.
+    pub fn nullable_inner(&self) -> Option<&Node> {
+        match &self.kind {
+            Kind::Union(branches) if branches.len() == 2 => {
+                match (&branches[0].kind, &branches[1].kind) {
+                    (Kind::Null, _) => Some(&branches[1]),
+                    (_, Kind::Null) => Some(&branches[0]),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// This node, or the non-null branch of an optional.
+    pub fn non_null(&self) -> &Node {
+        self.nullable_inner().unwrap_or(self)
+    }
+}
+
+/// A full Avro name: `namespace.name`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Name {
+    pub name: String,
+    pub namespace: Option<String>,
+}
+
+impl Name {
+    pub fn fullname(&self) -> String {
+        match &self.namespace {
+            Some(ns) if !ns.is_empty() => format!("{ns}.{}", self.name),
+            _ => self.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedType {
+    pub name: Name,
+    pub aliases: Vec<Name>,
+    pub doc: Option<String>,
+    pub file: FileId,
+    /// Span of the whole definition object.
+    pub span: Span,
+    /// Span of the `"name"` value.
+    pub name_span: Span,
+    /// Attributes Avro does not define (`event_type`, `privacy_tier`, ...), in source order.
+    pub attrs: Vec<Member>,
+    pub body: Body,
+}
+
+impl NamedType {
+    /// A custom attribute's value.
+    pub fn attr(&self, key: &str) -> Option<&JsonNode> {
+        self.attrs.iter().rev().find(|m| m.key == key).map(|m| &m.value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    Record(Vec<Field>),
+    Enum(EnumBody),
+    Fixed { size: usize, size_span: Span },
+}
+
+impl Body {
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Body::Record(_) => "record",
+            Body::Enum(_) => "enum",
+            Body::Fixed { .. } => "fixed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumBody {
+    pub symbols: Vec<String>,
+    /// Span of the `"symbols"` array.
+    pub symbols_span: Span,
+    /// The enum-level default symbol and its span.
+    pub default: Option<(String, Span)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub name_span: Span,
+    /// Span of the whole field object.
+    pub span: Span,
+    pub aliases: Vec<String>,
+    pub doc: Option<String>,
+    pub ty: Node,
+    pub default: Option<JsonNode>,
+    /// Attributes Avro does not define (`pii`, ...).
+    pub attrs: Vec<Member>,
+}
+
+impl Field {
+    pub fn attr(&self, key: &str) -> Option<&JsonNode> {
+        self.attrs.iter().rev().find(|m| m.key == key).map(|m| &m.value)
+    }
+}

@@ -1,0 +1,133 @@
+//! Lint: the conventions of seed 000 §6 and the team's schema style, checked on one schema
+//! directory. Rules written in code live one per file (`<rule_id>.rs`); pure field-name pattern
+//! rules are data in `field_patterns.toml`. [`RULES`] is the sorted table of the coded ones.
+
+mod doc_required;
+mod enum_symbol_case;
+mod event_type_format;
+mod event_type_unique;
+mod field_name_case;
+mod key_field_present;
+mod login_event_no_ip;
+mod money_has_currency;
+mod optional_default_null;
+mod patterns;
+mod pii_tier;
+mod pii_unmarked;
+mod type_name_case;
+mod unique_short_name;
+
+pub use patterns::{non_negative_globs, pattern_rules, PatternRule};
+
+use super::{definition_pointers, Family, Rule};
+use crate::catalog::Catalog;
+use crate::diag::{Diagnostic, Level};
+use crate::model::{SchemaSet, TypeId};
+use crate::source::Span;
+
+/// What a lint check sees: the loaded catalog and where each named type is defined.
+pub struct LintContext<'a> {
+    pub catalog: &'a Catalog,
+    pointers: Vec<String>,
+}
+
+impl<'a> LintContext<'a> {
+    pub fn new(catalog: &'a Catalog) -> Self {
+        LintContext {
+            catalog,
+            pointers: definition_pointers(&catalog.set),
+        }
+    }
+
+    pub fn set(&self) -> &'a SchemaSet {
+        &self.catalog.set
+    }
+
+    /// JSON pointer of a named type's definition (`/` for a file's root).
+    pub fn type_location(&self, id: TypeId) -> String {
+        match self.pointers[id].as_str() {
+            "" => "/".to_string(),
+            p => p.to_string(),
+        }
+    }
+
+    /// JSON pointer of a record's field.
+    pub fn field_location(&self, record: TypeId, index: usize) -> String {
+        format!("{}/fields/{index}", self.pointers[record])
+    }
+
+    /// A finding of `rule` at `span` of the file that defines `owner`.
+    pub fn finding(
+        &self,
+        rule: &Rule,
+        owner: TypeId,
+        span: Span,
+        location: String,
+        message: String,
+    ) -> Diagnostic {
+        let set = self.set();
+        Diagnostic::at(rule.level, rule.id, message, &set.files[set.types[owner].file], span)
+            .with_location(location)
+            .with_hint(rule.hint)
+    }
+}
+
+/// A coded lint check.
+pub type Check = fn(&LintContext<'_>, &mut Vec<Diagnostic>);
+
+/// Every coded lint rule, sorted by id.
+pub static RULES: &[(&Rule, Check)] = &[
+    (&doc_required::RULE, doc_required::check),
+    (&enum_symbol_case::RULE, enum_symbol_case::check),
+    (&event_type_format::RULE, event_type_format::check),
+    (&event_type_unique::RULE, event_type_unique::check),
+    (&field_name_case::RULE, field_name_case::check),
+    (&key_field_present::RULE, key_field_present::check),
+    (&login_event_no_ip::RULE, login_event_no_ip::check),
+    (&money_has_currency::RULE, money_has_currency::check),
+    (&optional_default_null::RULE, optional_default_null::check),
+    (&pii_tier::RULE, pii_tier::check),
+    (&pii_unmarked::RULE, pii_unmarked::check),
+    (&type_name_case::RULE, type_name_case::check),
+    (&unique_short_name::RULE, unique_short_name::check),
+];
+
+/// Every lint rule, coded and pattern, sorted by id.
+pub fn all_rules() -> Vec<&'static Rule> {
+    let mut v: Vec<&'static Rule> = RULES.iter().map(|(r, _)| *r).collect();
+    v.extend(pattern_rules().iter().map(|p| &p.rule));
+    v.sort_by_key(|r| r.id);
+    v
+}
+
+/// Runs every lint rule; findings sorted by file, line and column.
+pub fn lint(catalog: &Catalog) -> Vec<Diagnostic> {
+    let cx = LintContext::new(catalog);
+    let mut out = Vec::new();
+    for (_, check) in RULES {
+        check(&cx, &mut out);
+    }
+    for p in pattern_rules() {
+        p.check(&cx, &mut out);
+    }
+    out.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.code).cmp(&(&b.file, b.line, b.column, &b.code))
+    });
+    out
+}
+
+/// Whether `s` is PascalCase (`UserCreated`).
+pub(crate) fn is_pascal(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Whether `s` is snake_case (`created_at`).
+pub(crate) fn is_snake(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !s.contains("__")
+        && !s.ends_with('_')
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,71 @@
+//! Rules as data. Every rule has an id, a family, a category, a default level, a one-line
+//! summary ("Checks that …"), a fix hint and its own fixture test; the tables in each family's
+//! `mod.rs` are the single list the checker, `schemactl rules` and the docs read.
+//!
+//! Families: [`lint`] checks one schema directory at a time (conventions of seed 000 §6 and the
+//! team's style). Compatibility and evolution policy rules join as their own families.
+
+pub mod lint;
+mod pointer;
+
+pub use pointer::definition_pointers;
+
+use crate::diag::Level;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    Lint,
+}
+
+/// A rule's metadata. Findings carry `id` as their code and `hint` as their help line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    pub id: &'static str,
+    pub family: Family,
+    /// Buf-style category: NAMING, DOCS, TYPES, PRIVACY, CATALOG, EVOLUTION, CODEGEN.
+    pub category: &'static str,
+    pub level: Level,
+    /// "Checks that …".
+    pub summary: &'static str,
+    /// Why the rule exists.
+    pub why: &'static str,
+    /// How to fix a finding.
+    pub hint: &'static str,
+}
+
+/// Matches `name` against a glob where `*` stands for any (possibly empty) run of characters.
+pub fn glob_match(glob: &str, name: &str) -> bool {
+    let parts: Vec<&str> = glob.split('*').collect();
+    if parts.len() == 1 {
+        return glob == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("*_cents", "total_cents"));
+        assert!(!glob_match("*_cents", "cents"));
+        assert!(glob_match("*_count_*", "member_count_after"));
+        assert!(!glob_match("*_count_*", "member_count"));
+        assert!(glob_match("ip", "ip"));
+        assert!(glob_match("*email*", "contact_email"));
+    }
+}
