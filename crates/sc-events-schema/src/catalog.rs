@@ -58,6 +58,8 @@ pub struct Domain {
     pub record: TypeId,
     /// The `entity_type` attribute: a symbol of the envelope's `EntityType`.
     pub entity_type: String,
+    /// The `schema_version` attribute (>= 1): the envelope's `schema_version` of its events.
+    pub schema_version: u32,
     /// Name of the topic that carries this schema (from `topics.toml`).
     pub topic: String,
     pub events: Vec<Event>,
@@ -302,6 +304,15 @@ impl Builder<'_> {
                 return None;
             }
         };
+        let sv = t.attr("schema_version");
+        let schema_version = match sv.and_then(|v| v.as_i64()).and_then(|v| u32::try_from(v).ok()) {
+            Some(v) if v >= 1 => v,
+            _ => {
+                let span = sv.map_or(t.name_span, |a| a.span);
+                self.error(file, span, format!("{} needs \"schema_version\": an integer >= 1", t.name.fullname()), "add \"schema_version\": 1 to the domain record and raise it with every published change (seed 000 section 5)");
+                return None;
+            }
+        };
         let mut events = Vec::new();
         for b in branches {
             let Kind::Named(id) = b.kind else {
@@ -334,6 +345,7 @@ impl Builder<'_> {
             file,
             record,
             entity_type,
+            schema_version,
             topic: String::new(),
             events,
         })

@@ -1,0 +1,209 @@
+//! The catalog glue: what rsgen-avro cannot know. Implements `sc_events::event::{Payload,
+//! DomainEvent, CheckNonNegative}` for the generated types, writes one module per domain with
+//! short aliases, and the static topic/event/schema tables.
+
+use crate::ident::{field_name, type_name, variant_name};
+use crate::{CodegenError, HEADER};
+use sc_events_schema::model::{Body, Kind, Node, SchemaSet, TypeId};
+use sc_events_schema::rules::glob_match;
+use sc_events_schema::rules::lint::non_negative_globs;
+use sc_events_schema::Catalog;
+use std::fmt::Write as _;
+
+const T: &str = "crate::types";
+const E: &str = "crate::event";
+
+pub fn generate(catalog: &Catalog) -> Result<String, CodegenError> {
+    let set = &catalog.set;
+    let dir = catalog
+        .dir
+        .canonicalize()
+        .map_err(|e| CodegenError::Io(catalog.dir.clone(), e))?;
+    let mut o = String::new();
+    let _ = writeln!(o, "{HEADER}\n");
+    tables(catalog, &dir, &mut o);
+    for d in &catalog.domains {
+        domain(catalog, d, &dir, &mut o);
+    }
+    let roots: Vec<TypeId> = catalog.domains.iter().map(|d| d.record).collect();
+    for (id, t) in set.types.iter().enumerate() {
+        if matches!(t.body, Body::Record(_)) && !roots.contains(&id) {
+            non_negative(set, id, &mut o);
+        }
+    }
+    Ok(o)
+}
+
+fn tier(t: &str) -> String {
+    format!("{T}::PrivacyTier::{}", variant_name(t))
+}
+
+fn union_type(set: &SchemaSet, branches: &[Node]) -> String {
+    let mut s = String::from("Union");
+    for b in branches {
+        if let Kind::Named(id) = b.kind {
+            s.push_str(&type_name(&set.types[id].name.name));
+        }
+    }
+    s
+}
+
+fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
+    let set = &catalog.set;
+    let _ = writeln!(o, "/// Every topic of `schemas/topics.toml` (seed 001 section 2), in file order.");
+    let _ = writeln!(o, "pub static TOPICS: &[{E}::TopicInfo] = &[");
+    for t in &catalog.topics {
+        let _ = writeln!(
+            o,
+            "    {E}::TopicInfo {{ name: {:?}, category: {:?}, partitions: {}, key: {:?}, retention_ms: {}, cleanup_policy: {:?}, description: {:?}, value_schema: {:?} }},",
+            t.name.get_ref(),
+            t.category,
+            t.partitions,
+            t.key,
+            t.retention_ms,
+            t.cleanup_policy,
+            t.description,
+            t.value_schema.as_ref().map(|v| v.get_ref().as_str())
+        );
+    }
+    let _ = writeln!(o, "];\n");
+    let _ = writeln!(o, "/// Every event type, domain by domain, in `data` union order.");
+    let _ = writeln!(o, "pub static EVENTS: &[{E}::EventInfo] = &[");
+    for (d, e) in catalog.events() {
+        let _ = writeln!(
+            o,
+            "    {E}::EventInfo {{ event_type: {:?}, topic: {:?}, record: {:?}, privacy_tier: {}, entity_type: {T}::EntityType::{} }},",
+            e.event_type,
+            d.topic,
+            set.types[e.record].name.fullname(),
+            tier(e.privacy_tier.as_str()),
+            variant_name(&d.entity_type)
+        );
+    }
+    let _ = writeln!(o, "];\n");
+    let _ = writeln!(o, "/// The canonical `.avsc` text of every schema file (what is registered and read with).");
+    let _ = writeln!(o, "pub static SCHEMAS: &[{E}::SchemaInfo] = &[");
+    for (i, f) in set.files.iter().enumerate() {
+        let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let record = match set.roots[i].kind {
+            Kind::Named(id) => set.types[id].name.fullname(),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            o,
+            "    {E}::SchemaInfo {{ file: {name:?}, record: {record:?}, text: include_str!({:?}) }},",
+            dir.join(&name).display().to_string()
+        );
+    }
+    let _ = writeln!(o, "];\n");
+    let _ = writeln!(o, "/// The text of `schemas/topics.toml`.");
+    let _ = writeln!(o, "pub static TOPICS_TOML: &str = include_str!({:?});\n", dir.join("topics.toml").display().to_string());
+}
+
+fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path, o: &mut String) {
+    let set = &catalog.set;
+    let root = &set.types[d.record];
+    let ev = type_name(&root.name.name);
+    let data = &set.fields(d.record)[1];
+    let Kind::Union(branches) = &data.ty.kind else { return };
+    let union = union_type(set, branches);
+    let key = catalog.topic(&d.topic).and_then(|t| t.key.clone());
+    let file = catalog.file_name(d.file);
+
+    // The domain module: short names for everything a service of this domain touches.
+    let payloads: Vec<String> = d.events.iter().map(|e| type_name(&set.types[e.record].name.name)).collect();
+    let _ = writeln!(o, "/// The `{}` domain: events on `{}` (schema `{file}`).", d.name, d.topic);
+    let _ = writeln!(o, "pub mod {} {{", field_name(&d.name));
+    let _ = writeln!(o, "    /// The top-level record: envelope plus one payload.");
+    let _ = writeln!(o, "    pub type Event = {T}::{ev};");
+    let _ = writeln!(o, "    /// The payload union: one variant per event type.");
+    let _ = writeln!(o, "    pub type Data = {T}::{union};");
+    let _ = writeln!(o, "    pub use {T}::{{{}}};", payloads.join(", "));
+    let _ = writeln!(o, "}}\n");
+
+    let _ = writeln!(o, "impl {E}::DomainEvent for {T}::{ev} {{");
+    let _ = writeln!(o, "    const TOPIC: &'static str = {:?};", d.topic);
+    let _ = writeln!(o, "    const KEY_FIELD: Option<&'static str> = {key:?};");
+    let _ = writeln!(o, "    const RECORD: &'static str = {:?};", root.name.fullname());
+    let _ = writeln!(o, "    const ENTITY_TYPE: {T}::EntityType = {T}::EntityType::{};", variant_name(&d.entity_type));
+    let _ = writeln!(o, "    const SCHEMA_VERSION: i32 = {};", d.schema_version);
+    let _ = writeln!(o, "    const SCHEMA: &'static str = include_str!({:?});", dir.join(&file).display().to_string());
+    let _ = writeln!(o, "    fn envelope(&self) -> &{T}::Envelope {{ &self.envelope }}");
+    let _ = writeln!(o, "    fn envelope_mut(&mut self) -> &mut {T}::Envelope {{ &mut self.envelope }}");
+    let _ = writeln!(o, "    fn payload(&self) -> {E}::PayloadRef<'_> {{");
+    let _ = writeln!(o, "        use {E}::Payload as _;");
+    let _ = writeln!(o, "        match &self.data {{");
+    for p in &payloads {
+        let _ = writeln!(
+            o,
+            "            {T}::{union}::{p}(p) => {E}::PayloadRef {{ event_type: {T}::{p}::EVENT_TYPE, privacy_tier: {T}::{p}::PRIVACY_TIER, entity_key: p.entity_key(), check: p }},"
+        );
+    }
+    let _ = writeln!(o, "        }}\n    }}\n}}\n");
+
+    for e in &d.events {
+        let t = &set.types[e.record];
+        let p = type_name(&t.name.name);
+        let key_expr = key
+            .as_deref()
+            .and_then(|k| set.fields(e.record).iter().find(|f| f.name == k))
+            .map(|f| {
+                let n = field_name(&f.name);
+                if f.ty.nullable_inner().is_some() {
+                    format!("self.{n}.as_deref()")
+                } else {
+                    format!("Some(self.{n}.as_str())")
+                }
+            })
+            .unwrap_or_else(|| "None".into());
+        let _ = writeln!(o, "impl {E}::Payload for {T}::{p} {{");
+        let _ = writeln!(o, "    const EVENT_TYPE: &'static str = {:?};", e.event_type);
+        let _ = writeln!(o, "    const RECORD: &'static str = {:?};", t.name.fullname());
+        let _ = writeln!(o, "    const PRIVACY_TIER: {T}::PrivacyTier = {};", tier(e.privacy_tier.as_str()));
+        let _ = writeln!(o, "    type Event = {T}::{ev};");
+        let _ = writeln!(o, "    fn entity_key(&self) -> Option<&str> {{ {key_expr} }}");
+        let _ = writeln!(o, "    fn into_event(self, envelope: {T}::Envelope) -> {T}::{ev} {{ {T}::{ev} {{ envelope, data: {T}::{union}::{p}(self) }} }}");
+        let _ = writeln!(o, "}}\n");
+    }
+}
+
+/// `CheckNonNegative` for one record: `*_cents`/`*_count` fields must be >= 0, nested records
+/// are checked recursively.
+fn non_negative(set: &SchemaSet, id: TypeId, o: &mut String) {
+    let globs = non_negative_globs();
+    let t = &set.types[id];
+    let mut body = String::new();
+    for f in set.fields(id) {
+        let n = field_name(&f.name);
+        let fname = &f.name;
+        let opt = f.ty.nullable_inner().is_some();
+        let inner = f.ty.non_null();
+        let is_record = |k: &Kind| matches!(k, Kind::Named(r) if matches!(set.types[*r].body, Body::Record(_)));
+        match &inner.kind {
+            Kind::Int | Kind::Long if globs.iter().any(|g| glob_match(g, fname)) => {
+                let cond = if opt { format!("if let Some(v) = self.{n} {{") } else { format!("{{ let v = self.{n};") };
+                let _ = writeln!(body, "        {cond} if v < 0 {{ return Err({E}::ValidationError::Negative {{ field: {fname:?}.into(), value: i64::from(v) }}); }} }}");
+            }
+            k if is_record(k) => {
+                let call = format!("v.check_non_negative().map_err(|e| e.within({fname:?}))?;");
+                if opt {
+                    let _ = writeln!(body, "        if let Some(v) = &self.{n} {{ {call} }}");
+                } else {
+                    let _ = writeln!(body, "        {{ let v = &self.{n}; {call} }}");
+                }
+            }
+            Kind::Array(item) if is_record(&item.kind) => {
+                let _ = writeln!(body, "        for (i, v) in self.{n}.iter().enumerate() {{ v.check_non_negative().map_err(|e| e.within(&format!(\"{fname}[{{i}}]\")))?; }}");
+            }
+            Kind::Map(item) if is_record(&item.kind) => {
+                let _ = writeln!(body, "        for (k, v) in self.{n}.iter() {{ v.check_non_negative().map_err(|e| e.within(&format!(\"{fname}[{{k:?}}]\")))?; }}");
+            }
+            _ => {}
+        }
+    }
+    let name = type_name(&t.name.name);
+    let _ = writeln!(o, "impl {E}::CheckNonNegative for {T}::{name} {{");
+    let _ = writeln!(o, "    fn check_non_negative(&self) -> Result<(), {E}::ValidationError> {{");
+    o.push_str(&body);
+    let _ = writeln!(o, "        Ok(())\n    }}\n}}\n");
+}

@@ -1,0 +1,321 @@
+//! Building and checking events: the traits the generated glue implements, the typed
+//! validation errors, and [`Emitter`], which turns a payload into a complete, correctly
+//! labelled event in one call.
+
+use crate::types::{Actor, ActorType, EntityType, Envelope, PrivacyTier};
+use std::fmt;
+
+/// Static facts about one topic (from `schemas/topics.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopicInfo {
+    pub name: &'static str,
+    pub category: &'static str,
+    pub partitions: u32,
+    pub key: Option<&'static str>,
+    pub retention_ms: u64,
+    pub cleanup_policy: &'static str,
+    pub description: &'static str,
+    /// Full name of the record the topic carries, if it has a schema.
+    pub value_schema: Option<&'static str>,
+}
+
+/// Static facts about one event type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventInfo {
+    pub event_type: &'static str,
+    pub topic: &'static str,
+    pub record: &'static str,
+    pub privacy_tier: PrivacyTier,
+    pub entity_type: EntityType,
+}
+
+/// One canonical schema file, embedded at build time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaInfo {
+    pub file: &'static str,
+    pub record: &'static str,
+    pub text: &'static str,
+}
+
+/// Why an event may not be built or serialized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ValidationError {
+    /// A `*_cents` or `*_count` field is negative (seed 000 §6). `field` is a path like
+    /// `item_snapshots[2].unit_price_cents`.
+    Negative { field: String, value: i64 },
+    /// `entity_version` below 1.
+    EntityVersion(i64),
+    /// `schema_version` below 1.
+    SchemaVersion(i32),
+    /// The envelope's `event_type` is not the payload's.
+    EventTypeMismatch {
+        envelope: String,
+        payload: &'static str,
+    },
+    /// The envelope's `entity_type` is not the domain's.
+    EntityTypeMismatch {
+        envelope: EntityType,
+        domain: EntityType,
+    },
+    /// The envelope's `privacy_tier` is not the payload's.
+    PrivacyTierMismatch {
+        envelope: PrivacyTier,
+        payload: PrivacyTier,
+    },
+    /// `entity_id` is empty.
+    EmptyEntityId,
+    /// `entity_id` differs from the payload's key field (e.g. `user_id`).
+    EntityIdMismatch {
+        entity_id: String,
+        key_field: &'static str,
+        payload: String,
+    },
+}
+
+impl ValidationError {
+    /// Prefixes the field path of a nested error (`within("final_stats")`).
+    pub fn within(self, outer: &str) -> Self {
+        match self {
+            ValidationError::Negative { field, value } => ValidationError::Negative {
+                field: format!("{outer}.{field}"),
+                value,
+            },
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Negative { field, value } => {
+                write!(f, "{field} must be >= 0, got {value}")
+            }
+            Self::EntityVersion(v) => write!(f, "entity_version must be >= 1, got {v}"),
+            Self::SchemaVersion(v) => write!(f, "schema_version must be >= 1, got {v}"),
+            Self::EventTypeMismatch { envelope, payload } => write!(
+                f,
+                "envelope event_type {envelope:?} does not match the payload's {payload:?}"
+            ),
+            Self::EntityTypeMismatch { envelope, domain } => write!(
+                f,
+                "envelope entity_type {envelope:?} does not match the domain's {domain:?}"
+            ),
+            Self::PrivacyTierMismatch { envelope, payload } => write!(
+                f,
+                "envelope privacy_tier {envelope:?} does not match the payload's {payload:?}"
+            ),
+            Self::EmptyEntityId => write!(f, "entity_id must not be empty"),
+            Self::EntityIdMismatch {
+                entity_id,
+                key_field,
+                payload,
+            } => write!(
+                f,
+                "entity_id {entity_id:?} differs from the payload's {key_field} {payload:?}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ValidationError {}
+
+/// Implemented (by generated code) for every record: rejects negative `*_cents`/`*_count`.
+pub trait CheckNonNegative {
+    fn check_non_negative(&self) -> Result<(), ValidationError>;
+}
+
+/// What an event knows about its payload, for validation.
+pub struct PayloadRef<'a> {
+    pub event_type: &'static str,
+    pub privacy_tier: PrivacyTier,
+    /// The payload's key field value (e.g. `user_id`), when it has one.
+    pub entity_key: Option<&'a str>,
+    pub check: &'a dyn CheckNonNegative,
+}
+
+/// A payload record: one event type. Implemented by generated code.
+pub trait Payload: CheckNonNegative + Sized {
+    const EVENT_TYPE: &'static str;
+    /// Full Avro name of the payload record.
+    const RECORD: &'static str;
+    const PRIVACY_TIER: PrivacyTier;
+    /// The domain event this payload travels in.
+    type Event: DomainEvent;
+    /// The value of the topic's key field in this payload.
+    fn entity_key(&self) -> Option<&str>;
+    /// Wraps the payload with an envelope (no checks; use [`Emitter::event`]).
+    fn into_event(self, envelope: Envelope) -> Self::Event;
+}
+
+/// A domain's top-level event record (envelope + data). Implemented by generated code.
+pub trait DomainEvent: serde::Serialize + serde::de::DeserializeOwned + Sized {
+    const TOPIC: &'static str;
+    const KEY_FIELD: Option<&'static str>;
+    /// Full Avro name of the record.
+    const RECORD: &'static str;
+    const ENTITY_TYPE: EntityType;
+    const SCHEMA_VERSION: i32;
+    /// The canonical `.avsc` text (references the envelope by name).
+    const SCHEMA: &'static str;
+    fn envelope(&self) -> &Envelope;
+    fn envelope_mut(&mut self) -> &mut Envelope;
+    fn payload(&self) -> PayloadRef<'_>;
+
+    /// Checks the envelope against the payload and every seed 000 §6 rule.
+    fn validate(&self) -> Result<(), ValidationError> {
+        let env = self.envelope();
+        let p = self.payload();
+        if env.event_type != p.event_type {
+            return Err(ValidationError::EventTypeMismatch {
+                envelope: env.event_type.clone(),
+                payload: p.event_type,
+            });
+        }
+        if env.entity_type != Self::ENTITY_TYPE {
+            return Err(ValidationError::EntityTypeMismatch {
+                envelope: env.entity_type,
+                domain: Self::ENTITY_TYPE,
+            });
+        }
+        if env.privacy_tier != p.privacy_tier {
+            return Err(ValidationError::PrivacyTierMismatch {
+                envelope: env.privacy_tier,
+                payload: p.privacy_tier,
+            });
+        }
+        if env.entity_version < 1 {
+            return Err(ValidationError::EntityVersion(env.entity_version));
+        }
+        if env.schema_version < 1 {
+            return Err(ValidationError::SchemaVersion(env.schema_version));
+        }
+        if env.entity_id.is_empty() {
+            return Err(ValidationError::EmptyEntityId);
+        }
+        if let (Some(key), Some(field)) = (p.entity_key, Self::KEY_FIELD) {
+            if key != env.entity_id {
+                return Err(ValidationError::EntityIdMismatch {
+                    entity_id: env.entity_id.clone(),
+                    key_field: field,
+                    payload: key.to_string(),
+                });
+            }
+        }
+        p.check.check_non_negative()
+    }
+
+    /// The Kafka message key: the entity id.
+    fn key(&self) -> &str {
+        &self.envelope().entity_id
+    }
+}
+
+impl Actor {
+    pub fn user(id: impl Into<String>) -> Self {
+        Self::with_id(ActorType::User, id)
+    }
+    pub fn supplier(id: impl Into<String>) -> Self {
+        Self::with_id(ActorType::Supplier, id)
+    }
+    pub fn admin(id: impl Into<String>) -> Self {
+        Self::with_id(ActorType::Admin, id)
+    }
+    pub fn system() -> Self {
+        Actor {
+            actor_type: ActorType::System,
+            actor_id: None,
+        }
+    }
+    pub fn scheduler() -> Self {
+        Actor {
+            actor_type: ActorType::Scheduler,
+            actor_id: None,
+        }
+    }
+    fn with_id(actor_type: ActorType, id: impl Into<String>) -> Self {
+        Actor {
+            actor_type,
+            actor_id: Some(id.into()),
+        }
+    }
+}
+
+/// Builds events for one producing service. Everything derivable is filled in: a fresh v4
+/// `event_id`, `occurred_at` = now, `event_type`, `entity_type`, `privacy_tier` and
+/// `schema_version` from the payload's type, so an event cannot be mislabelled.
+///
+/// ```
+/// use sc_events::{Actor, Emitter, user};
+/// let emitter = Emitter::new("social-commerce-api");
+/// let event = emitter.event(
+///     user::UserReactivated { user_id: "u1".into(), reactivated_by: "admin7".into() },
+///     "u1", 4, Actor::admin("admin7"),
+/// ).unwrap();
+/// assert_eq!(event.envelope.event_type, "user.reactivated");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Emitter {
+    producer: String,
+}
+
+/// Optional tracing ids for [`Emitter::event_traced`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tracing {
+    pub trace_id: Option<uuid::Uuid>,
+    pub correlation_id: Option<uuid::Uuid>,
+}
+
+impl Emitter {
+    pub fn new(producer: impl Into<String>) -> Self {
+        Emitter {
+            producer: producer.into(),
+        }
+    }
+
+    /// A complete, validated event from a payload, the entity id and version, and the actor.
+    pub fn event<P: Payload>(
+        &self,
+        payload: P,
+        entity_id: impl Into<String>,
+        entity_version: i64,
+        actor: Actor,
+    ) -> Result<P::Event, ValidationError> {
+        self.event_traced(payload, entity_id, entity_version, actor, Tracing::default())
+    }
+
+    /// Like [`Emitter::event`], with trace and correlation ids.
+    pub fn event_traced<P: Payload>(
+        &self,
+        payload: P,
+        entity_id: impl Into<String>,
+        entity_version: i64,
+        actor: Actor,
+        tracing: Tracing,
+    ) -> Result<P::Event, ValidationError> {
+        let envelope = Envelope {
+            event_id: uuid::Uuid::new_v4(),
+            event_type: P::EVENT_TYPE.to_string(),
+            entity_type: <P::Event as DomainEvent>::ENTITY_TYPE,
+            entity_id: entity_id.into(),
+            entity_version,
+            occurred_at: now_millis(),
+            trace_id: tracing.trace_id,
+            correlation_id: tracing.correlation_id,
+            producer: self.producer.clone(),
+            actor,
+            schema_version: <P::Event as DomainEvent>::SCHEMA_VERSION,
+            privacy_tier: P::PRIVACY_TIER,
+        };
+        let event = payload.into_event(envelope);
+        event.validate()?;
+        Ok(event)
+    }
+}
+
+fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
