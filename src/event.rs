@@ -282,7 +282,13 @@ impl Emitter {
         entity_version: i64,
         actor: Actor,
     ) -> Result<P::Event, ValidationError> {
-        self.event_traced(payload, entity_id, entity_version, actor, Tracing::default())
+        self.event_traced(
+            payload,
+            entity_id,
+            entity_version,
+            actor,
+            Tracing::default(),
+        )
     }
 
     /// Like [`Emitter::event`], with trace and correlation ids.

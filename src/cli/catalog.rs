@@ -100,10 +100,13 @@ pub fn markdown(c: &Catalog) -> String {
             "| `{}` | {} | {} | {} | {} | {} | {} |",
             t.name.get_ref(),
             t.partitions,
-            t.key.as_deref().map_or("-".to_string(), |k| format!("`{k}`")),
+            t.key
+                .as_deref()
+                .map_or("-".to_string(), |k| format!("`{k}`")),
             retention(t.retention_ms),
             t.cleanup_policy,
-            t.value_subject().map_or("-".to_string(), |s| format!("`{s}`")),
+            t.value_subject()
+                .map_or("-".to_string(), |s| format!("`{s}`")),
             t.description
         );
     }
@@ -112,8 +115,20 @@ pub fn markdown(c: &Catalog) -> String {
         let _ = write!(o, "\n### {} (`{}`, entity {})\n\n| Event type | Record | Privacy tier | Payload fields |\n|---|---|---|---|\n", d.name, d.topic, d.entity_type);
         for e in &d.events {
             let t = &c.set.types[e.record];
-            let fields: Vec<String> = c.set.fields(e.record).iter().map(|f| format!("`{}`", f.name)).collect();
-            let _ = writeln!(o, "| `{}` | `{}` | {} | {} |", e.event_type, t.name.name, e.privacy_tier.as_str(), fields.join(", "));
+            let fields: Vec<String> = c
+                .set
+                .fields(e.record)
+                .iter()
+                .map(|f| format!("`{}`", f.name))
+                .collect();
+            let _ = writeln!(
+                o,
+                "| `{}` | `{}` | {} | {} |",
+                e.event_type,
+                t.name.name,
+                e.privacy_tier.as_str(),
+                fields.join(", ")
+            );
         }
     }
     o

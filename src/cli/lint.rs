@@ -24,11 +24,17 @@ pub fn rules(format: OutputFormat) -> ExitCode {
     let rules = lint::all_rules();
     match format {
         OutputFormat::Json => {
-            println!("{}", serde_json::to_string_pretty(&rules).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&rules).unwrap_or_default()
+            );
         }
         _ => {
             for r in rules {
-                println!("{:<24} {:<10} {}\n{:<35} fix: {}", r.id, r.category, r.summary, "", r.hint);
+                println!(
+                    "{:<24} {:<10} {}\n{:<35} fix: {}",
+                    r.id, r.category, r.summary, "", r.hint
+                );
             }
         }
     }

@@ -130,9 +130,21 @@ mod tests {
     #[test]
     fn parses_each_subcommand() {
         let c = Cli::try_parse_from(["schemactl", "lint", "x", "--format", "json"]).unwrap();
-        assert!(matches!(c.command, Command::Lint { format: OutputFormat::Json, .. }));
+        assert!(matches!(
+            c.command,
+            Command::Lint {
+                format: OutputFormat::Json,
+                ..
+            }
+        ));
         let c = Cli::try_parse_from(["schemactl", "catalog", "--format", "markdown"]).unwrap();
-        assert!(matches!(c.command, Command::Catalog { format: CatalogFormat::Markdown, .. }));
+        assert!(matches!(
+            c.command,
+            Command::Catalog {
+                format: CatalogFormat::Markdown,
+                ..
+            }
+        ));
         assert!(Cli::try_parse_from(["schemactl", "catalog", "--format", "xml"]).is_err());
         assert!(Cli::try_parse_from(["schemactl", "rules"]).is_ok());
     }

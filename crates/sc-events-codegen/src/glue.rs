@@ -50,7 +50,10 @@ fn union_type(set: &SchemaSet, branches: &[Node]) -> String {
 
 fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
     let set = &catalog.set;
-    let _ = writeln!(o, "/// Every topic of `schemas/topics.toml` (seed 001 section 2), in file order.");
+    let _ = writeln!(
+        o,
+        "/// Every topic of `schemas/topics.toml` (seed 001 section 2), in file order."
+    );
     let _ = writeln!(o, "pub static TOPICS: &[{E}::TopicInfo] = &[");
     for t in &catalog.topics {
         let _ = writeln!(
@@ -67,7 +70,10 @@ fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
         );
     }
     let _ = writeln!(o, "];\n");
-    let _ = writeln!(o, "/// Every event type, domain by domain, in `data` union order.");
+    let _ = writeln!(
+        o,
+        "/// Every event type, domain by domain, in `data` union order."
+    );
     let _ = writeln!(o, "pub static EVENTS: &[{E}::EventInfo] = &[");
     for (d, e) in catalog.events() {
         let _ = writeln!(
@@ -81,10 +87,24 @@ fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
         );
     }
     let _ = writeln!(o, "];\n");
-    let _ = writeln!(o, "/// The canonical `.avsc` text of every schema file (what is registered and read with).");
+    let _ = writeln!(
+        o,
+        "/// The canonical `.avsc` text of every schema file (what is registered and read with),"
+    );
+    let _ = writeln!(
+        o,
+        "/// referenced schemas first: the envelope, then the domains in topic order."
+    );
     let _ = writeln!(o, "pub static SCHEMAS: &[{E}::SchemaInfo] = &[");
-    for (i, f) in set.files.iter().enumerate() {
-        let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let envelope_file = set.types[catalog.envelope].file;
+    let order = std::iter::once(envelope_file).chain(catalog.domains.iter().map(|d| d.file));
+    for i in order {
+        let f = &set.files[i];
+        let name = f
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let record = match set.roots[i].kind {
             Kind::Named(id) => set.types[id].name.fullname(),
             _ => String::new(),
@@ -97,7 +117,11 @@ fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
     }
     let _ = writeln!(o, "];\n");
     let _ = writeln!(o, "/// The text of `schemas/topics.toml`.");
-    let _ = writeln!(o, "pub static TOPICS_TOML: &str = include_str!({:?});\n", dir.join("topics.toml").display().to_string());
+    let _ = writeln!(
+        o,
+        "pub static TOPICS_TOML: &str = include_str!({:?});\n",
+        dir.join("topics.toml").display().to_string()
+    );
 }
 
 fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path, o: &mut String) {
@@ -105,16 +129,29 @@ fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path
     let root = &set.types[d.record];
     let ev = type_name(&root.name.name);
     let data = &set.fields(d.record)[1];
-    let Kind::Union(branches) = &data.ty.kind else { return };
+    let Kind::Union(branches) = &data.ty.kind else {
+        return;
+    };
     let union = union_type(set, branches);
     let key = catalog.topic(&d.topic).and_then(|t| t.key.clone());
     let file = catalog.file_name(d.file);
 
     // The domain module: short names for everything a service of this domain touches.
-    let payloads: Vec<String> = d.events.iter().map(|e| type_name(&set.types[e.record].name.name)).collect();
-    let _ = writeln!(o, "/// The `{}` domain: events on `{}` (schema `{file}`).", d.name, d.topic);
+    let payloads: Vec<String> = d
+        .events
+        .iter()
+        .map(|e| type_name(&set.types[e.record].name.name))
+        .collect();
+    let _ = writeln!(
+        o,
+        "/// The `{}` domain: events on `{}` (schema `{file}`).",
+        d.name, d.topic
+    );
     let _ = writeln!(o, "pub mod {} {{", field_name(&d.name));
-    let _ = writeln!(o, "    /// The top-level record: envelope plus one payload.");
+    let _ = writeln!(
+        o,
+        "    /// The top-level record: envelope plus one payload."
+    );
     let _ = writeln!(o, "    pub type Event = {T}::{ev};");
     let _ = writeln!(o, "    /// The payload union: one variant per event type.");
     let _ = writeln!(o, "    pub type Data = {T}::{union};");
@@ -124,12 +161,30 @@ fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path
     let _ = writeln!(o, "impl {E}::DomainEvent for {T}::{ev} {{");
     let _ = writeln!(o, "    const TOPIC: &'static str = {:?};", d.topic);
     let _ = writeln!(o, "    const KEY_FIELD: Option<&'static str> = {key:?};");
-    let _ = writeln!(o, "    const RECORD: &'static str = {:?};", root.name.fullname());
-    let _ = writeln!(o, "    const ENTITY_TYPE: {T}::EntityType = {T}::EntityType::{};", variant_name(&d.entity_type));
+    let _ = writeln!(
+        o,
+        "    const RECORD: &'static str = {:?};",
+        root.name.fullname()
+    );
+    let _ = writeln!(
+        o,
+        "    const ENTITY_TYPE: {T}::EntityType = {T}::EntityType::{};",
+        variant_name(&d.entity_type)
+    );
     let _ = writeln!(o, "    const SCHEMA_VERSION: i32 = {};", d.schema_version);
-    let _ = writeln!(o, "    const SCHEMA: &'static str = include_str!({:?});", dir.join(&file).display().to_string());
-    let _ = writeln!(o, "    fn envelope(&self) -> &{T}::Envelope {{ &self.envelope }}");
-    let _ = writeln!(o, "    fn envelope_mut(&mut self) -> &mut {T}::Envelope {{ &mut self.envelope }}");
+    let _ = writeln!(
+        o,
+        "    const SCHEMA: &'static str = include_str!({:?});",
+        dir.join(&file).display().to_string()
+    );
+    let _ = writeln!(
+        o,
+        "    fn envelope(&self) -> &{T}::Envelope {{ &self.envelope }}"
+    );
+    let _ = writeln!(
+        o,
+        "    fn envelope_mut(&mut self) -> &mut {T}::Envelope {{ &mut self.envelope }}"
+    );
     let _ = writeln!(o, "    fn payload(&self) -> {E}::PayloadRef<'_> {{");
     let _ = writeln!(o, "        use {E}::Payload as _;");
     let _ = writeln!(o, "        match &self.data {{");
@@ -157,11 +212,26 @@ fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path
             })
             .unwrap_or_else(|| "None".into());
         let _ = writeln!(o, "impl {E}::Payload for {T}::{p} {{");
-        let _ = writeln!(o, "    const EVENT_TYPE: &'static str = {:?};", e.event_type);
-        let _ = writeln!(o, "    const RECORD: &'static str = {:?};", t.name.fullname());
-        let _ = writeln!(o, "    const PRIVACY_TIER: {T}::PrivacyTier = {};", tier(e.privacy_tier.as_str()));
+        let _ = writeln!(
+            o,
+            "    const EVENT_TYPE: &'static str = {:?};",
+            e.event_type
+        );
+        let _ = writeln!(
+            o,
+            "    const RECORD: &'static str = {:?};",
+            t.name.fullname()
+        );
+        let _ = writeln!(
+            o,
+            "    const PRIVACY_TIER: {T}::PrivacyTier = {};",
+            tier(e.privacy_tier.as_str())
+        );
         let _ = writeln!(o, "    type Event = {T}::{ev};");
-        let _ = writeln!(o, "    fn entity_key(&self) -> Option<&str> {{ {key_expr} }}");
+        let _ = writeln!(
+            o,
+            "    fn entity_key(&self) -> Option<&str> {{ {key_expr} }}"
+        );
         let _ = writeln!(o, "    fn into_event(self, envelope: {T}::Envelope) -> {T}::{ev} {{ {T}::{ev} {{ envelope, data: {T}::{union}::{p}(self) }} }}");
         let _ = writeln!(o, "}}\n");
     }
@@ -178,11 +248,21 @@ fn non_negative(set: &SchemaSet, id: TypeId, o: &mut String) {
         let fname = &f.name;
         let opt = f.ty.nullable_inner().is_some();
         let inner = f.ty.non_null();
-        let is_record = |k: &Kind| matches!(k, Kind::Named(r) if matches!(set.types[*r].body, Body::Record(_)));
+        let is_record =
+            |k: &Kind| matches!(k, Kind::Named(r) if matches!(set.types[*r].body, Body::Record(_)));
         match &inner.kind {
             Kind::Int | Kind::Long if globs.iter().any(|g| glob_match(g, fname)) => {
-                let cond = if opt { format!("if let Some(v) = self.{n} {{") } else { format!("{{ let v = self.{n};") };
-                let _ = writeln!(body, "        {cond} if v < 0 {{ return Err({E}::ValidationError::Negative {{ field: {fname:?}.into(), value: i64::from(v) }}); }} }}");
+                let cond = if opt {
+                    format!("if let Some(v) = self.{n} {{")
+                } else {
+                    format!("{{ let v = self.{n};")
+                };
+                let value = if inner.kind == Kind::Int {
+                    "i64::from(v)"
+                } else {
+                    "v"
+                };
+                let _ = writeln!(body, "        {cond} if v < 0 {{ return Err({E}::ValidationError::Negative {{ field: {fname:?}.into(), value: {value} }}); }} }}");
             }
             k if is_record(k) => {
                 let call = format!("v.check_non_negative().map_err(|e| e.within({fname:?}))?;");
@@ -203,7 +283,10 @@ fn non_negative(set: &SchemaSet, id: TypeId, o: &mut String) {
     }
     let name = type_name(&t.name.name);
     let _ = writeln!(o, "impl {E}::CheckNonNegative for {T}::{name} {{");
-    let _ = writeln!(o, "    fn check_non_negative(&self) -> Result<(), {E}::ValidationError> {{");
+    let _ = writeln!(
+        o,
+        "    fn check_non_negative(&self) -> Result<(), {E}::ValidationError> {{"
+    );
     o.push_str(&body);
     let _ = writeln!(o, "        Ok(())\n    }}\n}}\n");
 }

@@ -12,12 +12,10 @@
 //! belongs to, domain modules with short names, runtime validation and the embedded `.avsc` text.
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     if let Err(e) = sc_events_codegen::compile_schemas("schemas") {
-//!         eprintln!("{e}");
-//!         std::process::exit(1);
-//!     }
+//! // build.rs: print every diagnostic and stop the build on the first broken schema.
+//! if let Err(e) = sc_events_codegen::compile_schemas("schemas") {
+//!     eprintln!("{e}");
+//!     std::process::exit(1);
 //! }
 //! ```
 
@@ -109,7 +107,8 @@ impl Config {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.extra_derives.extend(derives.into_iter().map(Into::into));
+        self.extra_derives
+            .extend(derives.into_iter().map(Into::into));
         self
     }
 
@@ -210,7 +209,10 @@ mod tests {
         let get = |n: &str| &g.files.iter().find(|f| f.0 == n).unwrap().1;
         assert!(get("types.rs").contains("pub struct UserCreated"));
         let glue = get("catalog.rs");
-        assert!(glue.contains("const EVENT_TYPE: &'static str = \"order.created\";"), "{glue}");
+        assert!(
+            glue.contains("const EVENT_TYPE: &'static str = \"order.created\";"),
+            "{glue}"
+        );
         assert_eq!(glue.matches("impl crate::event::Payload for").count(), 74);
     }
 
@@ -223,10 +225,14 @@ mod tests {
         }
         let p = dir.path().join("post.avsc");
         let t = std::fs::read_to_string(&p).unwrap();
-        std::fs::write(&p, t.replacen("\"type\": \"record\"", "\"type\": \"recrod\"", 2)).unwrap();
+        std::fs::write(
+            &p,
+            t.replacen("\"type\": \"record\"", "\"type\": \"recrod\"", 2),
+        )
+        .unwrap();
         let err = Config::new().schemas_dir(dir.path()).load().unwrap_err();
         let first = err.to_string().lines().next().unwrap().to_string();
-        assert!(first.contains("post.avsc:10:"), "{first}");
+        assert!(first.contains("post.avsc:2:11:"), "{first}");
         assert!(first.contains("unknown type \"recrod\""), "{first}");
     }
 }

@@ -144,7 +144,9 @@ impl Catalog {
         let topics = match toml::from_str::<TopicsFile>(&topics_file.text) {
             Ok(t) => t.topic,
             Err(e) => {
-                let span = e.span().map_or(Span::default(), |r| Span::new(r.start, r.end));
+                let span = e
+                    .span()
+                    .map_or(Span::default(), |r| Span::new(r.start, r.end));
                 errors.push(Diagnostic::at(
                     Level::Error,
                     "PARSE",
@@ -211,8 +213,18 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn error(&mut self, file: FileId, span: Span, message: String, hint: &str) {
-        let d = Diagnostic::at(Level::Error, "CATALOG", message, &self.set.files[file], span);
-        self.errors.push(if hint.is_empty() { d } else { d.with_hint(hint) });
+        let d = Diagnostic::at(
+            Level::Error,
+            "CATALOG",
+            message,
+            &self.set.files[file],
+            span,
+        );
+        self.errors.push(if hint.is_empty() {
+            d
+        } else {
+            d.with_hint(hint)
+        });
     }
 
     fn build(mut self) -> (TypeId, Vec<Domain>, Vec<Diagnostic>) {
@@ -230,7 +242,9 @@ impl Builder<'_> {
                 self.errors.push(Diagnostic::file_level(
                     Level::Error,
                     "CATALOG",
-                    format!("the schema directory needs {ENVELOPE_FILE} holding the envelope record"),
+                    format!(
+                        "the schema directory needs {ENVELOPE_FILE} holding the envelope record"
+                    ),
                     Path::new(ENVELOPE_FILE),
                 ));
                 return (0, Vec::new(), self.errors);
@@ -258,6 +272,13 @@ impl Builder<'_> {
             }
         }
         self.check_topics(&mut domains);
+        // Domains in the order of their topics in topics.toml (seed 001's order).
+        let topic_index = |d: &Domain| {
+            self.topics
+                .iter()
+                .position(|t| *t.name.get_ref() == d.topic)
+        };
+        domains.sort_by_key(|d| topic_index(d));
         (envelope, domains, self.errors)
     }
 
@@ -271,41 +292,77 @@ impl Builder<'_> {
         let set = self.set;
         let root = &set.roots[file];
         let Kind::Named(record) = root.kind else {
-            self.error(file, root.span, "a domain schema must be a record".into(), "");
+            self.error(
+                file,
+                root.span,
+                "a domain schema must be a record".into(),
+                "",
+            );
             return None;
         };
         let t = &set.types[record];
         let Body::Record(fields) = &t.body else {
-            self.error(file, root.span, "a domain schema must be a record".into(), "");
+            self.error(
+                file,
+                root.span,
+                "a domain schema must be a record".into(),
+                "",
+            );
             return None;
         };
         let hint = "a domain record has exactly two fields: {\"name\": \"envelope\", \"type\": \"sc.events.common.Envelope\"} and {\"name\": \"data\", \"type\": [payload records...]}";
-        let env_ok = fields.first().is_some_and(|f| {
-            f.name == "envelope" && f.ty.kind == Kind::Named(envelope)
-        });
+        let env_ok = fields
+            .first()
+            .is_some_and(|f| f.name == "envelope" && f.ty.kind == Kind::Named(envelope));
         if !env_ok || fields.len() != 2 {
-            self.error(file, t.name_span, format!("{} must be the envelope (by reference) plus `data`", t.name.fullname()), hint);
+            self.error(
+                file,
+                t.name_span,
+                format!(
+                    "{} must be the envelope (by reference) plus `data`",
+                    t.name.fullname()
+                ),
+                hint,
+            );
             return None;
         }
         let data = &fields[1];
         let Kind::Union(branches) = &data.ty.kind else {
-            self.error(file, data.ty.span, "`data` must be a union of payload records".into(), hint);
+            self.error(
+                file,
+                data.ty.span,
+                "`data` must be a union of payload records".into(),
+                hint,
+            );
             return None;
         };
         let entity_type = match t.attr("entity_type").and_then(|a| a.as_str()) {
             Some(e) if entity_symbols.iter().any(|s| s == e) => e.to_string(),
             Some(e) => {
                 let span = t.attr("entity_type").map_or(t.name_span, |a| a.span);
-                self.error(file, span, format!("entity_type {e:?} is not a symbol of the envelope's EntityType"), "");
+                self.error(
+                    file,
+                    span,
+                    format!("entity_type {e:?} is not a symbol of the envelope's EntityType"),
+                    "",
+                );
                 return None;
             }
             None => {
-                self.error(file, t.name_span, format!("{} has no \"entity_type\" attribute", t.name.fullname()), "add \"entity_type\": \"USER\" (a symbol of EntityType) to the domain record");
+                self.error(
+                    file,
+                    t.name_span,
+                    format!("{} has no \"entity_type\" attribute", t.name.fullname()),
+                    "add \"entity_type\": \"USER\" (a symbol of EntityType) to the domain record",
+                );
                 return None;
             }
         };
         let sv = t.attr("schema_version");
-        let schema_version = match sv.and_then(|v| v.as_i64()).and_then(|v| u32::try_from(v).ok()) {
+        let schema_version = match sv
+            .and_then(|v| v.as_i64())
+            .and_then(|v| u32::try_from(v).ok())
+        {
             Some(v) if v >= 1 => v,
             _ => {
                 let span = sv.map_or(t.name_span, |a| a.span);
@@ -316,22 +373,48 @@ impl Builder<'_> {
         let mut events = Vec::new();
         for b in branches {
             let Kind::Named(id) = b.kind else {
-                self.error(file, b.span, "every branch of `data` must be a payload record".into(), "nullable payloads are not allowed: `data` is a non-null union of records");
+                self.error(
+                    file,
+                    b.span,
+                    "every branch of `data` must be a payload record".into(),
+                    "nullable payloads are not allowed: `data` is a non-null union of records",
+                );
                 continue;
             };
             let p = &set.types[id];
             if !matches!(p.body, Body::Record(_)) {
-                self.error(file, b.span, "every branch of `data` must be a payload record".into(), "");
+                self.error(
+                    file,
+                    b.span,
+                    "every branch of `data` must be a payload record".into(),
+                    "",
+                );
                 continue;
             }
             let Some(event_type) = p.attr("event_type").and_then(|a| a.as_str()) else {
-                self.error(file, p.name_span, format!("payload {} has no \"event_type\" attribute", p.name.name), "add \"event_type\": \"<domain>.<action>\" to the payload record");
+                self.error(
+                    file,
+                    p.name_span,
+                    format!("payload {} has no \"event_type\" attribute", p.name.name),
+                    "add \"event_type\": \"<domain>.<action>\" to the payload record",
+                );
                 continue;
             };
             let tier_attr = p.attr("privacy_tier");
-            let Some(privacy_tier) = tier_attr.and_then(|a| a.as_str()).and_then(PrivacyTier::parse) else {
+            let Some(privacy_tier) = tier_attr
+                .and_then(|a| a.as_str())
+                .and_then(PrivacyTier::parse)
+            else {
                 let span = tier_attr.map_or(p.name_span, |a| a.span);
-                self.error(file, span, format!("payload {} needs \"privacy_tier\": PUBLIC, INTERNAL or RESTRICTED", p.name.name), "");
+                self.error(
+                    file,
+                    span,
+                    format!(
+                        "payload {} needs \"privacy_tier\": PUBLIC, INTERNAL or RESTRICTED",
+                        p.name.name
+                    ),
+                    "",
+                );
                 continue;
             };
             events.push(Event {
@@ -357,26 +440,65 @@ impl Builder<'_> {
             let name = t.name.get_ref().as_str();
             let span = Span::new(t.name.span().start, t.name.span().end);
             if seen.contains(&name) {
-                self.errors.push(Diagnostic::at(Level::Error, "CATALOG", format!("topic {name:?} is listed twice"), self.topics_file, span));
+                self.errors.push(Diagnostic::at(
+                    Level::Error,
+                    "CATALOG",
+                    format!("topic {name:?} is listed twice"),
+                    self.topics_file,
+                    span,
+                ));
             }
             seen.push(name);
             if t.partitions == 0 {
-                self.errors.push(Diagnostic::at(Level::Error, "CATALOG", format!("topic {name:?} needs at least one partition"), self.topics_file, span));
+                self.errors.push(Diagnostic::at(
+                    Level::Error,
+                    "CATALOG",
+                    format!("topic {name:?} needs at least one partition"),
+                    self.topics_file,
+                    span,
+                ));
             }
             let Some(vs) = &t.value_schema else { continue };
             let vspan = Span::new(vs.span().start, vs.span().end);
-            match domains.iter_mut().find(|d| self.set.types[d.record].name.fullname() == *vs.get_ref()) {
+            match domains
+                .iter_mut()
+                .find(|d| self.set.types[d.record].name.fullname() == *vs.get_ref())
+            {
                 Some(d) if d.topic.is_empty() => d.topic = name.to_string(),
-                Some(d) => self.errors.push(Diagnostic::at(Level::Error, "CATALOG", format!("{} is already carried by topic {:?}", vs.get_ref(), d.topic), self.topics_file, vspan)),
-                None => self.errors.push(Diagnostic::at(Level::Error, "CATALOG", format!("value_schema {:?} is not the top-level record of any domain schema", vs.get_ref()), self.topics_file, vspan)
-                    .with_hint("use the full name of a domain record, e.g. \"sc.events.user.UserEvent\"")),
+                Some(d) => self.errors.push(Diagnostic::at(
+                    Level::Error,
+                    "CATALOG",
+                    format!("{} is already carried by topic {:?}", vs.get_ref(), d.topic),
+                    self.topics_file,
+                    vspan,
+                )),
+                None => self.errors.push(
+                    Diagnostic::at(
+                        Level::Error,
+                        "CATALOG",
+                        format!(
+                            "value_schema {:?} is not the top-level record of any domain schema",
+                            vs.get_ref()
+                        ),
+                        self.topics_file,
+                        vspan,
+                    )
+                    .with_hint(
+                        "use the full name of a domain record, e.g. \"sc.events.user.UserEvent\"",
+                    ),
+                ),
             }
         }
         for d in domains.iter() {
             if d.topic.is_empty() {
                 let t = &self.set.types[d.record];
                 let msg = format!("no topic in {TOPICS_FILE} carries {}", t.name.fullname());
-                self.error(d.file, t.name_span, msg, "add value_schema = \"<full record name>\" to the domain's [[topic]]");
+                self.error(
+                    d.file,
+                    t.name_span,
+                    msg,
+                    "add value_schema = \"<full record name>\" to the domain's [[topic]]",
+                );
             }
         }
     }

@@ -135,7 +135,13 @@ impl Diagnostic {
     /// The human form: message, position, the source line with a marker, location and hint.
     pub fn render_human(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "{}[{}]: {}", self.level_word(), self.code, self.message);
+        let _ = writeln!(
+            out,
+            "{}[{}]: {}",
+            self.level_word(),
+            self.code,
+            self.message
+        );
         let gutter = " ".repeat(self.line.to_string().len());
         let _ = writeln!(out, "{gutter}--> {}", self.position());
         if self.line > 0 {

@@ -152,7 +152,11 @@ pub struct NamedType {
 impl NamedType {
     /// A custom attribute's value.
     pub fn attr(&self, key: &str) -> Option<&JsonNode> {
-        self.attrs.iter().rev().find(|m| m.key == key).map(|m| &m.value)
+        self.attrs
+            .iter()
+            .rev()
+            .find(|m| m.key == key)
+            .map(|m| &m.value)
     }
 }
 
@@ -198,6 +202,10 @@ pub struct Field {
 
 impl Field {
     pub fn attr(&self, key: &str) -> Option<&JsonNode> {
-        self.attrs.iter().rev().find(|m| m.key == key).map(|m| &m.value)
+        self.attrs
+            .iter()
+            .rev()
+            .find(|m| m.key == key)
+            .map(|m| &m.value)
     }
 }

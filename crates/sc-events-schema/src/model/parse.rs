@@ -1,6 +1,9 @@
 //! Parses `.avsc` JSON into the [`SchemaSet`] model, with Java Avro 1.12's validity rules
 //! (valid names, no redefinition, unique symbols and fields, defaults that match their type).
 
+// Errors are rare and cold here (one per bad file); a boxed diagnostic would buy nothing.
+#![allow(clippy::result_large_err)]
+
 use super::walk::visit_nodes_mut;
 use super::*;
 use crate::diag::{Diagnostic, Level};
@@ -168,9 +171,7 @@ pub(crate) fn default_matches(
     let ok = match (&ty.kind, &value.value) {
         (Kind::Null, Json::Null) => true,
         (Kind::Boolean, Json::Bool(_)) => true,
-        (Kind::Int, Json::Number(_)) => value
-            .as_i64()
-            .is_some_and(|v| i32::try_from(v).is_ok()),
+        (Kind::Int, Json::Number(_)) => value.as_i64().is_some_and(|v| i32::try_from(v).is_ok()),
         (Kind::Long, Json::Number(_)) => value.as_i64().is_some(),
         (Kind::Float | Kind::Double, Json::Number(_)) => true,
         (Kind::Float | Kind::Double, Json::String(s)) => {
@@ -279,7 +280,10 @@ impl Parser<'_> {
             Json::Object(_) => self.object(j, ns),
             _ => Err(self.err(
                 j.span,
-                format!("a schema must be a string, object or array, found {}", j.kind()),
+                format!(
+                    "a schema must be a string, object or array, found {}",
+                    j.kind()
+                ),
             )),
         }
     }
@@ -314,13 +318,22 @@ impl Parser<'_> {
         })
     }
 
-    fn union(&mut self, items: &[JsonNode], span: Span, ns: Option<&str>) -> Result<Node, Diagnostic> {
+    fn union(
+        &mut self,
+        items: &[JsonNode],
+        span: Span,
+        ns: Option<&str>,
+    ) -> Result<Node, Diagnostic> {
         let mut branches: Vec<Node> = Vec::with_capacity(items.len());
         let mut seen: Vec<String> = Vec::new();
         for item in items {
             let b = self.node(item, ns)?;
             let key = match &b.kind {
-                Kind::Union(_) => return Err(self.err(item.span, "unions may not immediately contain other unions")),
+                Kind::Union(_) => {
+                    return Err(
+                        self.err(item.span, "unions may not immediately contain other unions")
+                    )
+                }
                 Kind::Named(id) if *id >= PENDING => {
                     self.pending[*id - PENDING].candidates[0].clone()
                 }
@@ -345,7 +358,10 @@ impl Parser<'_> {
         let ty = j
             .get("type")
             .ok_or_else(|| self.err(j.span, "schema object has no \"type\""))?;
-        let logical_type = j.get("logicalType").and_then(|l| l.as_str()).map(str::to_string);
+        let logical_type = j
+            .get("logicalType")
+            .and_then(|l| l.as_str())
+            .map(str::to_string);
         let Some(t) = ty.as_str() else {
             // {"type": {...}} or {"type": [...]} nests a schema.
             return self.node(ty, ns);
@@ -421,17 +437,33 @@ impl Parser<'_> {
             },
         };
         let fullname = name.fullname();
-        if PRIMITIVES.contains(&name.name.as_str()) && name.namespace.as_deref().unwrap_or("").is_empty() {
-            return Err(self.err(name_node.span, format!("{raw:?} is a primitive type name and cannot be redefined")));
+        if PRIMITIVES.contains(&name.name.as_str())
+            && name.namespace.as_deref().unwrap_or("").is_empty()
+        {
+            return Err(self.err(
+                name_node.span,
+                format!("{raw:?} is a primitive type name and cannot be redefined"),
+            ));
         }
         if self.set.by_name.contains_key(&fullname) {
-            return Err(self.err(name_node.span, format!("type {fullname:?} is defined twice")));
+            return Err(self.err(
+                name_node.span,
+                format!("type {fullname:?} is defined twice"),
+            ));
         }
         let own_ns = name.namespace.clone();
         let aliases = self.aliases(j, own_ns.as_deref())?;
         let doc = j.get("doc").and_then(|d| d.as_str()).map(str::to_string);
         let reserved: &[&str] = match t {
-            "enum" => &["type", "name", "namespace", "doc", "aliases", "symbols", "default"],
+            "enum" => &[
+                "type",
+                "name",
+                "namespace",
+                "doc",
+                "aliases",
+                "symbols",
+                "default",
+            ],
             "fixed" => &["type", "name", "namespace", "doc", "aliases", "size"],
             _ => &["type", "name", "namespace", "doc", "aliases", "fields"],
         };
@@ -463,7 +495,9 @@ impl Parser<'_> {
                 let n = size
                     .as_i64()
                     .and_then(|n| usize::try_from(n).ok())
-                    .ok_or_else(|| self.err(size.span, "\"size\" must be a non-negative integer"))?;
+                    .ok_or_else(|| {
+                        self.err(size.span, "\"size\" must be a non-negative integer")
+                    })?;
                 Body::Fixed {
                     size: n,
                     size_span: size.span,
@@ -476,7 +510,10 @@ impl Parser<'_> {
             kind: Kind::Named(id),
             span: j.span,
             file: self.file,
-            logical_type: j.get("logicalType").and_then(|l| l.as_str()).map(str::to_string),
+            logical_type: j
+                .get("logicalType")
+                .and_then(|l| l.as_str())
+                .map(str::to_string),
         })
     }
 
@@ -533,7 +570,10 @@ impl Parser<'_> {
                     .as_str()
                     .ok_or_else(|| self.err(d.span, "an enum default must be a symbol string"))?;
                 if !symbols.iter().any(|x| x == s) {
-                    return Err(self.err(d.span, format!("enum default {s:?} is not one of the symbols")));
+                    return Err(self.err(
+                        d.span,
+                        format!("enum default {s:?} is not one of the symbols"),
+                    ));
                 }
                 Some((s.to_string(), d.span))
             }
@@ -563,7 +603,9 @@ impl Parser<'_> {
             let name = name_node
                 .as_str()
                 .filter(|s| is_valid_name(s))
-                .ok_or_else(|| self.err(name_node.span, "a field name must be a valid Avro name"))?;
+                .ok_or_else(|| {
+                    self.err(name_node.span, "a field name must be a valid Avro name")
+                })?;
             if fields.iter().any(|f| f.name == name) {
                 return Err(self.err(name_node.span, format!("duplicate field {name:?}")));
             }
@@ -633,16 +675,26 @@ mod tests {
         assert_eq!(s.named(r).attr("event_type").unwrap().as_str(), Some("r.x"));
         let f = s.fields(r);
         assert_eq!(f[0].ty.kind, Kind::Named(s.lookup("a.E").unwrap()));
-        assert_eq!(f[1].ty.non_null().kind, Kind::Named(s.lookup("b.F").unwrap()));
+        assert_eq!(
+            f[1].ty.non_null().kind,
+            Kind::Named(s.lookup("b.F").unwrap())
+        );
     }
 
     #[test]
     fn reports_errors_with_positions() {
         let e = set(&["{\"type\":\"record\",\"name\":\"R\",\"fields\":[\n{\"name\":\"a\",\"type\":\"Nope\"}]}"]).unwrap_err();
         assert_eq!(e[0].line, 2);
-        assert!(e[0].message.contains("unknown type \"Nope\""), "{}", e[0].message);
+        assert!(
+            e[0].message.contains("unknown type \"Nope\""),
+            "{}",
+            e[0].message
+        );
 
-        let e = set(&[r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"}]}"#]).unwrap_err();
+        let e = set(&[
+            r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"}]}"#,
+        ])
+        .unwrap_err();
         assert!(e[0].message.contains("invalid default"), "{}", e[0].message);
 
         let e = set(&[r#"{"type":"enum","name":"E","symbols":["A","A"]}"#]).unwrap_err();
@@ -651,7 +703,11 @@ mod tests {
         let e = set(&[r#"["int","int"]"#]).unwrap_err();
         assert!(e[0].message.contains("duplicate \"int\" in union"));
 
-        let e = set(&[r#"{"type":"record","name":"R","fields":[]}"#, r#"{"type":"record","name":"R","fields":[]}"#]).unwrap_err();
+        let e = set(&[
+            r#"{"type":"record","name":"R","fields":[]}"#,
+            r#"{"type":"record","name":"R","fields":[]}"#,
+        ])
+        .unwrap_err();
         assert!(e[0].message.contains("defined twice"));
     }
 

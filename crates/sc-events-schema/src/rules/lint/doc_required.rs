@@ -24,8 +24,17 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     }
     walk_fields(set, |v| {
         if empty(&v.field.doc) {
-            let msg = format!("field `{}` of {} has no doc", v.field.name, set.types[v.record].name.name);
-            out.push(cx.finding(&RULE, v.record, v.field.name_span, cx.field_location(v.record, v.index), msg));
+            let msg = format!(
+                "field `{}` of {} has no doc",
+                v.field.name, set.types[v.record].name.name
+            );
+            out.push(cx.finding(
+                &RULE,
+                v.record,
+                v.field.name_span,
+                cx.field_location(v.record, v.index),
+                msg,
+            ));
         }
     });
 }

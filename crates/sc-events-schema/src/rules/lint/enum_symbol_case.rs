@@ -18,10 +18,20 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         if let Body::Enum(e) = &t.body {
             for s in &e.symbols {
                 let ok = s.starts_with(|c: char| c.is_ascii_uppercase())
-                    && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+                    && s.chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
                 if !ok {
-                    let msg = format!("symbol {s:?} of enum {} is not UPPER_SNAKE_CASE", t.name.name);
-                    out.push(cx.finding(&RULE, id, e.symbols_span, format!("{}/symbols", cx.type_location(id).trim_end_matches('/')), msg));
+                    let msg = format!(
+                        "symbol {s:?} of enum {} is not UPPER_SNAKE_CASE",
+                        t.name.name
+                    );
+                    out.push(cx.finding(
+                        &RULE,
+                        id,
+                        e.symbols_span,
+                        format!("{}/symbols", cx.type_location(id).trim_end_matches('/')),
+                        msg,
+                    ));
                 }
             }
         }

@@ -33,10 +33,16 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         let loc = cx.type_location(e.record);
         let prefix = d.entity_type.to_ascii_lowercase();
         if !valid_event_type(&e.event_type) {
-            let msg = format!("event_type {:?} of {} does not match ^[a-z]+\\.[a-z_]+$", e.event_type, t.name.name);
+            let msg = format!(
+                "event_type {:?} of {} does not match ^[a-z]+\\.[a-z_]+$",
+                e.event_type, t.name.name
+            );
             out.push(cx.finding(&RULE, e.record, span, loc, msg));
         } else if e.event_type.split('.').next() != Some(prefix.as_str()) {
-            let msg = format!("event_type {:?} of {} must start with \"{prefix}.\" (its domain's entity type)", e.event_type, t.name.name);
+            let msg = format!(
+                "event_type {:?} of {} must start with \"{prefix}.\" (its domain's entity type)",
+                e.event_type, t.name.name
+            );
             out.push(cx.finding(&RULE, e.record, span, loc, msg));
         }
     }

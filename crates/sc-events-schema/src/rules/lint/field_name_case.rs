@@ -9,7 +9,8 @@ pub static RULE: Rule = Rule {
     category: "NAMING",
     level: Level::Error,
     summary: "Checks that field names are snake_case.",
-    why: "The seed's field patterns (*_cents, *_at) and the generated Rust fields assume snake_case.",
+    why:
+        "The seed's field patterns (*_cents, *_at) and the generated Rust fields assume snake_case.",
     hint: "rename the field in snake_case and keep the old name in \"aliases\"",
 };
 
@@ -17,8 +18,17 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let set = cx.set();
     walk_fields(set, |v| {
         if !is_snake(&v.field.name) {
-            let msg = format!("field `{}` of {} is not snake_case", v.field.name, set.types[v.record].name.name);
-            out.push(cx.finding(&RULE, v.record, v.field.name_span, cx.field_location(v.record, v.index), msg));
+            let msg = format!(
+                "field `{}` of {} is not snake_case",
+                v.field.name, set.types[v.record].name.name
+            );
+            out.push(cx.finding(
+                &RULE,
+                v.record,
+                v.field.name_span,
+                cx.field_location(v.record, v.index),
+                msg,
+            ));
         }
     });
 }

@@ -22,14 +22,33 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         let t = &set.types[e.record];
         match set.fields(e.record).iter().position(|f| f.name == key) {
             None => {
-                let msg = format!("{} has no `{key}` field, the key of {}", t.name.name, d.topic);
-                out.push(cx.finding(&RULE, e.record, t.name_span, cx.type_location(e.record), msg));
+                let msg = format!(
+                    "{} has no `{key}` field, the key of {}",
+                    t.name.name, d.topic
+                );
+                out.push(cx.finding(
+                    &RULE,
+                    e.record,
+                    t.name_span,
+                    cx.type_location(e.record),
+                    msg,
+                ));
             }
             Some(i) => {
                 let f = &set.fields(e.record)[i];
                 if f.ty.non_null().kind != Kind::String {
-                    let msg = format!("key field `{key}` of {} must be a string, found {}", t.name.name, f.ty.type_name(set));
-                    out.push(cx.finding(&RULE, e.record, f.ty.span, cx.field_location(e.record, i), msg));
+                    let msg = format!(
+                        "key field `{key}` of {} must be a string, found {}",
+                        t.name.name,
+                        f.ty.type_name(set)
+                    );
+                    out.push(cx.finding(
+                        &RULE,
+                        e.record,
+                        f.ty.span,
+                        cx.field_location(e.record, i),
+                        msg,
+                    ));
                 }
             }
         }

@@ -29,8 +29,17 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         let marked_ip = v.field.attr("pii").and_then(|p| p.as_str()) == Some("IP_ADDRESS");
         if marked_ip || looks_like(&v.field.name) == Some("IP_ADDRESS") {
             let t = &set.types[v.record];
-            let msg = format!("login event {} must not carry an IP address (field `{}`)", t.name.name, v.field.name);
-            out.push(cx.finding(&RULE, v.record, v.field.name_span, cx.field_location(v.record, v.index), msg));
+            let msg = format!(
+                "login event {} must not carry an IP address (field `{}`)",
+                t.name.name, v.field.name
+            );
+            out.push(cx.finding(
+                &RULE,
+                v.record,
+                v.field.name_span,
+                cx.field_location(v.record, v.index),
+                msg,
+            ));
         }
     });
 }

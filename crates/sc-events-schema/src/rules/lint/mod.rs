@@ -66,9 +66,15 @@ impl<'a> LintContext<'a> {
         message: String,
     ) -> Diagnostic {
         let set = self.set();
-        Diagnostic::at(rule.level, rule.id, message, &set.files[set.types[owner].file], span)
-            .with_location(location)
-            .with_hint(rule.hint)
+        Diagnostic::at(
+            rule.level,
+            rule.id,
+            message,
+            &set.files[set.types[owner].file],
+            span,
+        )
+        .with_location(location)
+        .with_hint(rule.hint)
     }
 }
 
@@ -124,7 +130,8 @@ pub(crate) fn is_pascal(s: &str) -> bool {
 /// Whether `s` is snake_case (`created_at`).
 pub(crate) fn is_snake(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && !s.contains("__")
         && !s.ends_with('_')
 }

@@ -15,7 +15,9 @@ pub static RULE: Rule = Rule {
 
 pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     for (id, t) in cx.set().types.iter().enumerate() {
-        let Body::Record(fields) = &t.body else { continue };
+        let Body::Record(fields) = &t.body else {
+            continue;
+        };
         let Some(first) = fields.iter().position(|f| f.name.ends_with("_cents")) else {
             continue;
         };
@@ -23,8 +25,17 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
             .iter()
             .any(|f| f.name == "currency" && f.ty.non_null().kind == Kind::String);
         if !has {
-            let msg = format!("{} has `{}` but no string `currency` field", t.name.name, fields[first].name);
-            out.push(cx.finding(&RULE, id, fields[first].name_span, cx.field_location(id, first), msg));
+            let msg = format!(
+                "{} has `{}` but no string `currency` field",
+                t.name.name, fields[first].name
+            );
+            out.push(cx.finding(
+                &RULE,
+                id,
+                fields[first].name_span,
+                cx.field_location(id, first),
+                msg,
+            ));
         }
     }
 }

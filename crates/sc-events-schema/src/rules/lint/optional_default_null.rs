@@ -9,7 +9,8 @@ pub static RULE: Rule = Rule {
     family: Family::Lint,
     category: "EVOLUTION",
     level: Level::Error,
-    summary: "Checks that every field whose union allows null lists \"null\" first and defaults to null.",
+    summary:
+        "Checks that every field whose union allows null lists \"null\" first and defaults to null.",
     why: "A null default is what lets readers fill the field when it is missing (seed 000 §5).",
     hint: "write the type as [\"null\", T] and add \"default\": null",
 };
@@ -17,18 +18,35 @@ pub static RULE: Rule = Rule {
 pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let set = cx.set();
     walk_fields(set, |v| {
-        let Kind::Union(branches) = &v.field.ty.kind else { return };
+        let Kind::Union(branches) = &v.field.ty.kind else {
+            return;
+        };
         let Some(null_at) = branches.iter().position(|b| b.kind == Kind::Null) else {
             return;
         };
         let rec = &set.types[v.record].name.name;
         let loc = cx.field_location(v.record, v.index);
         let problem = if null_at != 0 {
-            Some((v.field.ty.span, format!("optional field `{}` of {rec} must list \"null\" first", v.field.name)))
+            Some((
+                v.field.ty.span,
+                format!(
+                    "optional field `{}` of {rec} must list \"null\" first",
+                    v.field.name
+                ),
+            ))
         } else {
             match &v.field.default {
-                None => Some((v.field.name_span, format!("optional field `{}` of {rec} has no default", v.field.name))),
-                Some(d) if d.value != Json::Null => Some((d.span, format!("optional field `{}` of {rec} must default to null", v.field.name))),
+                None => Some((
+                    v.field.name_span,
+                    format!("optional field `{}` of {rec} has no default", v.field.name),
+                )),
+                Some(d) if d.value != Json::Null => Some((
+                    d.span,
+                    format!(
+                        "optional field `{}` of {rec} must default to null",
+                        v.field.name
+                    ),
+                )),
                 _ => None,
             }
         };

@@ -80,7 +80,9 @@ pub fn non_negative_globs() -> Vec<&'static str> {
 
 impl PatternRule {
     pub fn matches(&self, field: &str) -> bool {
-        self.globs.iter().any(|g| super::super::glob_match(g, field))
+        self.globs
+            .iter()
+            .any(|g| super::super::glob_match(g, field))
     }
 
     pub(super) fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
@@ -108,7 +110,13 @@ impl PatternRule {
                 .replace("{field}", &v.field.name)
                 .replace("{record}", &set.types[v.record].name.name)
                 .replace("{found}", &found);
-            out.push(cx.finding(&self.rule, v.record, ty.span, cx.field_location(v.record, v.index), msg));
+            out.push(cx.finding(
+                &self.rule,
+                v.record,
+                ty.span,
+                cx.field_location(v.record, v.index),
+                msg,
+            ));
         });
     }
 }

@@ -40,7 +40,13 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn visit(cx: &LintContext<'_>, record: TypeId, e: &crate::catalog::Event, seen: &mut Vec<TypeId>, out: &mut Vec<Diagnostic>) {
+fn visit(
+    cx: &LintContext<'_>,
+    record: TypeId,
+    e: &crate::catalog::Event,
+    seen: &mut Vec<TypeId>,
+    out: &mut Vec<Diagnostic>,
+) {
     if seen.contains(&record) {
         return;
     }
@@ -52,7 +58,11 @@ fn visit(cx: &LintContext<'_>, record: TypeId, e: &crate::catalog::Event, seen: 
             let loc = cx.field_location(record, i);
             match marker.as_str().filter(|c| PII_CATEGORIES.contains(c)) {
                 None => {
-                    let msg = format!("field `{}` has an unknown pii marker; use one of {}", f.name, PII_CATEGORIES.join(", "));
+                    let msg = format!(
+                        "field `{}` has an unknown pii marker; use one of {}",
+                        f.name,
+                        PII_CATEGORIES.join(", ")
+                    );
                     out.push(cx.finding(&RULE, record, marker.span, loc, msg));
                 }
                 Some(cat) if e.privacy_tier < lowest_tier(cat) => {
@@ -65,7 +75,10 @@ fn visit(cx: &LintContext<'_>, record: TypeId, e: &crate::catalog::Event, seen: 
                     out.push(cx.finding(&RULE, record, marker.span, loc, msg));
                 }
                 Some(_) if e.privacy_tier == PrivacyTier::Public => {
-                    let msg = format!("{payload} is PUBLIC but field `{}` is marked as PII", f.name);
+                    let msg = format!(
+                        "{payload} is PUBLIC but field `{}` is marked as PII",
+                        f.name
+                    );
                     out.push(cx.finding(&RULE, record, marker.span, loc, msg));
                 }
                 Some(_) => {}

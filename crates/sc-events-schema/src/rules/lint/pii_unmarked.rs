@@ -32,8 +32,17 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     walk_fields(set, |v| {
         if let Some(cat) = looks_like(&v.field.name) {
             if v.field.attr("pii").is_none() {
-                let msg = format!("field `{}` of {} looks like {cat} but has no \"pii\" marker", v.field.name, set.types[v.record].name.name);
-                out.push(cx.finding(&RULE, v.record, v.field.name_span, cx.field_location(v.record, v.index), msg));
+                let msg = format!(
+                    "field `{}` of {} looks like {cat} but has no \"pii\" marker",
+                    v.field.name, set.types[v.record].name.name
+                );
+                out.push(cx.finding(
+                    &RULE,
+                    v.record,
+                    v.field.name_span,
+                    cx.field_location(v.record, v.index),
+                    msg,
+                ));
             }
         }
     });

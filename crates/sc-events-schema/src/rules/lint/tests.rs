@@ -11,28 +11,103 @@ fn schemas_dir() -> PathBuf {
 /// (rule, file, text to find, replacement). The finding must be on the line of the edit, or on
 /// the line of [`ANCHORS`]' text for rules that report at the enclosing record.
 const BREAKAGES: &[(&str, &str, &str, &str)] = &[
-    ("CENTS_FIELD_TYPE", "order.avsc", r#"{"name": "total_cents", "type": "long""#, r#"{"name": "total_cents", "type": "double""#),
-    ("COUNT_FIELD_TYPE", "order.avsc", r#"{"name": "item_count", "type": "int""#, r#"{"name": "item_count", "type": "string""#),
-    ("DOC_REQUIRED", "post.avsc", r#"{"name": "published_at", "type": {"type": "long", "logicalType": "timestamp-millis"}, "doc": "When the post was published (UTC)."}"#, r#"{"name": "published_at", "type": {"type": "long", "logicalType": "timestamp-millis"}}"#),
-    ("ENUM_SYMBOL_CASE", "post.avsc", r#""symbols": ["TEXT", "IMAGE""#, r#""symbols": ["Text", "IMAGE""#),
-    ("EVENT_TYPE_FORMAT", "user.avsc", r#""event_type": "user.verified""#, r#""event_type": "User.Verified""#),
-    ("EVENT_TYPE_UNIQUE", "user.avsc", r#""event_type": "user.verified""#, r#""event_type": "user.created""#),
-    ("FIELD_NAME_CASE", "community.avsc", r#"{"name": "owner_id""#, r#"{"name": "ownerId""#),
-    ("KEY_FIELD_PRESENT", "product.avsc", r#"{"name": "product_id", "type": "string", "doc": "Id of the product (MongoDB ObjectId)."},
-          {"name": "published_at""#, r#"{"name": "product_ref", "type": "string", "doc": "Id of the product (MongoDB ObjectId)."},
-          {"name": "published_at""#),
-    ("LOGIN_EVENT_NO_IP", "user.avsc", r#"{"name": "login_method", "type": {"type": "enum""#, r#"{"name": "ip_address", "type": "string", "doc": "Client IP.", "pii": "IP_ADDRESS"}, {"name": "login_method", "type": {"type": "enum""#),
-    ("MONEY_HAS_CURRENCY", "promotion.avsc", r#"{"name": "revenue_cents", "type": "long", "doc": "Attributed revenue, in minor units of currency."},
-          {"name": "currency""#, r#"{"name": "revenue_cents", "type": "long", "doc": "Attributed revenue, in minor units of currency."},
-          {"name": "currency_code""#),
-    ("OPTIONAL_DEFAULT_NULL", "order.avsc", r#"{"name": "promotion_id", "type": ["null", "string"], "default": null, "doc": "Promotion credited"#, r#"{"name": "promotion_id", "type": ["null", "string"], "doc": "Promotion credited"#),
-    ("PII_TIER", "user.avsc", r#""privacy_tier": "RESTRICTED",
-        "doc": "A user finished registration"#, r#""privacy_tier": "INTERNAL",
-        "doc": "A user finished registration"#),
+    (
+        "CENTS_FIELD_TYPE",
+        "order.avsc",
+        r#"{"name": "total_cents", "type": "long""#,
+        r#"{"name": "total_cents", "type": "double""#,
+    ),
+    (
+        "COUNT_FIELD_TYPE",
+        "order.avsc",
+        r#"{"name": "item_count", "type": "int""#,
+        r#"{"name": "item_count", "type": "string""#,
+    ),
+    (
+        "DOC_REQUIRED",
+        "post.avsc",
+        r#"{"name": "published_at", "type": {"type": "long", "logicalType": "timestamp-millis"}, "doc": "When the post was published (UTC)."}"#,
+        r#"{"name": "published_at", "type": {"type": "long", "logicalType": "timestamp-millis"}}"#,
+    ),
+    (
+        "ENUM_SYMBOL_CASE",
+        "post.avsc",
+        r#""symbols": ["TEXT", "IMAGE""#,
+        r#""symbols": ["Text", "IMAGE""#,
+    ),
+    (
+        "EVENT_TYPE_FORMAT",
+        "user.avsc",
+        r#""event_type": "user.verified""#,
+        r#""event_type": "User.Verified""#,
+    ),
+    (
+        "EVENT_TYPE_UNIQUE",
+        "user.avsc",
+        r#""event_type": "user.verified""#,
+        r#""event_type": "user.created""#,
+    ),
+    (
+        "FIELD_NAME_CASE",
+        "community.avsc",
+        r#"{"name": "owner_id""#,
+        r#"{"name": "ownerId""#,
+    ),
+    (
+        "KEY_FIELD_PRESENT",
+        "product.avsc",
+        r#"{"name": "product_id", "type": "string", "doc": "Id of the product (MongoDB ObjectId)."},
+          {"name": "published_at""#,
+        r#"{"name": "product_ref", "type": "string", "doc": "Id of the product (MongoDB ObjectId)."},
+          {"name": "published_at""#,
+    ),
+    (
+        "LOGIN_EVENT_NO_IP",
+        "user.avsc",
+        r#"{"name": "login_method", "type": {"type": "enum""#,
+        r#"{"name": "ip_address", "type": "string", "doc": "Client IP.", "pii": "IP_ADDRESS"}, {"name": "login_method", "type": {"type": "enum""#,
+    ),
+    (
+        "MONEY_HAS_CURRENCY",
+        "promotion.avsc",
+        r#"{"name": "revenue_cents", "type": "long", "doc": "Attributed revenue, in minor units of currency."},
+          {"name": "currency""#,
+        r#"{"name": "revenue_cents", "type": "long", "doc": "Attributed revenue, in minor units of currency."},
+          {"name": "currency_code""#,
+    ),
+    (
+        "OPTIONAL_DEFAULT_NULL",
+        "order.avsc",
+        r#"{"name": "promotion_id", "type": ["null", "string"], "default": null, "doc": "Promotion credited"#,
+        r#"{"name": "promotion_id", "type": ["null", "string"], "doc": "Promotion credited"#,
+    ),
+    (
+        "PII_TIER",
+        "user.avsc",
+        r#""privacy_tier": "RESTRICTED",
+        "doc": "A user finished registration"#,
+        r#""privacy_tier": "INTERNAL",
+        "doc": "A user finished registration"#,
+    ),
     ("PII_UNMARKED", "supplier.avsc", r#", "pii": "PHONE""#, ""),
-    ("TIMESTAMP_FIELD_TYPE", "order.avsc", r#"{"name": "shipped_at", "type": {"type": "long", "logicalType": "timestamp-millis"}"#, r#"{"name": "shipped_at", "type": "string""#),
-    ("TYPE_NAME_CASE", "order.avsc", r#""name": "OrderItemSnapshot""#, r#""name": "order_item_snapshot""#),
-    ("UNIQUE_SHORT_NAME", "product.avsc", r#""name": "InventoryReleaseReason""#, r#""name": "OrderStatus""#),
+    (
+        "TIMESTAMP_FIELD_TYPE",
+        "order.avsc",
+        r#"{"name": "shipped_at", "type": {"type": "long", "logicalType": "timestamp-millis"}"#,
+        r#"{"name": "shipped_at", "type": "string""#,
+    ),
+    (
+        "TYPE_NAME_CASE",
+        "order.avsc",
+        r#""name": "OrderItemSnapshot""#,
+        r#""name": "order_item_snapshot""#,
+    ),
+    (
+        "UNIQUE_SHORT_NAME",
+        "product.avsc",
+        r#""name": "InventoryReleaseReason""#,
+        r#""name": "OrderStatus""#,
+    ),
 ];
 
 const ANCHORS: &[(&str, &str)] = &[
@@ -51,7 +126,11 @@ fn copy_schemas(to: &Path) {
 fn real_schemas_are_clean() {
     let cat = Catalog::load(&schemas_dir()).unwrap_or_else(|e| panic!("{e:#?}"));
     let findings = lint(&cat);
-    assert!(findings.is_empty(), "{}", crate::diag::render(&findings, crate::diag::Format::Human));
+    assert!(
+        findings.is_empty(),
+        "{}",
+        crate::diag::render(&findings, crate::diag::Format::Human)
+    );
 }
 
 #[test]
@@ -61,7 +140,9 @@ fn each_rule_fires_on_its_broken_copy_at_the_edited_line() {
         copy_schemas(dir.path());
         let path = dir.path().join(file);
         let text = std::fs::read_to_string(&path).unwrap();
-        let at = text.find(find).unwrap_or_else(|| panic!("{rule}: fixture text not found in {file}"));
+        let at = text
+            .find(find)
+            .unwrap_or_else(|| panic!("{rule}: fixture text not found in {file}"));
         let line = text[..at].matches('\n').count() + 1;
         let broken = text.replacen(find, replace, 1);
         let line = match ANCHORS.iter().find(|a| a.0 == *rule) {
@@ -75,11 +156,15 @@ fn each_rule_fires_on_its_broken_copy_at_the_edited_line() {
         assert!(!hits.is_empty(), "{rule} did not fire; got {findings:#?}");
         let edit_lines = line..=line + replace.matches('\n').count();
         assert!(
-            hits.iter().any(|d| d.file.ends_with(file) && edit_lines.contains(&d.line)),
+            hits.iter()
+                .any(|d| d.file.ends_with(file) && edit_lines.contains(&d.line)),
             "{rule} fired at the wrong place: {hits:#?} (expected {file}:{line})"
         );
         let others: Vec<_> = findings.iter().filter(|d| d.code != *rule).collect();
-        assert!(others.is_empty(), "{rule}'s fixture also triggered {others:#?}");
+        assert!(
+            others.is_empty(),
+            "{rule}'s fixture also triggered {others:#?}"
+        );
     }
 }
 
@@ -98,7 +183,11 @@ fn every_rule_has_a_breakage_fixture_and_the_table_is_sorted_and_unique() {
     assert_eq!(ids, fixtures, "one breakage fixture per rule, in id order");
     for r in all_rules() {
         assert!(r.summary.starts_with("Checks that"), "{}: summary", r.id);
-        assert!(!r.hint.is_empty() && !r.why.is_empty(), "{}: hint/why", r.id);
+        assert!(
+            !r.hint.is_empty() && !r.why.is_empty(),
+            "{}: hint/why",
+            r.id
+        );
     }
 }
 
@@ -114,5 +203,8 @@ fn coded_rule_files_are_named_after_their_ids() {
 #[test]
 fn pattern_rules_load() {
     assert_eq!(pattern_rules().len(), 3);
-    assert_eq!(non_negative_globs(), vec!["*_cents", "*_count", "*_count_*"]);
+    assert_eq!(
+        non_negative_globs(),
+        vec!["*_cents", "*_count", "*_count_*"]
+    );
 }

@@ -15,8 +15,18 @@ pub static RULE: Rule = Rule {
 pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     for (id, t) in cx.set().types.iter().enumerate() {
         if !is_pascal(&t.name.name) {
-            let msg = format!("{} name {:?} is not PascalCase", t.body.kind_name(), t.name.name);
-            out.push(cx.finding(&RULE, id, t.name_span, format!("{}/name", cx.type_location(id).trim_end_matches('/')), msg));
+            let msg = format!(
+                "{} name {:?} is not PascalCase",
+                t.body.kind_name(),
+                t.name.name
+            );
+            out.push(cx.finding(
+                &RULE,
+                id,
+                t.name_span,
+                format!("{}/name", cx.type_location(id).trim_end_matches('/')),
+                msg,
+            ));
         }
     }
 }

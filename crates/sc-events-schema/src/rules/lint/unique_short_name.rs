@@ -16,7 +16,11 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let types = &cx.set().types;
     for (id, t) in types.iter().enumerate() {
         if let Some(first) = types[..id].iter().find(|f| f.name.name == t.name.name) {
-            let msg = format!("{} reuses the short name of {}", t.name.fullname(), first.name.fullname());
+            let msg = format!(
+                "{} reuses the short name of {}",
+                t.name.fullname(),
+                first.name.fullname()
+            );
             out.push(cx.finding(&RULE, id, t.name_span, cx.type_location(id), msg));
         }
     }

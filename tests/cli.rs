@@ -1,0 +1,229 @@
+//! `schemactl` as users run it: exit codes and output of lint and catalog.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn schemactl() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_schemactl"))
+}
+
+fn schemas() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas")
+}
+
+fn broken_copy(file: &str, find: &str, replace: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(schemas()).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let p = dir.path().join(file);
+    let t = std::fs::read_to_string(&p).unwrap();
+    assert!(t.contains(find));
+    std::fs::write(&p, t.replacen(find, replace, 1)).unwrap();
+    dir
+}
+
+#[test]
+fn lint_passes_on_the_real_schemas() {
+    let out = schemactl().arg("lint").arg(schemas()).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn lint_points_at_the_line_in_every_format() {
+    let dir = broken_copy(
+        "order.avsc",
+        r#"{"name": "item_count", "type": "int""#,
+        r#"{"name": "itemCount", "type": "int""#,
+    );
+    let text = std::fs::read_to_string(dir.path().join("order.avsc")).unwrap();
+    let line = text.lines().position(|l| l.contains("itemCount")).unwrap() + 1;
+
+    let out = schemactl().arg("lint").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        human.contains(
+            "error[FIELD_NAME_CASE]: field `itemCount` of OrderCreated is not snake_case"
+        ),
+        "{human}"
+    );
+    assert!(human.contains(&format!("order.avsc:{line}:20")), "{human}");
+    assert!(human.contains("^^^^^^^^^^^"), "{human}");
+    assert!(
+        human.contains("= help: rename the field in snake_case"),
+        "{human}"
+    );
+
+    let out = schemactl()
+        .args(["lint", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["ok"], false);
+    assert_eq!(doc["findings"][0]["code"], "FIELD_NAME_CASE");
+    assert_eq!(doc["findings"][0]["line"], line);
+    assert_eq!(doc["findings"][0]["location"], "/fields/1/type/0/fields/3");
+
+    let out = schemactl()
+        .args(["lint", "--format", "github"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let gh = String::from_utf8_lossy(&out.stdout);
+    assert!(gh.starts_with("::error file="), "{gh}");
+    assert!(
+        gh.contains(&format!(",line={line},col=20,title=FIELD_NAME_CASE::")),
+        "{gh}"
+    );
+}
+
+#[test]
+fn a_schema_that_does_not_parse_is_reported_with_its_position() {
+    let dir = broken_copy(
+        "user.avsc",
+        r#""name": "UserVerified","#,
+        r#""name": "UserVerified""#,
+    );
+    let out = schemactl().arg("lint").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error[PARSE]: invalid JSON: expected ',' or '}' in object"),
+        "{err}"
+    );
+    assert!(err.contains("user.avsc:30:"), "{err}");
+}
+
+#[test]
+fn missing_directory_is_a_usage_error() {
+    let out = schemactl()
+        .args(["lint", "/nonexistent/dir"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = schemactl()
+        .args(["catalog", "--format", "yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn catalog_json_is_the_documented_contract() {
+    let out = schemactl()
+        .args(["catalog", "--format", "json", "--schemas"])
+        .arg(schemas())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let topics = doc["topics"].as_array().unwrap();
+    let events = doc["events"].as_array().unwrap();
+    assert_eq!(topics.len(), 32);
+    assert_eq!(events.len(), 74);
+    let keys = |v: &serde_json::Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(
+        keys(&topics[0]),
+        [
+            "cleanup_policy",
+            "key",
+            "name",
+            "partitions",
+            "retention_ms",
+            "value_subject"
+        ]
+    );
+    assert_eq!(
+        keys(&events[0]),
+        [
+            "entity_type",
+            "event_type",
+            "privacy_tier",
+            "record",
+            "topic"
+        ]
+    );
+    let order = topics
+        .iter()
+        .find(|t| t["name"] == "sc.domain.order")
+        .unwrap();
+    assert_eq!(order["partitions"], 6);
+    assert_eq!(order["key"], "order_id");
+    assert_eq!(order["retention_ms"], 2_592_000_000_u64);
+    assert_eq!(order["cleanup_policy"], "delete");
+    assert_eq!(order["value_subject"], "sc.domain.order-value");
+    let hb = topics
+        .iter()
+        .find(|t| t["name"] == "sc.internal.heartbeat")
+        .unwrap();
+    assert_eq!(hb["key"], serde_json::Value::Null);
+    assert_eq!(hb["value_subject"], serde_json::Value::Null);
+    assert_eq!(hb["retention_ms"], 86_400_000);
+    let perf = topics
+        .iter()
+        .find(|t| t["name"] == "sc.analytics.admin.promotion-performance")
+        .unwrap();
+    assert_eq!(perf["retention_ms"], 7_776_000_000_u64);
+    // Per domain: seed 001 §3 counts, each event on its domain topic.
+    for (domain, n) in [
+        ("user", 11),
+        ("supplier", 7),
+        ("community", 8),
+        ("product", 10),
+        ("promotion", 15),
+        ("post", 11),
+        ("order", 12),
+    ] {
+        let on: Vec<_> = events
+            .iter()
+            .filter(|e| e["topic"] == format!("sc.domain.{domain}"))
+            .collect();
+        assert_eq!(on.len(), n, "{domain}");
+        assert!(on.iter().all(|e| e["event_type"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{domain}."))));
+        assert!(on.iter().all(|e| e["entity_type"] == domain.to_uppercase()));
+    }
+    let login = events
+        .iter()
+        .find(|e| e["event_type"] == "user.login_succeeded")
+        .unwrap();
+    assert_eq!(login["privacy_tier"], "RESTRICTED");
+    assert_eq!(login["record"], "sc.events.user.UserLoginSucceeded");
+}
+
+#[test]
+fn catalog_markdown_has_seed_style_tables() {
+    let out = schemactl()
+        .args(["catalog", "--format", "markdown", "--schemas"])
+        .arg(schemas())
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("| `sc.domain.order` | 6 | `order_id` | 30 days | delete | `sc.domain.order-value` | Order transaction events |"), "{md}");
+    assert!(md.contains("| `sc.internal.heartbeat` | 1 | - | 1 day |"));
+    assert_eq!(md.matches("| `user.").count(), 11);
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let out = schemactl()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rules.as_array().unwrap().len(), 16);
+}

@@ -1,0 +1,179 @@
+//! Building or serializing an event with a negative `*_cents`/`*_count`, a version below 1 or a
+//! label that does not match its payload is a typed error, never bad bytes.
+
+use sc_events::{
+    codec, order, promotion, user, Actor, DomainEvent, Emitter, PrivacyTier, ValidationError,
+};
+
+fn emitter() -> Emitter {
+    Emitter::new("test-service")
+}
+
+fn payment(amount_cents: i64) -> order::OrderPaymentSucceeded {
+    order::OrderPaymentSucceeded {
+        order_id: "o1".into(),
+        transaction_id: "tx1".into(),
+        amount_cents,
+        currency: "EUR".into(),
+    }
+}
+
+#[test]
+fn emitter_fills_every_derivable_envelope_field() {
+    let ev = emitter()
+        .event(payment(100), "o1", 2, Actor::system())
+        .unwrap();
+    let env = ev.envelope();
+    assert_eq!(env.event_type, "order.payment_succeeded");
+    assert_eq!(env.entity_type, sc_events::EntityType::Order);
+    assert_eq!(env.privacy_tier, PrivacyTier::Internal);
+    assert_eq!(env.schema_version, 1);
+    assert_eq!(env.producer, "test-service");
+    assert_eq!(env.event_id.get_version_num(), 4);
+    assert!(env.occurred_at > 1_700_000_000_000);
+    assert_eq!(ev.key(), "o1");
+    assert_eq!(<order::Event as DomainEvent>::TOPIC, "sc.domain.order");
+}
+
+#[test]
+fn negative_cents_is_a_typed_error() {
+    let err = emitter()
+        .event(payment(-1), "o1", 1, Actor::system())
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ValidationError::Negative {
+            field: "amount_cents".into(),
+            value: -1
+        }
+    );
+}
+
+#[test]
+fn negative_nested_count_and_cents_are_reported_with_their_path() {
+    let ended = promotion::PromotionEnded {
+        promotion_id: "p1".into(),
+        end_reason: sc_events::types::PromotionEndReason::EndDateReached,
+        final_stats: sc_events::types::PromotionFinalStats {
+            impression_count: -5,
+            click_count: 1,
+            conversion_count: 0,
+            revenue_cents: 0,
+            currency: "EUR".into(),
+        },
+    };
+    let err = emitter()
+        .event(ended, "p1", 1, Actor::scheduler())
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ValidationError::Negative {
+            field: "final_stats.impression_count".into(),
+            value: -5
+        }
+    );
+
+    let mut confirmed = order::OrderConfirmed {
+        order_id: "o1".into(),
+        confirmed_at: 1,
+        item_snapshots: vec![],
+    };
+    confirmed
+        .item_snapshots
+        .push(sc_events::types::OrderItemSnapshot {
+            item_id: "i1".into(),
+            product_id: "p".into(),
+            variant_id: None,
+            supplier_id: "s".into(),
+            product_name: "Mug".into(),
+            quantity: 1,
+            unit_price_cents: -10,
+            currency: "EUR".into(),
+            promotion_id: None,
+        });
+    let err = emitter()
+        .event(confirmed, "o1", 1, Actor::system())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "item_snapshots[0].unit_price_cents must be >= 0, got -10"
+    );
+}
+
+#[test]
+fn versions_below_one_are_rejected() {
+    let err = emitter()
+        .event(payment(1), "o1", 0, Actor::system())
+        .unwrap_err();
+    assert_eq!(err, ValidationError::EntityVersion(0));
+    let mut ev = emitter()
+        .event(payment(1), "o1", 1, Actor::system())
+        .unwrap();
+    ev.envelope.schema_version = 0;
+    assert!(matches!(
+        codec::encode(&ev),
+        Err(codec::CodecError::Invalid(ValidationError::SchemaVersion(
+            0
+        )))
+    ));
+}
+
+#[test]
+fn serializing_a_mislabelled_event_fails() {
+    let mut ev = emitter()
+        .event(
+            user::UserReactivated {
+                user_id: "u1".into(),
+                reactivated_by: "a".into(),
+            },
+            "u1",
+            1,
+            Actor::admin("a"),
+        )
+        .unwrap();
+    ev.envelope.event_type = "user.deleted".into();
+    let err = codec::encode(&ev).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            codec::CodecError::Invalid(ValidationError::EventTypeMismatch {
+                payload: "user.reactivated",
+                ..
+            })
+        ),
+        "{err}"
+    );
+
+    ev.envelope.event_type = "user.reactivated".into();
+    ev.envelope.privacy_tier = PrivacyTier::Public;
+    assert!(matches!(
+        codec::encode(&ev),
+        Err(codec::CodecError::Invalid(
+            ValidationError::PrivacyTierMismatch { .. }
+        ))
+    ));
+}
+
+#[test]
+fn entity_id_must_match_the_payload_key() {
+    let err = emitter()
+        .event(payment(1), "other-order", 1, Actor::system())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ValidationError::EntityIdMismatch {
+                key_field: "order_id",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = emitter()
+        .event(payment(1), "", 1, Actor::system())
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        ValidationError::EmptyEntityId | ValidationError::EntityIdMismatch { .. }
+    ));
+}
