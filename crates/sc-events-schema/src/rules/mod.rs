@@ -5,6 +5,7 @@
 //! Families: [`lint`] checks one schema directory at a time (conventions of seed 000 §6 and the
 //! team's style). Compatibility and evolution policy rules join as their own families.
 
+pub mod compat;
 pub mod lint;
 mod pointer;
 

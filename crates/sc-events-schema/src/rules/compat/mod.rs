@@ -1,0 +1,209 @@
+//! Compatibility: Java-Avro-exact reader/writer resolution ([`checker`]) applied under
+//! Confluent Schema Registry's seven compatibility modes ([`check_mode`]).
+//!
+//! Confluent's semantics: BACKWARD = the new schema reads data of the newest existing one;
+//! FORWARD = the newest existing schema reads the new one's data; FULL = both (old-reads-new
+//! first); the `_TRANSITIVE` modes check every existing schema, newest first, and report only
+//! the first that fails; NONE, or no existing schema, is always compatible.
+
+pub mod checker;
+
+pub use checker::{check, SchemaRef};
+
+use crate::source::{FileId, Span};
+use serde::Serialize;
+use std::fmt;
+use std::str::FromStr;
+
+/// Java's `SchemaCompatibility.SchemaIncompatibilityType`, verbatim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum IncompatibilityType {
+    NameMismatch,
+    FixedSizeMismatch,
+    MissingEnumSymbols,
+    ReaderFieldMissingDefaultValue,
+    TypeMismatch,
+    MissingUnionBranch,
+}
+
+impl IncompatibilityType {
+    pub const ALL: [IncompatibilityType; 6] = [
+        Self::NameMismatch,
+        Self::FixedSizeMismatch,
+        Self::MissingEnumSymbols,
+        Self::ReaderFieldMissingDefaultValue,
+        Self::TypeMismatch,
+        Self::MissingUnionBranch,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NameMismatch => "NAME_MISMATCH",
+            Self::FixedSizeMismatch => "FIXED_SIZE_MISMATCH",
+            Self::MissingEnumSymbols => "MISSING_ENUM_SYMBOLS",
+            Self::ReaderFieldMissingDefaultValue => "READER_FIELD_MISSING_DEFAULT_VALUE",
+            Self::TypeMismatch => "TYPE_MISMATCH",
+            Self::MissingUnionBranch => "MISSING_UNION_BRANCH",
+        }
+    }
+
+    /// How to fix an incompatibility of this type.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Self::NameMismatch => "keep the old full name in the renamed type's \"aliases\"",
+            Self::FixedSizeMismatch => {
+                "a fixed type's size cannot change; add a new field with a new fixed type"
+            }
+            Self::MissingEnumSymbols => {
+                "keep the removed symbols, or give the reader enum a \"default\" symbol"
+            }
+            Self::ReaderFieldMissingDefaultValue => {
+                "add \"default\": null (type [\"null\", T]) or another default to the new field"
+            }
+            Self::TypeMismatch => {
+                "keep the old type (only int→long→float→double and string↔bytes promote)"
+            }
+            Self::MissingUnionBranch => {
+                "keep every branch the other side may write in the reading union"
+            }
+        }
+    }
+}
+
+impl fmt::Display for IncompatibilityType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One reason data of the writer cannot be read by the reader.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incompatibility {
+    pub kind: IncompatibilityType,
+    /// Java's JSON-pointer location in the reader schema (`/fields/3/type`, `/` for the root).
+    pub location: String,
+    /// Java's message (`reader type: INT not compatible with writer type: STRING`).
+    pub message: String,
+    /// Where the checked element is in the reader's and the writer's source.
+    pub reader_span: (FileId, Span),
+    pub writer_span: (FileId, Span),
+}
+
+/// Confluent's compatibility levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Mode {
+    Backward,
+    BackwardTransitive,
+    Forward,
+    ForwardTransitive,
+    Full,
+    FullTransitive,
+    None,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 7] = [
+        Self::Backward,
+        Self::BackwardTransitive,
+        Self::Forward,
+        Self::ForwardTransitive,
+        Self::Full,
+        Self::FullTransitive,
+        Self::None,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Backward => "BACKWARD",
+            Self::BackwardTransitive => "BACKWARD_TRANSITIVE",
+            Self::Forward => "FORWARD",
+            Self::ForwardTransitive => "FORWARD_TRANSITIVE",
+            Self::Full => "FULL",
+            Self::FullTransitive => "FULL_TRANSITIVE",
+            Self::None => "NONE",
+        }
+    }
+
+    fn transitive(self) -> bool {
+        matches!(
+            self,
+            Self::BackwardTransitive | Self::ForwardTransitive | Self::FullTransitive
+        )
+    }
+
+    /// (old reads new, new reads old)
+    fn directions(self) -> (bool, bool) {
+        match self {
+            Self::Backward | Self::BackwardTransitive => (false, true),
+            Self::Forward | Self::ForwardTransitive => (true, false),
+            Self::Full | Self::FullTransitive => (true, true),
+            Self::None => (false, false),
+        }
+    }
+}
+
+impl FromStr for Mode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown compatibility mode {s:?}; use one of BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE, NONE"))
+    }
+}
+
+/// Which side read in a failed check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reader {
+    New,
+    /// An existing (registered) schema; serialized as Java's and the corpus' `"old"`.
+    #[serde(rename = "old")]
+    Existing,
+}
+
+/// An incompatibility found under a mode: which existing schema, and which side was reading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub incompatibility: Incompatibility,
+    pub reader: Reader,
+    /// Index into `existing` (oldest first).
+    pub existing_index: usize,
+}
+
+/// Checks `new` against the registered `existing` schemas (oldest first) under `mode`.
+/// Empty means compatible.
+pub fn check_mode(mode: Mode, new: SchemaRef<'_>, existing: &[SchemaRef<'_>]) -> Vec<Finding> {
+    let (old_reads_new, new_reads_old) = mode.directions();
+    let candidates: Vec<usize> = if mode.transitive() {
+        (0..existing.len()).rev().collect()
+    } else {
+        existing.len().checked_sub(1).into_iter().collect()
+    };
+    for i in candidates {
+        let mut out = Vec::new();
+        if old_reads_new {
+            out.extend(check(existing[i], new).into_iter().map(|inc| Finding {
+                incompatibility: inc,
+                reader: Reader::Existing,
+                existing_index: i,
+            }));
+        }
+        if new_reads_old {
+            out.extend(check(new, existing[i]).into_iter().map(|inc| Finding {
+                incompatibility: inc,
+                reader: Reader::New,
+                existing_index: i,
+            }));
+        }
+        if !out.is_empty() {
+            return out;
+        }
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests;
