@@ -2,6 +2,7 @@
 //! its own module and returns an [`ExitCode`]: 0 clean, 1 findings, 2 usage or I/O error.
 
 mod catalog;
+mod compat;
 mod lint;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -34,6 +35,22 @@ pub enum Command {
         schemas: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = CatalogFormat::Json)]
         format: CatalogFormat,
+    },
+    /// Check a new schema against the registered versions under a Confluent compatibility mode.
+    /// Exit 0 compatible, 1 incompatible, 2 usage or parse error.
+    Compat {
+        /// BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE or NONE.
+        #[arg(long, default_value = "BACKWARD")]
+        mode: sc_events_schema::rules::compat::Mode,
+        /// The new schema (`.avsc`).
+        new: PathBuf,
+        /// The registered versions, oldest first.
+        existing: Vec<PathBuf>,
+        /// A referenced schema (e.g. the envelope), parsed before each checked schema; repeatable.
+        #[arg(long = "ref")]
+        refs: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
     },
     /// List every rule with its id, category and summary.
     Rules {
@@ -89,6 +106,13 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Lint { dir, format } => lint::run(dir.as_deref(), format.into()),
         Command::Catalog { schemas, format } => catalog::run(schemas.as_deref(), format),
+        Command::Compat {
+            mode,
+            new,
+            existing,
+            refs,
+            format,
+        } => compat::run(mode, &new, &existing, &refs, format),
         Command::Rules { format } => lint::rules(format),
     }
 }

@@ -90,6 +90,7 @@ impl<'a> Checker<'a> {
             message,
             reader_span: reader,
             writer_span: writer,
+            cause: None,
         }
     }
 
@@ -140,12 +141,14 @@ impl<'a> Checker<'a> {
                                 "reader union lacking writer type: {}",
                                 java_type(self.w, b)
                             );
-                            out.push(self.incompatible(
+                            let mut inc = self.incompatible(
                                 T::MissingUnionBranch,
                                 msg,
                                 (r.file, r.span),
                                 (b.file, b.span),
-                            ));
+                            );
+                            self.explain(&mut inc, r, b);
+                            out.push(inc);
                         }
                         self.path.pop();
                     }
@@ -191,6 +194,38 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Java reports a writer union branch no reader branch can read without the nested cause.
+    /// When the reader union has a branch of the same name, find that cause (with a fresh memo,
+    /// so Java's own results are untouched) and point at it instead of the whole union.
+    fn explain(&self, inc: &mut Incompatibility, r: &'a Node, b: &'a Node) {
+        let (Kind::Union(rb), Kind::Named(wi)) = (&r.kind, &b.kind) else {
+            return;
+        };
+        let wn = &self.w.types[*wi].name;
+        let same = rb.iter().find(|x| match x.kind {
+            Kind::Named(ri) => {
+                let rn = &self.r.types[ri];
+                rn.name.name == wn.name || rn.aliases.iter().any(|a| a.fullname() == wn.fullname())
+            }
+            _ => false,
+        });
+        let Some(same) = same else { return };
+        let mut fresh = Checker {
+            r: self.r,
+            w: self.w,
+            memo: HashMap::new(),
+            path: self.path.clone(),
+        };
+        if let Some(first) = fresh.compat(same, b).into_iter().next() {
+            inc.cause = Some(format!(
+                "{} at {}: {}",
+                first.kind, first.location, first.message
+            ));
+            inc.reader_span = first.reader_span;
+            inc.writer_span = first.writer_span;
+        }
+    }
+
     fn named(&mut self, r: &'a Node, w: &'a Node, ri: usize, wi: usize) -> Vec<Incompatibility> {
         let (rn, wn) = (&self.r.types[ri], &self.w.types[wi]);
         let mut out = Vec::new();
@@ -220,18 +255,16 @@ impl<'a> Checker<'a> {
                     size: ws,
                     size_span: wspan,
                 },
-            ) => {
-                if rs != ws {
-                    self.path.push("size".into());
-                    let msg = format!("expected: {ws}, found: {rs}");
-                    out.push(self.incompatible(
-                        T::FixedSizeMismatch,
-                        msg,
-                        (rn.file, *size_span),
-                        (wn.file, *wspan),
-                    ));
-                    self.path.pop();
-                }
+            ) if rs != ws => {
+                self.path.push("size".into());
+                let msg = format!("expected: {ws}, found: {rs}");
+                out.push(self.incompatible(
+                    T::FixedSizeMismatch,
+                    msg,
+                    (rn.file, *size_span),
+                    (wn.file, *wspan),
+                ));
+                self.path.pop();
             }
             (Body::Enum(re), Body::Enum(we)) => {
                 let mut missing: Vec<&String> = we

@@ -88,6 +88,9 @@ pub struct Incompatibility {
     /// Where the checked element is in the reader's and the writer's source.
     pub reader_span: (FileId, Span),
     pub writer_span: (FileId, Span),
+    /// For MISSING_UNION_BRANCH of a changed record: the nested incompatibility Java does not
+    /// report (the spans then point at it). Not part of Java's verdict.
+    pub cause: Option<String>,
 }
 
 /// Confluent's compatibility levels.
