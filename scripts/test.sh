@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The one test command (README "Tests"): formatting, clippy, and every test of the workspace.
-# Idempotent; installs nothing today because the tests need nothing beyond the Rust toolchain
-# and cargo-nextest. Later stages (registry, Kafka, differential runs) add their installs here.
+# Idempotent. Installs what the tests need: the differential oracles (Java Avro 1.12.1 from
+# PyPI's pyspark sdist, PyPI avro 1.12.1) via scripts/oracle.sh, cached in target/oracle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+SC_ORACLE_CP=$(bash scripts/oracle.sh | tail -n 1)
+export SC_ORACLE_CP
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

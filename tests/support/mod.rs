@@ -1,3 +1,5 @@
 //! Shared test helpers: realistic sample events generated from the schema model.
+#![allow(dead_code)]
 
 pub mod sample;
+pub mod schema_gen;

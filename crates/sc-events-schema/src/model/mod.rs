@@ -4,10 +4,12 @@
 //! Named types (records, enums, fixed) live once in [`SchemaSet::types`] and are referenced by
 //! [`TypeId`], so recursive and cross-file schemas are plain graphs. Parsing is in [`parse`].
 
+mod defaults;
 mod parse;
 mod walk;
 
-pub use parse::parse_files;
+pub use defaults::default_matches;
+pub use parse::{is_valid_name, parse_files};
 pub use walk::{walk_fields, FieldVisit};
 
 use crate::json::{JsonNode, Member};

@@ -4,6 +4,7 @@
 // Errors are rare and cold here (one per bad file); a boxed diagnostic would buy nothing.
 #![allow(clippy::result_large_err)]
 
+use super::defaults::default_matches;
 use super::walk::visit_nodes_mut;
 use super::*;
 use crate::diag::{Diagnostic, Level};
@@ -154,77 +155,6 @@ fn check_defaults(set: &SchemaSet, errors: &mut Vec<Diagnostic>) {
                 }
             }
         }
-    }
-}
-
-/// Whether a JSON default is a valid value of a type (Java Avro 1.12's lenient rules: a union
-/// default may match any branch; "NaN"/"Infinity" strings are valid float/double defaults).
-pub(crate) fn default_matches(
-    set: &SchemaSet,
-    ty: &Node,
-    value: &JsonNode,
-    depth: usize,
-) -> Result<(), String> {
-    if depth > 64 {
-        return Ok(());
-    }
-    let ok = match (&ty.kind, &value.value) {
-        (Kind::Null, Json::Null) => true,
-        (Kind::Boolean, Json::Bool(_)) => true,
-        (Kind::Int, Json::Number(_)) => value.as_i64().is_some_and(|v| i32::try_from(v).is_ok()),
-        (Kind::Long, Json::Number(_)) => value.as_i64().is_some(),
-        (Kind::Float | Kind::Double, Json::Number(_)) => true,
-        (Kind::Float | Kind::Double, Json::String(s)) => {
-            matches!(s.as_str(), "NaN" | "Infinity" | "-Infinity") && depth == 0
-        }
-        (Kind::Bytes | Kind::String, Json::String(_)) => true,
-        (Kind::Array(items), Json::Array(values)) => {
-            for v in values {
-                default_matches(set, items, v, depth + 1)?;
-            }
-            true
-        }
-        (Kind::Map(values), Json::Object(members)) => {
-            for m in members {
-                default_matches(set, values, &m.value, depth + 1)?;
-            }
-            true
-        }
-        (Kind::Union(branches), _) => {
-            return if branches
-                .iter()
-                .any(|b| default_matches(set, b, value, depth + 1).is_ok())
-            {
-                Ok(())
-            } else {
-                Err(format!("{} matches no branch of the union", value.kind()))
-            };
-        }
-        (Kind::Named(id), _) => match (&set.types[*id].body, &value.value) {
-            (Body::Enum(_), Json::String(_)) => true,
-            (Body::Fixed { .. }, Json::String(_)) => true,
-            (Body::Record(fields), Json::Object(_)) => {
-                for f in fields {
-                    match value.get(&f.name) {
-                        Some(v) => default_matches(set, &f.ty, v, depth + 1)?,
-                        None if f.default.is_some() => {}
-                        None => return Err(format!("record default lacks field {:?}", f.name)),
-                    }
-                }
-                true
-            }
-            _ => false,
-        },
-        _ => false,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} is not a valid {}",
-            value.kind(),
-            ty.type_name(set)
-        ))
     }
 }
 
@@ -649,72 +579,5 @@ impl Parser<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn set(texts: &[&str]) -> Result<SchemaSet, Vec<Diagnostic>> {
-        parse_files(
-            texts
-                .iter()
-                .enumerate()
-                .map(|(i, t)| SourceFile::new(format!("f{i}.avsc"), *t))
-                .collect(),
-        )
-    }
-
-    #[test]
-    fn parses_records_enums_and_cross_file_references() {
-        let s = set(&[
-            r#"{"type":"enum","name":"E","namespace":"a","symbols":["X","Y"],"default":"X"}"#,
-            r#"{"type":"record","name":"R","namespace":"a","event_type":"r.x","fields":[
-                {"name":"e","type":"E"},{"name":"o","type":["null","b.F"],"default":null}]}"#,
-            r#"{"type":"fixed","name":"b.F","size":4}"#,
-        ])
-        .unwrap();
-        let r = s.lookup("a.R").unwrap();
-        assert_eq!(s.named(r).attr("event_type").unwrap().as_str(), Some("r.x"));
-        let f = s.fields(r);
-        assert_eq!(f[0].ty.kind, Kind::Named(s.lookup("a.E").unwrap()));
-        assert_eq!(
-            f[1].ty.non_null().kind,
-            Kind::Named(s.lookup("b.F").unwrap())
-        );
-    }
-
-    #[test]
-    fn reports_errors_with_positions() {
-        let e = set(&["{\"type\":\"record\",\"name\":\"R\",\"fields\":[\n{\"name\":\"a\",\"type\":\"Nope\"}]}"]).unwrap_err();
-        assert_eq!(e[0].line, 2);
-        assert!(
-            e[0].message.contains("unknown type \"Nope\""),
-            "{}",
-            e[0].message
-        );
-
-        let e = set(&[
-            r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"}]}"#,
-        ])
-        .unwrap_err();
-        assert!(e[0].message.contains("invalid default"), "{}", e[0].message);
-
-        let e = set(&[r#"{"type":"enum","name":"E","symbols":["A","A"]}"#]).unwrap_err();
-        assert!(e[0].message.contains("duplicate enum symbol"));
-
-        let e = set(&[r#"["int","int"]"#]).unwrap_err();
-        assert!(e[0].message.contains("duplicate \"int\" in union"));
-
-        let e = set(&[
-            r#"{"type":"record","name":"R","fields":[]}"#,
-            r#"{"type":"record","name":"R","fields":[]}"#,
-        ])
-        .unwrap_err();
-        assert!(e[0].message.contains("defined twice"));
-    }
-
-    #[test]
-    fn recursive_records_parse() {
-        let s = set(&[r#"{"type":"record","name":"L","fields":[{"name":"next","type":["null","L"],"default":null}]}"#]).unwrap();
-        let l = s.lookup("L").unwrap();
-        assert_eq!(s.fields(l)[0].ty.non_null().kind, Kind::Named(l));
-    }
-}
+#[path = "parse_tests.rs"]
+mod tests;
