@@ -225,5 +225,5 @@ fn rules_lists_every_rule() {
         .output()
         .unwrap();
     let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(rules.as_array().unwrap().len(), 16);
+    assert_eq!(rules.as_array().unwrap().len(), 16 + 6 + 7);
 }

@@ -217,3 +217,133 @@ fn the_real_schemas_are_compatible_with_themselves_in_every_mode() {
         }
     }
 }
+
+#[test]
+fn policy_findings_join_the_verdict_and_ignores_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.avsc");
+    let new = dir.path().join("new.avsc");
+    std::fs::write(&old, OLD).unwrap();
+    // Avro-compatible (an int→long promotion and a new optional field), but a policy type change.
+    let text = OLD.replacen(
+        r#"{"name": "amount", "type": "long"}"#,
+        r#"{"name": "amount", "type": "double"}"#,
+        1,
+    );
+    std::fs::write(&new, &text).unwrap();
+    let line = text.lines().position(|l| l.contains("\"double\"")).unwrap() + 1;
+    let plain = schemactl()
+        .args(["compat", "--mode", "BACKWARD"])
+        .arg(&new)
+        .arg(&old)
+        .output()
+        .unwrap();
+    assert_eq!(
+        plain.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plain.stdout)
+    );
+
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "[default]\nallow_promotions = false\n").unwrap();
+    let out = schemactl()
+        .args([
+            "compat",
+            "--mode",
+            "BACKWARD",
+            "--policy",
+            "--subject",
+            "orders",
+            "--format",
+            "json",
+            "--policy-file",
+        ])
+        .arg(&policy)
+        .arg(&new)
+        .arg(&old)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["compatible"], false);
+    assert_eq!(doc["messages"][0]["type"], "FIELD_TYPE_CHANGED");
+    assert_eq!(doc["messages"][0]["location"], "/fields/1");
+    assert_eq!(doc["messages"][0]["line"], line);
+
+    std::fs::write(&policy, "[[ignore]]\nsubject = \"orders\"\nrule = \"FIELD_TYPE_CHANGED\"\nlocation = \"/fields/1\"\nreason = \"amount widened for FX; ADR-3\"\n").unwrap();
+    let out = schemactl()
+        .args([
+            "compat",
+            "--policy",
+            "--subject",
+            "orders",
+            "--format",
+            "json",
+            "--policy-file",
+        ])
+        .arg(&policy)
+        .arg(&new)
+        .arg(&old)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["compatible"], true);
+    assert_eq!(doc["ignored"][0]["type"], "FIELD_TYPE_CHANGED");
+    assert_eq!(doc["ignored"][0]["reason"], "amount widened for FX; ADR-3");
+    let human = schemactl()
+        .args(["compat", "--policy", "--subject", "orders", "--policy-file"])
+        .arg(&policy)
+        .arg(&new)
+        .arg(&old)
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        human.contains("warning[FIELD_TYPE_CHANGED]")
+            && human.contains("(ignored: amount widened for FX; ADR-3)"),
+        "{human}"
+    );
+
+    // A policy file with an unknown rule is a usage error with its position.
+    std::fs::write(&policy, "[default]\ndisabled = [\"NOPE\"]\n").unwrap();
+    let out = schemactl()
+        .args(["compat", "--policy", "--policy-file"])
+        .arg(&policy)
+        .arg(&new)
+        .arg(&old)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("policy.toml:2:13"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_default_subject_comes_from_the_catalog() {
+    // order.avsc against itself under the repo's policy: clean, and named by its topic subject.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = schemactl()
+        .current_dir(root)
+        .args([
+            "compat",
+            "--policy",
+            "--ref",
+            "schemas/envelope.avsc",
+            "schemas/order.avsc",
+            "schemas/order.avsc",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("follows the evolution policy"));
+}

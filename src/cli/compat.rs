@@ -6,6 +6,7 @@ use super::OutputFormat;
 use sc_events_schema::diag::{render, Diagnostic, Level};
 use sc_events_schema::model::{parse_files, SchemaSet};
 use sc_events_schema::rules::compat::{check_mode, Finding, Mode, Reader, SchemaRef};
+use sc_events_schema::rules::policy::{self, PolicyConfig, PolicyFinding, SubjectPolicy};
 use sc_events_schema::source::SourceFile;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,23 @@ use std::process::ExitCode;
 pub struct CompatReport {
     pub compatible: bool,
     pub messages: Vec<Message>,
+    /// Policy findings covered by an ignore entry (reported, not failing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<IgnoredMessage>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IgnoredMessage {
+    #[serde(flatten)]
+    pub message: Message,
+    pub reason: String,
+}
+
+/// `--policy` and its options.
+#[derive(Debug, Clone)]
+pub struct PolicyArgs {
+    pub file: Option<PathBuf>,
+    pub subject: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -90,11 +108,83 @@ fn diagnostic(new: &SchemaSet, f: &Finding) -> Diagnostic {
     .with_hint(inc.kind.hint())
 }
 
+/// The subject's policy: from `--policy-file`, else `schemas/policy.toml`, else all rules on.
+fn subject_policy(
+    args: &PolicyArgs,
+    new: &Path,
+    new_set: &SchemaSet,
+) -> Result<SubjectPolicy, Vec<Diagnostic>> {
+    let subject = match &args.subject {
+        Some(s) => s.clone(),
+        None => default_subject(new, new_set),
+    };
+    let path = match &args.file {
+        Some(p) => Some(p.clone()),
+        None => Some(PathBuf::from("schemas/policy.toml")).filter(|p| p.is_file()),
+    };
+    let Some(path) = path else {
+        return Ok(PolicyConfig::default().for_subject(&subject));
+    };
+    let file = SourceFile::read(&path).map_err(|e| {
+        vec![Diagnostic::file_level(
+            Level::Error,
+            "IO",
+            format!("cannot read {}: {e}", path.display()),
+            &path,
+        )]
+    })?;
+    Ok(PolicyConfig::parse(&file)?.for_subject(&subject))
+}
+
+/// The value subject of the topic carrying the new schema's record, else the file stem.
+fn default_subject(new: &Path, new_set: &SchemaSet) -> String {
+    let stem = new
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let Some(sc_events_schema::model::Kind::Named(id)) = new_set.roots.last().map(|r| &r.kind)
+    else {
+        return stem;
+    };
+    let record = new_set.types[*id].name.fullname();
+    let Ok(catalog) = super::load_catalog(None) else {
+        return stem;
+    };
+    catalog
+        .domains
+        .iter()
+        .find(|d| catalog.set.types[d.record].name.fullname() == record)
+        .and_then(|d| catalog.topic(&d.topic))
+        .and_then(|t| t.value_subject())
+        .unwrap_or(stem)
+}
+
+fn policy_diagnostic(new: &SchemaSet, f: &PolicyFinding) -> Diagnostic {
+    let (level, message) = match &f.ignored {
+        Some(reason) => (Level::Warning, format!("{} (ignored: {reason})", f.message)),
+        None => (Level::Error, f.message.clone()),
+    };
+    Diagnostic::at(level, f.rule.id, message, &new.files[f.span.0], f.span.1)
+        .with_location(f.location.clone())
+        .with_hint(f.rule.hint)
+}
+
+fn message(kind: &str, location: &str, text: &str, d: &Diagnostic) -> Message {
+    Message {
+        kind: kind.to_string(),
+        location: location.to_string(),
+        message: text.to_string(),
+        file: d.file.clone(),
+        line: d.line,
+        column: d.column,
+    }
+}
+
 pub fn run(
     mode: Mode,
     new: &Path,
     existing: &[PathBuf],
     refs: &[PathBuf],
+    policy_args: Option<&PolicyArgs>,
     format: OutputFormat,
 ) -> ExitCode {
     let new_set = match load(new, refs) {
@@ -116,32 +206,62 @@ pub fn run(
     }
     let ex: Vec<SchemaRef> = sets.iter().map(root).collect();
     let findings = check_mode(mode, root(&new_set), &ex);
-    let diags: Vec<Diagnostic> = findings.iter().map(|f| diagnostic(&new_set, f)).collect();
+    let mut diags: Vec<Diagnostic> = findings.iter().map(|f| diagnostic(&new_set, f)).collect();
+    let mut messages: Vec<Message> = findings
+        .iter()
+        .zip(&diags)
+        .map(|(f, d)| {
+            message(
+                f.incompatibility.kind.as_str(),
+                &f.incompatibility.location,
+                &f.incompatibility.message,
+                d,
+            )
+        })
+        .collect();
+    let mut ignored = Vec::new();
+    if let (Some(args), Some(newest)) = (policy_args, ex.last()) {
+        let subject_policy = match subject_policy(args, new, &new_set) {
+            Ok(p) => p,
+            Err(e) => {
+                eprint!("{}", render(&e, format.into()));
+                return ExitCode::from(2);
+            }
+        };
+        for f in policy::check(*newest, root(&new_set), &subject_policy) {
+            let d = policy_diagnostic(&new_set, &f);
+            let m = message(f.rule.id, &f.location, &f.message, &d);
+            match &f.ignored {
+                Some(reason) => ignored.push(IgnoredMessage {
+                    message: m,
+                    reason: reason.clone(),
+                }),
+                None => messages.push(m),
+            }
+            diags.push(d);
+        }
+    }
+    let compatible = messages.is_empty();
     match format {
         OutputFormat::Json => {
             let report = CompatReport {
-                compatible: findings.is_empty(),
-                messages: findings
-                    .iter()
-                    .zip(&diags)
-                    .map(|(f, d)| Message {
-                        kind: f.incompatibility.kind.as_str().to_string(),
-                        location: f.incompatibility.location.clone(),
-                        message: f.incompatibility.message.clone(),
-                        file: d.file.clone(),
-                        line: d.line,
-                        column: d.column,
-                    })
-                    .collect(),
+                compatible,
+                messages,
+                ignored,
             };
             println!(
                 "{}",
                 serde_json::to_string_pretty(&report).unwrap_or_default()
             );
         }
-        OutputFormat::Human if findings.is_empty() => {
+        OutputFormat::Human if diags.is_empty() => {
+            let what = if policy_args.is_some() {
+                " and follows the evolution policy"
+            } else {
+                ""
+            };
             println!(
-                "compatible: {} is {} with {} existing schema(s)",
+                "compatible: {} is {} with {} existing schema(s){what}",
                 new.display(),
                 mode.as_str(),
                 existing.len()
@@ -149,7 +269,7 @@ pub fn run(
         }
         _ => print!("{}", render(&diags, format.into())),
     }
-    if findings.is_empty() {
+    if compatible {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -1,8 +1,8 @@
-//! `schemactl lint` and `schemactl rules`.
+//! `schemactl lint` and `schemactl rules` (every rule of every family).
 
 use super::{load_catalog, report_load_errors, OutputFormat};
 use sc_events_schema::diag::{render, Format};
-use sc_events_schema::rules::lint;
+use sc_events_schema::rules::{all_rules, lint, Family};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -21,7 +21,7 @@ pub fn run(dir: Option<&Path>, format: Format) -> ExitCode {
 }
 
 pub fn rules(format: OutputFormat) -> ExitCode {
-    let rules = lint::all_rules();
+    let rules = all_rules();
     match format {
         OutputFormat::Json => {
             println!(
@@ -31,9 +31,14 @@ pub fn rules(format: OutputFormat) -> ExitCode {
         }
         _ => {
             for r in rules {
+                let family = match r.family {
+                    Family::Lint => "lint",
+                    Family::Compat => "compat",
+                    Family::Policy => "policy",
+                };
                 println!(
-                    "{:<24} {:<10} {}\n{:<35} fix: {}",
-                    r.id, r.category, r.summary, "", r.hint
+                    "{:<35} {:<7} {:<10} {}\n{:<55}fix: {}",
+                    r.id, family, r.category, r.summary, "", r.hint
                 );
             }
         }

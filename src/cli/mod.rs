@@ -49,6 +49,16 @@ pub enum Command {
         /// A referenced schema (e.g. the envelope), parsed before each checked schema; repeatable.
         #[arg(long = "ref")]
         refs: Vec<PathBuf>,
+        /// Also apply the evolution policy (seed 000 §5) against the newest existing schema.
+        #[arg(long)]
+        policy: bool,
+        /// Policy file; default `schemas/policy.toml` when it exists, else every rule on.
+        #[arg(long, requires = "policy")]
+        policy_file: Option<PathBuf>,
+        /// Confluent subject whose policy applies; default: the value subject of the topic that
+        /// carries the new schema's record in the catalog, else the file stem.
+        #[arg(long)]
+        subject: Option<String>,
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
     },
@@ -111,8 +121,17 @@ pub fn run(cli: Cli) -> ExitCode {
             new,
             existing,
             refs,
+            policy,
+            policy_file,
+            subject,
             format,
-        } => compat::run(mode, &new, &existing, &refs, format),
+        } => {
+            let policy = policy.then_some(compat::PolicyArgs {
+                file: policy_file,
+                subject,
+            });
+            compat::run(mode, &new, &existing, &refs, policy.as_ref(), format)
+        }
         Command::Rules { format } => lint::rules(format),
     }
 }

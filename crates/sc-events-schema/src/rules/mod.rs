@@ -3,11 +3,13 @@
 //! `mod.rs` are the single list the checker, `schemactl rules` and the docs read.
 //!
 //! Families: [`lint`] checks one schema directory at a time (conventions of seed 000 §6 and the
-//! team's style). Compatibility and evolution policy rules join as their own families.
+//! team's style); [`compat`] is Avro schema resolution as Java Avro decides it, with Java's
+//! incompatibility types as ids; [`policy`] is the team's evolution policy (seed 000 §5).
 
 pub mod compat;
 pub mod lint;
 mod pointer;
+pub mod policy;
 
 pub use pointer::definition_pointers;
 
@@ -18,6 +20,18 @@ use serde::Serialize;
 #[serde(rename_all = "lowercase")]
 pub enum Family {
     Lint,
+    Compat,
+    Policy,
+}
+
+/// Every rule of every family: lint, then compat, then policy, each sorted by id.
+pub fn all_rules() -> Vec<&'static Rule> {
+    let mut v = lint::all_rules();
+    let mut c: Vec<&'static Rule> = compat::RULES.iter().collect();
+    c.sort_by_key(|r| r.id);
+    v.extend(c);
+    v.extend(policy::RULES.iter().map(|(r, _)| *r));
+    v
 }
 
 /// A rule's metadata. Findings carry `id` as their code and `hint` as their help line.

@@ -216,11 +216,13 @@ impl<'a> Checker<'a> {
             memo: HashMap::new(),
             path: self.path.clone(),
         };
-        if let Some(first) = fresh.compat(same, b).into_iter().next() {
-            inc.cause = Some(format!(
-                "{} at {}: {}",
-                first.kind, first.location, first.message
-            ));
+        let causes = fresh.compat(same, b);
+        if let Some(first) = causes.first() {
+            let all: Vec<String> = causes
+                .iter()
+                .map(|c| format!("{} at {}: {}", c.kind, c.location, c.message))
+                .collect();
+            inc.cause = Some(all.join("; "));
             inc.reader_span = first.reader_span;
             inc.writer_span = first.writer_span;
         }

@@ -10,6 +10,8 @@ pub mod checker;
 
 pub use checker::{check, SchemaRef};
 
+use super::{Family, Rule};
+use crate::diag::Level;
 use crate::source::{FileId, Span};
 use serde::Serialize;
 use std::fmt;
@@ -50,26 +52,42 @@ impl IncompatibilityType {
 
     /// How to fix an incompatibility of this type.
     pub fn hint(self) -> &'static str {
-        match self {
-            Self::NameMismatch => "keep the old full name in the renamed type's \"aliases\"",
-            Self::FixedSizeMismatch => {
-                "a fixed type's size cannot change; add a new field with a new fixed type"
-            }
-            Self::MissingEnumSymbols => {
-                "keep the removed symbols, or give the reader enum a \"default\" symbol"
-            }
-            Self::ReaderFieldMissingDefaultValue => {
-                "add \"default\": null (type [\"null\", T]) or another default to the new field"
-            }
-            Self::TypeMismatch => {
-                "keep the old type (only int→long→float→double and string↔bytes promote)"
-            }
-            Self::MissingUnionBranch => {
-                "keep every branch the other side may write in the reading union"
-            }
-        }
+        self.rule().hint
+    }
+
+    /// The rule entry of this type (for `schemactl rules` and the docs).
+    pub fn rule(self) -> &'static Rule {
+        let i = Self::ALL.iter().position(|t| *t == self).unwrap_or(0);
+        &RULES[i]
     }
 }
+
+const fn compat_rule(
+    id: &'static str,
+    summary: &'static str,
+    why: &'static str,
+    hint: &'static str,
+) -> Rule {
+    Rule {
+        id,
+        family: Family::Compat,
+        category: "AVRO",
+        level: Level::Error,
+        summary,
+        why,
+        hint,
+    }
+}
+
+/// One entry per Java incompatibility type, in [`IncompatibilityType::ALL`] order.
+pub static RULES: [Rule; 6] = [
+    compat_rule("NAME_MISMATCH", "Checks that a named type read in place of another has its name or lists it in \"aliases\".", "Avro resolves records, enums and fixed by unqualified name plus the reader's aliases.", "keep the old full name in the renamed type's \"aliases\""),
+    compat_rule("FIXED_SIZE_MISMATCH", "Checks that a fixed type keeps its size.", "Fixed values are raw bytes of the declared size.", "a fixed type's size cannot change; add a new field with a new fixed type"),
+    compat_rule("MISSING_ENUM_SYMBOLS", "Checks that the reading enum has every symbol the writer may write, or an enum-level default.", "An unknown symbol fails the read unless the reader enum has a default.", "keep the removed symbols, or give the reader enum a \"default\" symbol"),
+    compat_rule("READER_FIELD_MISSING_DEFAULT_VALUE", "Checks that every reader field the writer lacks has a default.", "The reader must fill the field for data that never had it.", "add \"default\": null (type [\"null\", T]) or another default to the new field"),
+    compat_rule("TYPE_MISMATCH", "Checks that reader and writer types match or promote (int→long→float→double, string↔bytes).", "Avro data carries no type tags; only the promotions of the spec are readable.", "keep the old type (only int→long→float→double and string↔bytes promote)"),
+    compat_rule("MISSING_UNION_BRANCH", "Checks that the reading union has a branch for every type the writer may write.", "A value of a branch the reader lacks cannot be read.", "keep every branch the other side may write in the reading union"),
+];
 
 impl fmt::Display for IncompatibilityType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

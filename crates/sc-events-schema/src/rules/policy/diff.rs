@@ -1,0 +1,272 @@
+//! Walks the newest registered schema and the new one side by side and lists what changed:
+//! fields matched by name (or by the new field's aliases), removed, added or renamed, enum
+//! symbols removed, union branches removed. Policy rules judge the changes.
+
+use crate::model::{Body, Field, Kind, Node, SchemaSet, TypeId};
+use crate::rules::compat::SchemaRef;
+use crate::source::{FileId, Span};
+
+/// One change between the old and the new schema. `path` is the JSON pointer in the new schema.
+#[derive(Debug, Clone)]
+pub enum Change<'a> {
+    FieldRemoved {
+        old: &'a Field,
+        record: TypeId,
+        path: String,
+    },
+    FieldAdded {
+        new: &'a Field,
+        path: String,
+    },
+    /// `by_alias`: the new field lists the old name in `aliases`; otherwise the rename is
+    /// inferred (same position, same type, old name gone, new name new).
+    FieldRenamed {
+        old: &'a Field,
+        new: &'a Field,
+        by_alias: bool,
+        path: String,
+    },
+    /// The same field in both (types may differ).
+    FieldKept {
+        old: &'a Field,
+        new: &'a Field,
+        path: String,
+    },
+    EnumSymbolsRemoved {
+        removed: Vec<String>,
+        old: TypeId,
+        new: TypeId,
+        path: String,
+    },
+    UnionBranchRemoved {
+        branch: String,
+        union: &'a Node,
+        path: String,
+    },
+}
+
+impl Change<'_> {
+    pub fn path(&self) -> &str {
+        match self {
+            Change::FieldRemoved { path, .. }
+            | Change::FieldAdded { path, .. }
+            | Change::FieldRenamed { path, .. }
+            | Change::FieldKept { path, .. }
+            | Change::EnumSymbolsRemoved { path, .. }
+            | Change::UnionBranchRemoved { path, .. } => path,
+        }
+    }
+}
+
+/// The two schemas and their changes.
+pub struct Diff<'a> {
+    pub old: &'a SchemaSet,
+    pub new: &'a SchemaSet,
+    pub changes: Vec<Change<'a>>,
+}
+
+impl<'a> Diff<'a> {
+    pub fn new(old: SchemaRef<'a>, new: SchemaRef<'a>) -> Self {
+        let mut w = Walker {
+            old: old.set,
+            new: new.set,
+            changes: Vec::new(),
+            seen: Vec::new(),
+        };
+        w.walk(old.root, new.root, String::new());
+        Diff {
+            old: old.set,
+            new: new.set,
+            changes: w.changes,
+        }
+    }
+
+    /// Where a change is in the new schema's source.
+    pub fn span(&self, c: &Change<'_>) -> (FileId, Span) {
+        match c {
+            Change::FieldRemoved { record, .. } => {
+                let t = &self.new.types[*record];
+                (t.file, t.name_span)
+            }
+            Change::FieldAdded { new, .. }
+            | Change::FieldRenamed { new, .. }
+            | Change::FieldKept { new, .. } => (new.ty.file, new.name_span),
+            Change::EnumSymbolsRemoved { new, .. } => {
+                let t = &self.new.types[*new];
+                match &t.body {
+                    Body::Enum(e) => (t.file, e.symbols_span),
+                    _ => (t.file, t.name_span),
+                }
+            }
+            Change::UnionBranchRemoved { union, .. } => (union.file, union.span),
+        }
+    }
+}
+
+struct Walker<'a> {
+    old: &'a SchemaSet,
+    new: &'a SchemaSet,
+    changes: Vec<Change<'a>>,
+    seen: Vec<(TypeId, TypeId)>,
+}
+
+/// A short description of a type for matching union branches: primitive name or named type.
+pub fn describe(set: &SchemaSet, n: &Node) -> String {
+    match &n.kind {
+        Kind::Named(id) => set.types[*id].name.name.clone(),
+        Kind::Array(_) => "array".into(),
+        Kind::Map(_) => "map".into(),
+        _ => n.type_name(set).to_string(),
+    }
+}
+
+/// Whether a new named type stands for an old one (same short name, or an alias of it).
+pub fn same_named(old: &SchemaSet, o: TypeId, new: &SchemaSet, n: TypeId) -> bool {
+    let (on, nn) = (&old.types[o].name, &new.types[n].name);
+    on.name == nn.name
+        || new.types[n]
+            .aliases
+            .iter()
+            .any(|a| a.fullname() == on.fullname() || a.name == on.name)
+}
+
+impl<'a> Walker<'a> {
+    fn matches(&self, o: &Node, n: &Node) -> bool {
+        match (&o.kind, &n.kind) {
+            (Kind::Named(a), Kind::Named(b)) => same_named(self.old, *a, self.new, *b),
+            _ => describe(self.old, o) == describe(self.new, n),
+        }
+    }
+
+    fn walk(&mut self, o: &'a Node, n: &'a Node, path: String) {
+        match (&o.kind, &n.kind) {
+            (Kind::Union(ob), Kind::Union(nb)) => {
+                for b in ob {
+                    match nb.iter().position(|x| self.matches(b, x)) {
+                        Some(i) => self.walk(b, &nb[i], format!("{path}/{i}")),
+                        None => self.changes.push(Change::UnionBranchRemoved {
+                            branch: describe(self.old, b),
+                            union: n,
+                            path: path.clone(),
+                        }),
+                    }
+                }
+            }
+            (_, Kind::Union(nb)) => {
+                if let Some(i) = nb.iter().position(|x| self.matches(o, x)) {
+                    self.walk(o, &nb[i], format!("{path}/{i}"));
+                }
+            }
+            (Kind::Union(ob), _) => {
+                if let Some(b) = ob.iter().find(|x| self.matches(x, n)) {
+                    self.walk(b, n, path);
+                }
+            }
+            (Kind::Array(a), Kind::Array(b)) => self.walk(a, b, path + "/items"),
+            (Kind::Map(a), Kind::Map(b)) => self.walk(a, b, path + "/values"),
+            (Kind::Named(a), Kind::Named(b)) => {
+                if self.seen.contains(&(*a, *b)) {
+                    return;
+                }
+                self.seen.push((*a, *b));
+                match (&self.old.types[*a].body, &self.new.types[*b].body) {
+                    (Body::Record(of), Body::Record(nf)) => self.fields(of, nf, *b, &path),
+                    (Body::Enum(oe), Body::Enum(ne)) => {
+                        let removed: Vec<String> = oe
+                            .symbols
+                            .iter()
+                            .filter(|s| !ne.symbols.contains(s))
+                            .cloned()
+                            .collect();
+                        if !removed.is_empty() {
+                            self.changes.push(Change::EnumSymbolsRemoved {
+                                removed,
+                                old: *a,
+                                new: *b,
+                                path: format!("{path}/symbols"),
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn fields(&mut self, of: &'a [Field], nf: &'a [Field], record: TypeId, path: &str) {
+        let mut used = vec![false; nf.len()];
+        let mut unmatched_old = Vec::new();
+        let mut pairs = Vec::new();
+        for (oi, o) in of.iter().enumerate() {
+            let by_name = nf.iter().position(|f| f.name == o.name);
+            let by_alias = nf.iter().position(|f| f.aliases.contains(&o.name));
+            match (by_name, by_alias) {
+                (Some(i), _) if !used[i] => {
+                    used[i] = true;
+                    pairs.push((o, i, false));
+                }
+                (_, Some(i)) if !used[i] => {
+                    used[i] = true;
+                    pairs.push((o, i, true));
+                }
+                _ => unmatched_old.push((oi, o)),
+            }
+        }
+        for (oi, o) in unmatched_old {
+            // An inferred rename: the new field at the same position is new and has the same type.
+            let guess = nf.get(oi).filter(|f| {
+                !used[oi]
+                    && of.iter().all(|x| x.name != f.name)
+                    && describe(self.old, &o.ty) == describe(self.new, &f.ty)
+            });
+            match guess {
+                Some(f) => {
+                    used[oi] = true;
+                    self.changes.push(Change::FieldRenamed {
+                        old: o,
+                        new: f,
+                        by_alias: false,
+                        path: format!("{path}/fields/{oi}"),
+                    });
+                }
+                None => self.changes.push(Change::FieldRemoved {
+                    old: o,
+                    record,
+                    path: if path.is_empty() {
+                        "/".into()
+                    } else {
+                        path.to_string()
+                    },
+                }),
+            }
+        }
+        for (o, i, alias) in pairs {
+            let n = &nf[i];
+            let p = format!("{path}/fields/{i}");
+            if alias {
+                self.changes.push(Change::FieldRenamed {
+                    old: o,
+                    new: n,
+                    by_alias: true,
+                    path: p.clone(),
+                });
+            } else {
+                self.changes.push(Change::FieldKept {
+                    old: o,
+                    new: n,
+                    path: p.clone(),
+                });
+            }
+            self.walk(&o.ty, &n.ty, format!("{p}/type"));
+        }
+        for (i, n) in nf.iter().enumerate() {
+            if !used[i] {
+                self.changes.push(Change::FieldAdded {
+                    new: n,
+                    path: format!("{path}/fields/{i}"),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! FIELD_REMOVED: no field is removed.
+
+use super::{finding, Change, Diff, PolicyFinding, SubjectPolicy};
+use crate::diag::Level;
+use crate::rules::{Family, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "FIELD_REMOVED",
+    family: Family::Policy,
+    category: "BREAKING",
+    level: Level::Error,
+    summary: "Checks that no field is removed.",
+    why: "Seed 000 §5 forbids removing fields: consumers built on the old schema still read them.",
+    hint: "keep the field (document it as deprecated); producers may stop filling it if it is optional",
+};
+
+pub fn check(d: &Diff<'_>, _: &SubjectPolicy, out: &mut Vec<PolicyFinding>) {
+    for c in &d.changes {
+        if let Change::FieldRemoved { old, record, .. } = c {
+            let msg = format!(
+                "field `{}` was removed from {}",
+                old.name, d.new.types[*record].name.name
+            );
+            out.push(finding(d, &RULE, c, msg));
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The evolution policy of seed 000 §5, stricter than Avro: no field removal, no rename, no type
+//! change (promotions included unless a subject allows them), no optional→required, no enum
+//! symbol or union branch removal, and every added field has a default.
+//!
+//! Rules are data (one file per rule with its `RULE`), configured per Confluent subject in
+//! `schemas/policy.toml` ([`config`]). An intentional break goes through an explicit ignore
+//! entry (subject + rule + reason, optionally a location), which is reported, never silent.
+
+pub mod config;
+pub mod diff;
+mod enum_symbol_removed;
+mod field_added_without_default;
+mod field_made_required;
+mod field_removed;
+mod field_renamed;
+mod field_type_changed;
+mod union_branch_removed;
+
+pub use config::{Ignore, PolicyConfig, SubjectPolicy};
+pub use diff::{Change, Diff};
+
+use super::compat::SchemaRef;
+use super::Rule;
+use crate::source::{FileId, Span};
+
+/// A policy violation, located in the new schema.
+#[derive(Debug, Clone)]
+pub struct PolicyFinding {
+    pub rule: &'static Rule,
+    /// JSON pointer in the new schema.
+    pub location: String,
+    pub message: String,
+    pub span: (FileId, Span),
+    /// The reason of the ignore entry that covers this finding, if any.
+    pub ignored: Option<String>,
+}
+
+/// A policy check over the diff.
+pub type Check = fn(&Diff<'_>, &SubjectPolicy, &mut Vec<PolicyFinding>);
+
+/// Every policy rule, sorted by id.
+pub static RULES: &[(&Rule, Check)] = &[
+    (&enum_symbol_removed::RULE, enum_symbol_removed::check),
+    (
+        &field_added_without_default::RULE,
+        field_added_without_default::check,
+    ),
+    (&field_made_required::RULE, field_made_required::check),
+    (&field_removed::RULE, field_removed::check),
+    (&field_renamed::RULE, field_renamed::check),
+    (&field_type_changed::RULE, field_type_changed::check),
+    (&union_branch_removed::RULE, union_branch_removed::check),
+];
+
+/// The rule with this id.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES.iter().map(|(r, _)| *r).find(|r| r.id == id)
+}
+
+/// Checks the change from `old` (the newest registered version) to `new` under a subject's
+/// policy. Findings covered by an ignore entry are returned with `ignored` set.
+pub fn check(old: SchemaRef<'_>, new: SchemaRef<'_>, policy: &SubjectPolicy) -> Vec<PolicyFinding> {
+    let diff = Diff::new(old, new);
+    let mut out = Vec::new();
+    for (rule, check) in RULES {
+        if !policy.disabled.iter().any(|d| d == rule.id) {
+            check(&diff, policy, &mut out);
+        }
+    }
+    for f in &mut out {
+        f.ignored = policy
+            .ignores
+            .iter()
+            .find(|i| i.rule == f.rule.id && i.location.as_ref().is_none_or(|l| *l == f.location))
+            .map(|i| i.reason.clone());
+    }
+    out.sort_by(|a, b| {
+        (a.span.0, a.span.1.start, a.rule.id).cmp(&(b.span.0, b.span.1.start, b.rule.id))
+    });
+    out
+}
+
+pub(crate) fn finding(
+    diff: &Diff<'_>,
+    rule: &'static Rule,
+    change: &Change<'_>,
+    message: String,
+) -> PolicyFinding {
+    PolicyFinding {
+        rule,
+        location: change.path().to_string(),
+        message,
+        span: diff.span(change),
+        ignored: None,
+    }
+}
+
+#[cfg(test)]
+mod tests;
