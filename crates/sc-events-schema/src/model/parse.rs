@@ -523,6 +523,8 @@ impl Parser<'_> {
             .as_array()
             .ok_or_else(|| self.err(fs.span, "\"fields\" must be an array"))?;
         let mut fields: Vec<Field> = Vec::with_capacity(items.len());
+        let mut seen: std::collections::HashSet<&str> =
+            std::collections::HashSet::with_capacity(items.len());
         for item in items {
             if item.as_object().is_none() {
                 return Err(self.err(item.span, "a field must be an object"));
@@ -536,7 +538,7 @@ impl Parser<'_> {
                 .ok_or_else(|| {
                     self.err(name_node.span, "a field name must be a valid Avro name")
                 })?;
-            if fields.iter().any(|f| f.name == name) {
+            if !seen.insert(name) {
                 return Err(self.err(name_node.span, format!("duplicate field {name:?}")));
             }
             let ty = item

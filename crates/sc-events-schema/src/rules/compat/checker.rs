@@ -307,10 +307,11 @@ impl<'a> Checker<'a> {
         wf: &'a [Field],
     ) -> Vec<Incompatibility> {
         let mut out = Vec::new();
+        let by_name: HashMap<&str, &'a Field> = wf.iter().map(|f| (f.name.as_str(), f)).collect();
         self.path.push("fields".into());
         for (pos, f) in rf.iter().enumerate() {
             self.path.push(pos.to_string());
-            match lookup_writer_field(wf, f) {
+            match lookup_writer_field(&by_name, f) {
                 Some(wfield) => out.extend(self.nested("type", &f.ty, &wfield.ty)),
                 None if f.default.is_some() => {}
                 None => {
@@ -342,9 +343,11 @@ impl<'a> Checker<'a> {
 }
 
 /// The writer field a reader field reads: same name, or one of the reader field's aliases.
-fn lookup_writer_field<'a>(writer: &'a [Field], reader: &Field) -> Option<&'a Field> {
-    writer
-        .iter()
-        .find(|w| w.name == reader.name)
-        .or_else(|| writer.iter().find(|w| reader.aliases.contains(&w.name)))
+fn lookup_writer_field<'a>(writer: &HashMap<&str, &'a Field>, reader: &Field) -> Option<&'a Field> {
+    writer.get(reader.name.as_str()).copied().or_else(|| {
+        reader
+            .aliases
+            .iter()
+            .find_map(|a| writer.get(a.as_str()).copied())
+    })
 }

@@ -5,6 +5,7 @@
 use crate::model::{Body, Field, Kind, Node, SchemaSet, TypeId};
 use crate::rules::compat::SchemaRef;
 use crate::source::{FileId, Span};
+use std::collections::{HashMap, HashSet};
 
 /// One change between the old and the new schema. `path` is the JSON pointer in the new schema.
 #[derive(Debug, Clone)]
@@ -71,7 +72,7 @@ impl<'a> Diff<'a> {
             old: old.set,
             new: new.set,
             changes: Vec::new(),
-            seen: Vec::new(),
+            seen: HashSet::new(),
         };
         w.walk(old.root, new.root, String::new());
         Diff {
@@ -107,7 +108,7 @@ struct Walker<'a> {
     old: &'a SchemaSet,
     new: &'a SchemaSet,
     changes: Vec<Change<'a>>,
-    seen: Vec<(TypeId, TypeId)>,
+    seen: HashSet<(TypeId, TypeId)>,
 }
 
 /// A short description of a type for matching union branches: primitive name or named type.
@@ -165,10 +166,9 @@ impl<'a> Walker<'a> {
             (Kind::Array(a), Kind::Array(b)) => self.walk(a, b, path + "/items"),
             (Kind::Map(a), Kind::Map(b)) => self.walk(a, b, path + "/values"),
             (Kind::Named(a), Kind::Named(b)) => {
-                if self.seen.contains(&(*a, *b)) {
+                if !self.seen.insert((*a, *b)) {
                     return;
                 }
-                self.seen.push((*a, *b));
                 match (&self.old.types[*a].body, &self.new.types[*b].body) {
                     (Body::Record(of), Body::Record(nf)) => self.fields(of, nf, *b, &path),
                     (Body::Enum(oe), Body::Enum(ne)) => {
@@ -198,9 +198,18 @@ impl<'a> Walker<'a> {
         let mut used = vec![false; nf.len()];
         let mut unmatched_old = Vec::new();
         let mut pairs = Vec::new();
+        let mut names: HashMap<&str, usize> = HashMap::with_capacity(nf.len());
+        let mut aliases: HashMap<&str, usize> = HashMap::new();
+        for (i, f) in nf.iter().enumerate() {
+            names.insert(&f.name, i);
+            for a in &f.aliases {
+                aliases.entry(a).or_insert(i);
+            }
+        }
+        let old_names: HashSet<&str> = of.iter().map(|f| f.name.as_str()).collect();
         for (oi, o) in of.iter().enumerate() {
-            let by_name = nf.iter().position(|f| f.name == o.name);
-            let by_alias = nf.iter().position(|f| f.aliases.contains(&o.name));
+            let by_name = names.get(o.name.as_str()).copied();
+            let by_alias = aliases.get(o.name.as_str()).copied();
             match (by_name, by_alias) {
                 (Some(i), _) if !used[i] => {
                     used[i] = true;
@@ -217,7 +226,7 @@ impl<'a> Walker<'a> {
             // An inferred rename: the new field at the same position is new and has the same type.
             let guess = nf.get(oi).filter(|f| {
                 !used[oi]
-                    && of.iter().all(|x| x.name != f.name)
+                    && !old_names.contains(f.name.as_str())
                     && describe(self.old, &o.ty) == describe(self.new, &f.ty)
             });
             match guess {

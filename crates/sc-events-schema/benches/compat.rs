@@ -1,0 +1,132 @@
+//! The gate's cost: the whole catalog through compat (FULL_TRANSITIVE) and the policy, and how
+//! checking grows with a record's width (1,000 → 10,000 fields) and nesting depth (25 → 100).
+//! Parsing happens outside the timed loop; `parse/*` times it on its own.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use sc_events_schema::model::{parse_files, SchemaSet};
+use sc_events_schema::rules::compat::{check_mode, Mode, SchemaRef};
+use sc_events_schema::rules::policy::{self, SubjectPolicy};
+use sc_events_schema::source::SourceFile;
+use sc_events_schema::Catalog;
+use std::hint::black_box;
+use std::path::Path;
+
+fn set(text: String) -> SchemaSet {
+    parse_files(vec![SourceFile::new("bench.avsc", text)]).expect("bench schema parses")
+}
+
+fn root(s: &SchemaSet) -> SchemaRef<'_> {
+    SchemaRef {
+        set: s,
+        root: s.roots.last().expect("root"),
+    }
+}
+
+/// A record with `n` long fields (`extra` adds one optional field at the end).
+fn wide(n: usize, extra: bool) -> String {
+    let mut fields: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"name": "f{i}", "type": "long"}}"#))
+        .collect();
+    if extra {
+        fields.push(r#"{"name": "added", "type": ["null", "string"], "default": null}"#.into());
+    }
+    format!(
+        r#"{{"type": "record", "name": "Wide", "fields": [{}]}}"#,
+        fields.join(",")
+    )
+}
+
+/// Records nested `depth` deep (`extra` adds an optional field at the bottom).
+fn deep(depth: usize, extra: bool) -> String {
+    let mut inner = if extra {
+        r#"{"type": "record", "name": "R0", "fields": [{"name": "leaf", "type": "int"}, {"name": "added", "type": ["null", "string"], "default": null}]}"#.to_string()
+    } else {
+        r#"{"type": "record", "name": "R0", "fields": [{"name": "leaf", "type": "int"}]}"#
+            .to_string()
+    };
+    for d in 1..depth {
+        inner = format!(
+            r#"{{"type": "record", "name": "R{d}", "fields": [{{"name": "child", "type": {inner}}}]}}"#
+        );
+    }
+    inner
+}
+
+fn catalog(c: &mut Criterion) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas");
+    let cat = Catalog::load(&dir).expect("catalog");
+    let envelope = std::fs::read_to_string(dir.join("envelope.avsc")).expect("envelope");
+    // Each domain as a separate subject: the new version against two registered ones.
+    let sets: Vec<SchemaSet> = cat
+        .domains
+        .iter()
+        .map(|d| {
+            let text = cat.set.files[d.file].text.clone();
+            parse_files(vec![
+                SourceFile::new("envelope.avsc", envelope.clone()),
+                SourceFile::new("d.avsc", text),
+            ])
+            .expect("domain")
+        })
+        .collect();
+    let mut g = c.benchmark_group("catalog");
+    g.throughput(Throughput::Elements(sets.len() as u64));
+    g.bench_function("compat_full_transitive_and_policy_7_domains", |b| {
+        b.iter(|| {
+            for s in &sets {
+                let r = root(s);
+                black_box(check_mode(Mode::FullTransitive, r, &[r, r]));
+                black_box(policy::check(r, r, &SubjectPolicy::default()));
+            }
+        })
+    });
+    g.bench_function("parse_and_lint", |b| {
+        b.iter(|| {
+            let cat = Catalog::load(&dir).expect("catalog");
+            black_box(sc_events_schema::rules::lint::lint(&cat))
+        })
+    });
+    g.finish();
+}
+
+fn scaling(c: &mut Criterion) {
+    let mut g = c.benchmark_group("wide_record");
+    for n in [1_000, 2_500, 5_000, 10_000] {
+        let (old, new) = (set(wide(n, false)), set(wide(n, true)));
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("compat_full", n), &n, |b, _| {
+            b.iter(|| black_box(check_mode(Mode::Full, root(&new), &[root(&old)])))
+        });
+        g.bench_with_input(BenchmarkId::new("policy", n), &n, |b, _| {
+            b.iter(|| {
+                black_box(policy::check(
+                    root(&old),
+                    root(&new),
+                    &SubjectPolicy::default(),
+                ))
+            })
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("deep_nesting");
+    for d in [25, 50, 100] {
+        let (old, new) = (set(deep(d, false)), set(deep(d, true)));
+        g.throughput(Throughput::Elements(d as u64));
+        g.bench_with_input(BenchmarkId::new("compat_full", d), &d, |b, _| {
+            b.iter(|| black_box(check_mode(Mode::Full, root(&new), &[root(&old)])))
+        });
+        g.bench_with_input(BenchmarkId::new("policy", d), &d, |b, _| {
+            b.iter(|| {
+                black_box(policy::check(
+                    root(&old),
+                    root(&new),
+                    &SubjectPolicy::default(),
+                ))
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, catalog, scaling);
+criterion_main!(benches);
