@@ -2,6 +2,7 @@
 //! A broken schema stops the build with `file:line:col` diagnostics, not a backtrace.
 
 fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
     if let Err(e) = sc_events_codegen::compile_schemas("schemas") {
         eprintln!("{e}");
         std::process::exit(1);

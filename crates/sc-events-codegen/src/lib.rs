@@ -156,6 +156,16 @@ impl Config {
                 .ok_or(CodegenError::NoOutDir)?,
         };
         let catalog = self.load()?;
+        if self.emit_rerun {
+            // The directory line catches added files; one line per file names what was read.
+            for f in &catalog.set.files {
+                println!("cargo:rerun-if-changed={}", f.path.display());
+            }
+            println!(
+                "cargo:rerun-if-changed={}",
+                catalog.topics_file.path.display()
+            );
+        }
         let generated = self.generate(&catalog)?;
         for (name, text) in &generated.files {
             write_file_if_changed(&out.join(name), text)?;
