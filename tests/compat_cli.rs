@@ -218,6 +218,29 @@ fn the_real_schemas_are_compatible_with_themselves_in_every_mode() {
     }
 }
 
+/// `compat --policy --subject orders --format json` with a policy file: (exit code, report).
+fn policy_json(policy: &Path, new: &Path, old: &Path) -> (i32, serde_json::Value) {
+    let out = schemactl()
+        .args([
+            "compat",
+            "--policy",
+            "--subject",
+            "orders",
+            "--format",
+            "json",
+            "--policy-file",
+        ])
+        .arg(policy)
+        .arg(new)
+        .arg(old)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        serde_json::from_slice(&out.stdout).unwrap(),
+    )
+}
+
 #[test]
 fn policy_findings_join_the_verdict_and_ignores_are_reported() {
     let dir = tempfile::tempdir().unwrap();
@@ -247,48 +270,16 @@ fn policy_findings_join_the_verdict_and_ignores_are_reported() {
 
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, "[default]\nallow_promotions = false\n").unwrap();
-    let out = schemactl()
-        .args([
-            "compat",
-            "--mode",
-            "BACKWARD",
-            "--policy",
-            "--subject",
-            "orders",
-            "--format",
-            "json",
-            "--policy-file",
-        ])
-        .arg(&policy)
-        .arg(&new)
-        .arg(&old)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, doc) = policy_json(&policy, &new, &old);
+    assert_eq!(code, 1);
     assert_eq!(doc["compatible"], false);
     assert_eq!(doc["messages"][0]["type"], "FIELD_TYPE_CHANGED");
     assert_eq!(doc["messages"][0]["location"], "/fields/1");
     assert_eq!(doc["messages"][0]["line"], line);
 
     std::fs::write(&policy, "[[ignore]]\nsubject = \"orders\"\nrule = \"FIELD_TYPE_CHANGED\"\nlocation = \"/fields/1\"\nreason = \"amount widened for FX; ADR-3\"\n").unwrap();
-    let out = schemactl()
-        .args([
-            "compat",
-            "--policy",
-            "--subject",
-            "orders",
-            "--format",
-            "json",
-            "--policy-file",
-        ])
-        .arg(&policy)
-        .arg(&new)
-        .arg(&old)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, doc) = policy_json(&policy, &new, &old);
+    assert_eq!(code, 0);
     assert_eq!(doc["compatible"], true);
     assert_eq!(doc["ignored"][0]["type"], "FIELD_TYPE_CHANGED");
     assert_eq!(doc["ignored"][0]["reason"], "amount widened for FX; ADR-3");

@@ -3,10 +3,10 @@
 //! the Java oracle) and the policy rules the change must trigger (written by hand).
 
 use sc_events_schema::model::{parse_files, SchemaSet};
-use sc_events_schema::rules::compat::{check_mode, IncompatibilityType, Mode, SchemaRef};
+use sc_events_schema::rules::compat::{check_mode, Finding, IncompatibilityType, Mode, SchemaRef};
 use sc_events_schema::rules::policy::{self, SubjectPolicy};
 use sc_events_schema::source::SourceFile;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -93,7 +93,7 @@ fn every_case_matches_java_and_the_policy() {
         let refs: Vec<SchemaRef> = existing.iter().map(last).collect();
         let got: Vec<Value> = check_mode(mode, last(&new), &refs)
             .iter()
-            .map(|f| json!({"type": f.incompatibility.kind.as_str(), "location": f.incompatibility.location, "message": f.incompatibility.message, "reader": f.reader, "existing_index": f.existing_index}))
+            .map(Finding::to_json)
             .collect();
         let want = &c["expected"]["incompatibilities"];
         if &Value::Array(got.clone()) != want

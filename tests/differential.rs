@@ -10,7 +10,7 @@
 mod support;
 
 use sc_events_schema::model::{parse_files, SchemaSet};
-use sc_events_schema::rules::compat::{check_mode, Mode, SchemaRef};
+use sc_events_schema::rules::compat::{check_mode, Finding, Mode, SchemaRef};
 use sc_events_schema::source::SourceFile;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -55,10 +55,7 @@ fn ours(case: &Value) -> Value {
         },
         &refs,
     );
-    let incs: Vec<Value> = findings
-        .iter()
-        .map(|f| json!({"type": f.incompatibility.kind.as_str(), "location": f.incompatibility.location, "message": f.incompatibility.message, "reader": f.reader, "existing_index": f.existing_index}))
-        .collect();
+    let incs: Vec<Value> = findings.iter().map(Finding::to_json).collect();
     json!({"id": case["id"], "compatible": incs.is_empty(), "incompatibilities": incs})
 }
 

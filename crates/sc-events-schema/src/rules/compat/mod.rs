@@ -194,6 +194,20 @@ pub struct Finding {
     pub existing_index: usize,
 }
 
+impl Finding {
+    /// The finding in the format of the upstream corpus and the oracles:
+    /// `{"type", "location", "message", "reader", "existing_index"}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "type": self.incompatibility.kind.as_str(),
+            "location": self.incompatibility.location,
+            "message": self.incompatibility.message,
+            "reader": self.reader,
+            "existing_index": self.existing_index,
+        })
+    }
+}
+
 /// Checks `new` against the registered `existing` schemas (oldest first) under `mode`.
 /// Empty means compatible.
 pub fn check_mode(mode: Mode, new: SchemaRef<'_>, existing: &[SchemaRef<'_>]) -> Vec<Finding> {

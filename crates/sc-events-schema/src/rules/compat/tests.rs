@@ -57,15 +57,7 @@ fn upstream_corpus_matches_java_avro_exactly() {
             .collect();
         let got: Vec<Value> = check_mode(mode, new_ref, &ex_refs)
             .iter()
-            .map(|f| {
-                serde_json::json!({
-                    "type": f.incompatibility.kind.as_str(),
-                    "location": f.incompatibility.location,
-                    "message": f.incompatibility.message,
-                    "reader": f.reader,
-                    "existing_index": f.existing_index,
-                })
-            })
+            .map(Finding::to_json)
             .collect();
         let oracle = &case["oracle"];
         let want = oracle["incompatibilities"].as_array().unwrap();

@@ -33,13 +33,7 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
                 "login event {} must not carry an IP address (field `{}`)",
                 t.name.name, v.field.name
             );
-            out.push(cx.finding(
-                &RULE,
-                v.record,
-                v.field.name_span,
-                cx.field_location(v.record, v.index),
-                msg,
-            ));
+            out.push(cx.field_finding(&RULE, &v, msg));
         }
     });
 }

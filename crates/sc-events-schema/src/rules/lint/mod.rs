@@ -56,6 +56,22 @@ impl<'a> LintContext<'a> {
         format!("{}/fields/{index}", self.pointers[record])
     }
 
+    /// A finding of `rule` about a field, marked at the field's name.
+    pub fn field_finding(
+        &self,
+        rule: &Rule,
+        v: &crate::model::FieldVisit<'_>,
+        message: String,
+    ) -> Diagnostic {
+        let loc = self.field_location(v.record, v.index);
+        self.finding(rule, v.record, v.field.name_span, loc, message)
+    }
+
+    /// The short name of a named type (for messages).
+    pub fn type_name(&self, id: TypeId) -> &'a str {
+        &self.set().types[id].name.name
+    }
+
     /// A finding of `rule` at `span` of the file that defines `owner`.
     pub fn finding(
         &self,

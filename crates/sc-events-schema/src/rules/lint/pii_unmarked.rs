@@ -34,15 +34,10 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
             if v.field.attr("pii").is_none() {
                 let msg = format!(
                     "field `{}` of {} looks like {cat} but has no \"pii\" marker",
-                    v.field.name, set.types[v.record].name.name
+                    v.field.name,
+                    cx.type_name(v.record)
                 );
-                out.push(cx.finding(
-                    &RULE,
-                    v.record,
-                    v.field.name_span,
-                    cx.field_location(v.record, v.index),
-                    msg,
-                ));
+                out.push(cx.field_finding(&RULE, &v, msg));
             }
         }
     });
