@@ -177,3 +177,17 @@ fn entity_id_must_match_the_payload_key() {
         ValidationError::EmptyEntityId | ValidationError::EntityIdMismatch { .. }
     ));
 }
+
+#[test]
+fn the_data_union_knows_its_event_type_and_tier() {
+    let ev = emitter()
+        .event(payment(5), "o1", 1, Actor::system())
+        .unwrap();
+    assert_eq!(ev.data.event_type(), "order.payment_succeeded");
+    assert_eq!(ev.data.privacy_tier(), PrivacyTier::Internal);
+    let data: order::Data = payment(5).into();
+    assert!(matches!(data, order::Data::OrderPaymentSucceeded(_)));
+    assert_eq!(order::EVENT_TYPES.len(), 12);
+    assert_eq!(order::EVENT_TYPES[0], "order.created");
+    assert_eq!(user::EVENT_TYPES.len(), 11);
+}

@@ -5,8 +5,7 @@
 use crate::ident::{field_name, type_name, variant_name};
 use crate::{CodegenError, HEADER};
 use sc_events_schema::model::{Body, Kind, Node, SchemaSet, TypeId};
-use sc_events_schema::rules::glob_match;
-use sc_events_schema::rules::lint::non_negative_globs;
+use sc_events_schema::rules::lint::is_non_negative_field;
 use sc_events_schema::Catalog;
 use std::fmt::Write as _;
 
@@ -156,6 +155,39 @@ fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path
     let _ = writeln!(o, "    /// The payload union: one variant per event type.");
     let _ = writeln!(o, "    pub type Data = {T}::{union};");
     let _ = writeln!(o, "    pub use {T}::{{{}}};", payloads.join(", "));
+    let types: Vec<String> = d
+        .events
+        .iter()
+        .map(|e| format!("{:?}", e.event_type))
+        .collect();
+    let _ = writeln!(
+        o,
+        "    /// Every event type of the domain, in `data` union order."
+    );
+    let _ = writeln!(
+        o,
+        "    pub const EVENT_TYPES: &[&str] = &[{}];",
+        types.join(", ")
+    );
+    let _ = writeln!(o, "}}\n");
+
+    let _ = writeln!(o, "impl {T}::{union} {{");
+    for (method, ret, konst) in [
+        ("event_type", "&'static str", "EVENT_TYPE"),
+        ("privacy_tier", "crate::types::PrivacyTier", "PRIVACY_TIER"),
+    ] {
+        let _ = writeln!(
+            o,
+            "    /// The payload's `{method}` (fixed by its record type)."
+        );
+        let _ = writeln!(o, "    pub fn {method}(&self) -> {ret} {{");
+        let _ = writeln!(o, "        use {E}::Payload as _;");
+        let _ = writeln!(o, "        match self {{");
+        for p in &payloads {
+            let _ = writeln!(o, "            Self::{p}(_) => {T}::{p}::{konst},");
+        }
+        let _ = writeln!(o, "        }}\n    }}");
+    }
     let _ = writeln!(o, "}}\n");
 
     let _ = writeln!(o, "impl {E}::DomainEvent for {T}::{ev} {{");
@@ -240,7 +272,6 @@ fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path
 /// `CheckNonNegative` for one record: `*_cents`/`*_count` fields must be >= 0, nested records
 /// are checked recursively.
 fn non_negative(set: &SchemaSet, id: TypeId, o: &mut String) {
-    let globs = non_negative_globs();
     let t = &set.types[id];
     let mut body = String::new();
     for f in set.fields(id) {
@@ -251,7 +282,7 @@ fn non_negative(set: &SchemaSet, id: TypeId, o: &mut String) {
         let is_record =
             |k: &Kind| matches!(k, Kind::Named(r) if matches!(set.types[*r].body, Body::Record(_)));
         match &inner.kind {
-            Kind::Int | Kind::Long if globs.iter().any(|g| glob_match(g, fname)) => {
+            Kind::Int | Kind::Long if is_non_negative_field(fname) => {
                 let cond = if opt {
                     format!("if let Some(v) = self.{n} {{")
                 } else {

@@ -17,7 +17,7 @@ mod pii_unmarked;
 mod type_name_case;
 mod unique_short_name;
 
-pub use patterns::{non_negative_globs, pattern_rules, PatternRule};
+pub use patterns::{is_non_negative_field, pattern_rules, PatternRule};
 
 use super::{definition_pointers, Family, Rule};
 use crate::catalog::Catalog;

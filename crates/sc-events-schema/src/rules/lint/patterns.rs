@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::model::walk_fields;
+use crate::rules::glob_match;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -13,6 +14,8 @@ pub struct PatternRule {
     pub types: Vec<String>,
     pub logical_types: Vec<String>,
     pub non_negative: bool,
+    /// Globs exempt from `non_negative` (signed changes such as `*_delta`).
+    pub signed: Vec<String>,
     pub message: String,
 }
 
@@ -30,6 +33,8 @@ struct Raw {
     logical_types: Vec<String>,
     #[serde(default)]
     non_negative: bool,
+    #[serde(default)]
+    signed: Vec<String>,
     message: String,
 }
 
@@ -63,19 +68,19 @@ pub fn pattern_rules() -> &'static [PatternRule] {
                 types: r.types,
                 logical_types: r.logical_types,
                 non_negative: r.non_negative,
+                signed: r.signed,
                 message: r.message,
             })
             .collect()
     })
 }
 
-/// Globs of fields that must never be negative (used by the generated runtime validation).
-pub fn non_negative_globs() -> Vec<&'static str> {
+/// Whether a field must never be negative (used by the generated runtime validation):
+/// it matches a `non_negative` pattern rule and none of that rule's `signed` globs.
+pub fn is_non_negative_field(name: &str) -> bool {
     pattern_rules()
         .iter()
-        .filter(|p| p.non_negative)
-        .flat_map(|p| p.globs.iter().map(String::as_str))
-        .collect()
+        .any(|p| p.non_negative && p.matches(name) && !p.signed.iter().any(|g| glob_match(g, name)))
 }
 
 impl PatternRule {
