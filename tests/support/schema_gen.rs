@@ -414,15 +414,7 @@ fn rename_refs(v: &mut Value, old: &str, new: &str) {
 
 /// One differential case: a random schema, evolved 1–3 times into a history, checked in a mode.
 pub fn case(seed: u64) -> Value {
-    const MODES: [&str; 7] = [
-        "BACKWARD",
-        "BACKWARD_TRANSITIVE",
-        "FORWARD",
-        "FORWARD_TRANSITIVE",
-        "FULL",
-        "FULL_TRANSITIVE",
-        "NONE",
-    ];
+    let modes = sc_events_schema::rules::compat::Mode::ALL.map(|m| m.as_str());
     let mut g = Gen::new(seed);
     let mut s = if g.rng.chance(80) {
         g.record(3)
@@ -438,6 +430,6 @@ pub fn case(seed: u64) -> Value {
         history.push(s.clone());
     }
     let new = history.pop().unwrap_or(Value::Null);
-    let mode = *g.rng.pick(&MODES[..]);
+    let mode = *g.rng.pick(&modes[..]);
     json!({"id": format!("gen-{seed}"), "mode": mode, "new": new, "existing": history})
 }

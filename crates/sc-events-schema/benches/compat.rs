@@ -89,10 +89,11 @@ fn catalog(c: &mut Criterion) {
     g.finish();
 }
 
-fn scaling(c: &mut Criterion) {
-    let mut g = c.benchmark_group("wide_record");
-    for n in [1_000, 2_500, 5_000, 10_000] {
-        let (old, new) = (set(wide(n, false)), set(wide(n, true)));
+/// One group: for each size, the FULL compat check and the policy check of old → new.
+fn sized(c: &mut Criterion, group: &str, sizes: &[usize], make: fn(usize, bool) -> String) {
+    let mut g = c.benchmark_group(group);
+    for &n in sizes {
+        let (old, new) = (set(make(n, false)), set(make(n, true)));
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::new("compat_full", n), &n, |b, _| {
             b.iter(|| black_box(check_mode(Mode::Full, root(&new), &[root(&old)])))
@@ -108,24 +109,11 @@ fn scaling(c: &mut Criterion) {
         });
     }
     g.finish();
-    let mut g = c.benchmark_group("deep_nesting");
-    for d in [25, 50, 100] {
-        let (old, new) = (set(deep(d, false)), set(deep(d, true)));
-        g.throughput(Throughput::Elements(d as u64));
-        g.bench_with_input(BenchmarkId::new("compat_full", d), &d, |b, _| {
-            b.iter(|| black_box(check_mode(Mode::Full, root(&new), &[root(&old)])))
-        });
-        g.bench_with_input(BenchmarkId::new("policy", d), &d, |b, _| {
-            b.iter(|| {
-                black_box(policy::check(
-                    root(&old),
-                    root(&new),
-                    &SubjectPolicy::default(),
-                ))
-            })
-        });
-    }
-    g.finish();
+}
+
+fn scaling(c: &mut Criterion) {
+    sized(c, "wide_record", &[1_000, 2_500, 5_000, 10_000], wide);
+    sized(c, "deep_nesting", &[25, 50, 100], deep);
 }
 
 criterion_group!(benches, catalog, scaling);
