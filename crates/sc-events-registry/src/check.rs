@@ -1,0 +1,139 @@
+//! Registered schema texts meet the checker: parse a schema with its resolved references
+//! (Java Avro 1.12's validity, through `sc-events-schema`) and test it against earlier versions
+//! under a Confluent compatibility level, with Confluent's verbose message format.
+
+use crate::types::Compatibility;
+use sc_events_schema::model::{parse_files, SchemaSet};
+use sc_events_schema::rules::compat::{check_mode, Finding, Reader, SchemaRef};
+use sc_events_schema::source::SourceFile;
+
+/// At most this many messages come back from one check (the first are the useful ones).
+pub const MAX_MESSAGES: usize = 50;
+
+/// One schema text with the texts it references, dependencies first.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// What to call the schema in messages (`subject 'x' version 3`, `request`).
+    pub label: String,
+    /// `(label, text)` of every referenced schema, transitively, dependencies first.
+    pub references: Vec<(String, String)>,
+    pub text: String,
+}
+
+/// A parsed schema; its root is the last file's.
+pub struct Parsed {
+    pub set: SchemaSet,
+}
+
+impl Parsed {
+    pub fn root(&self) -> SchemaRef<'_> {
+        SchemaRef {
+            set: &self.set,
+            root: &self.set.roots[self.set.roots.len() - 1],
+        }
+    }
+}
+
+/// Parses a schema with its references; the error is a one-line diagnostic
+/// (`label:line:col: error[CODE]: message`) for Confluent's 42201 answer.
+pub fn parse(r: &Resolved) -> Result<Parsed, String> {
+    let mut files = Vec::with_capacity(r.references.len() + 1);
+    for (label, text) in &r.references {
+        files.push(SourceFile::new(label, text.as_str()));
+    }
+    files.push(SourceFile::new(&r.label, r.text.as_str()));
+    match parse_files(files) {
+        Ok(set) if !set.roots.is_empty() => Ok(Parsed { set }),
+        Ok(_) => Err(format!("{}: empty schema", r.label)),
+        Err(diags) => Err(diags
+            .iter()
+            .take(5)
+            .map(|d| d.one_line())
+            .collect::<Vec<_>>()
+            .join("; ")),
+    }
+}
+
+/// Tests `new` against `existing` (`(version, schema)`, oldest first) under `level`, in
+/// Confluent's verbose format. Empty means compatible.
+pub fn compatibility(
+    level: Compatibility,
+    new: &Parsed,
+    existing: &[(i32, Parsed)],
+) -> Vec<String> {
+    let refs: Vec<SchemaRef> = existing.iter().map(|(_, p)| p.root()).collect();
+    let findings = check_mode(level, new.root(), &refs);
+    let Some(first) = findings.first() else {
+        return Vec::new();
+    };
+    let version = existing
+        .get(first.existing_index)
+        .map_or(0, |(v, _)| *v);
+    let mut out: Vec<String> = findings
+        .iter()
+        .take(MAX_MESSAGES)
+        .map(|f| message(f, existing))
+        .collect();
+    if findings.len() > MAX_MESSAGES {
+        out.push(format!(
+            "... and {} more incompatibilities",
+            findings.len() - MAX_MESSAGES
+        ));
+    }
+    out.push(format!("{{oldSchemaVersion: {version}}}"));
+    out.push(format!("{{compatibility: '{}'}}", level.as_str()));
+    out
+}
+
+fn message(f: &Finding, existing: &[(i32, Parsed)]) -> String {
+    let inc = &f.incompatibility;
+    let version = existing.get(f.existing_index).map_or(0, |(v, _)| *v);
+    let direction = match f.reader {
+        Reader::New => format!("the new schema cannot read version {version}"),
+        Reader::Existing => format!("version {version} cannot read the new schema"),
+    };
+    let cause = inc
+        .cause
+        .as_ref()
+        .map_or(String::new(), |c| format!("; because {c}"));
+    format!(
+        "{{errorType:'{}', description:'{} ({direction}){cause}', location:'{}'}}",
+        inc.kind.as_str(),
+        inc.message,
+        inc.location
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(text: &str) -> Resolved {
+        Resolved {
+            label: "request".into(),
+            references: Vec::new(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn invalid_schema_names_the_position() {
+        let e = parse(&r(r#"{"type": "record", "name": "A", "fields": [{"name": "x"}]}"#))
+            .err()
+            .unwrap();
+        assert!(e.starts_with("request:1:"), "{e}");
+    }
+
+    #[test]
+    fn backward_break_is_reported_with_version_and_level() {
+        let v1 = parse(&r(r#"{"type":"record","name":"A","fields":[]}"#)).unwrap();
+        let v2 = parse(&r(
+            r#"{"type":"record","name":"A","fields":[{"name":"x","type":"int"}]}"#,
+        ))
+        .unwrap();
+        let m = compatibility(Compatibility::Backward, &v2, &[(1, v1)]);
+        assert!(m[0].contains("READER_FIELD_MISSING_DEFAULT_VALUE"), "{m:?}");
+        assert!(m.contains(&"{oldSchemaVersion: 1}".to_string()));
+        assert!(m.contains(&"{compatibility: 'BACKWARD'}".to_string()));
+    }
+}

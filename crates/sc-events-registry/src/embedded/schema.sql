@@ -1,0 +1,36 @@
+-- The embedded registry's tables. Ids come from AUTOINCREMENT, so an id is never reused, even
+-- after a permanent delete (Confluent's guarantee).
+CREATE TABLE IF NOT EXISTS schemas (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    schema_type TEXT NOT NULL,
+    schema      TEXT NOT NULL,
+    refs        TEXT NOT NULL,
+    -- sha256 of type, canonical text and references: the same schema has one id everywhere.
+    fingerprint TEXT NOT NULL UNIQUE,
+    -- sha256 of type, normalized text and references, for normalize=true.
+    normalized  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS schemas_normalized ON schemas(normalized);
+CREATE TABLE IF NOT EXISTS schema_refs (
+    schema_id   INTEGER NOT NULL REFERENCES schemas(id),
+    subject     TEXT NOT NULL,
+    version     INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS schema_refs_target ON schema_refs(subject, version);
+CREATE TABLE IF NOT EXISTS versions (
+    subject     TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    schema_id   INTEGER NOT NULL REFERENCES schemas(id),
+    deleted     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (subject, version)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS versions_schema ON versions(schema_id);
+-- subject '' is the global setting.
+CREATE TABLE IF NOT EXISTS config (
+    subject       TEXT PRIMARY KEY,
+    compatibility TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS modes (
+    subject TEXT PRIMARY KEY,
+    mode    TEXT NOT NULL
+) WITHOUT ROWID;

@@ -1,0 +1,493 @@
+//! Confluent Schema Registry's REST API over any [`Registry`] (axum): what `schemactl registry
+//! serve` runs, so Confluent's own clients and serializers work against the embedded registry.
+//!
+//! Answers are `application/vnd.schemaregistry.v1+json`; errors are Confluent's
+//! `{"error_code", "message"}` with its HTTP statuses. Request bodies are bounded
+//! ([`ServeOptions::max_body_bytes`]); optional basic auth guards every route.
+
+use crate::error::{ErrorKind, RegistryError};
+use crate::types::{Compatibility, Reference, RegisterOptions, RegistryMode, SchemaDef, Version};
+use crate::Registry;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
+/// Confluent's content type.
+pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
+/// Default request body limit.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 << 20;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub max_body_bytes: usize,
+    /// `user:secret` pairs accepted by basic auth; empty means no auth.
+    pub users: Vec<String>,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            users: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct App {
+    registry: Arc<dyn Registry>,
+    users: Arc<Vec<String>>,
+}
+
+/// An error answer.
+struct ApiError(RegistryError);
+
+impl From<RegistryError> for ApiError {
+    fn from(e: RegistryError) -> Self {
+        ApiError(e)
+    }
+}
+
+fn answer(status: StatusCode, body: Value) -> Response {
+    let mut r = (status, body.to_string()).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    r
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self.0 {
+            RegistryError::Api {
+                status,
+                code,
+                message,
+                ..
+            } => (status, code, message),
+            other => (500, 50001, other.to_string()),
+        };
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        answer(status, json!({"error_code": code, "message": message}))
+    }
+}
+
+type Answer = Result<Response, ApiError>;
+
+fn ok(body: Value) -> Answer {
+    Ok(answer(StatusCode::OK, body))
+}
+
+fn bad(kind: ErrorKind, message: impl Into<String>) -> ApiError {
+    ApiError(RegistryError::api(kind, message))
+}
+
+/// Query flags (`?deleted=true&normalize=false&...`), read leniently like Confluent does.
+#[derive(Debug, Default, Deserialize)]
+struct Flags(HashMap<String, String>);
+
+impl Flags {
+    fn flag(&self, name: &str) -> bool {
+        self.0
+            .get(name)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+}
+
+fn version(s: &str) -> Result<Version, ApiError> {
+    s.parse().map_err(|m: String| bad(ErrorKind::InvalidVersion, m))
+}
+
+/// A JSON request body, within the size limit.
+fn body<T: for<'de> Deserialize<'de>>(b: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    let b = b.map_err(|e| {
+        let status = e.status();
+        ApiError(RegistryError::from_answer(
+            status.as_u16(),
+            i32::from(status.as_u16()),
+            format!("The request body could not be read: {}", e.body_text()),
+        ))
+    })?;
+    serde_json::from_slice(&b).map_err(|e| {
+        bad(
+            ErrorKind::BadRequest,
+            format!("Unrecognized request body (line {}, column {}): {}", e.line(), e.column(), crate::error::clip(&e.to_string())),
+        )
+    })
+}
+
+#[derive(Deserialize)]
+struct SchemaBody {
+    schema: Option<String>,
+    #[serde(rename = "schemaType")]
+    schema_type: Option<String>,
+    #[serde(default)]
+    references: Option<Vec<Reference>>,
+    id: Option<i32>,
+    version: Option<i32>,
+}
+
+impl SchemaBody {
+    fn def(&self) -> Result<SchemaDef, ApiError> {
+        let Some(schema) = &self.schema else {
+            return Err(bad(ErrorKind::InvalidSchema, "Invalid schema: the request has no \"schema\""));
+        };
+        Ok(SchemaDef {
+            schema: schema.clone(),
+            schema_type: self
+                .schema_type
+                .clone()
+                .map_or_else(|| "AVRO".to_string(), |t| t.to_ascii_uppercase()),
+            references: self.references.clone().unwrap_or_default(),
+        })
+    }
+}
+
+/// Builds the router over `registry`.
+pub fn router(registry: Arc<dyn Registry>, opts: &ServeOptions) -> Router {
+    let app = App {
+        registry,
+        users: Arc::new(opts.users.clone()),
+    };
+    Router::new()
+        .route("/", get(|| async { ok(json!({})) }))
+        .route("/subjects", get(subjects))
+        .route("/subjects/{subject}", post(lookup).delete(delete_subject))
+        .route("/subjects/{subject}/versions", get(versions).post(register))
+        .route(
+            "/subjects/{subject}/versions/{version}",
+            get(get_version).delete(delete_version),
+        )
+        .route("/subjects/{subject}/versions/{version}/schema", get(version_schema))
+        .route("/subjects/{subject}/versions/{version}/referencedby", get(referenced_by))
+        .route("/schemas/types", get(|| async { ok(json!(["AVRO"])) }))
+        .route("/schemas/ids/{id}", get(schema_by_id))
+        .route("/schemas/ids/{id}/schema", get(raw_schema_by_id))
+        .route("/schemas/ids/{id}/versions", get(id_versions))
+        .route("/schemas/ids/{id}/subjects", get(id_subjects))
+        .route("/compatibility/subjects/{subject}/versions", post(compat_all))
+        .route("/compatibility/subjects/{subject}/versions/{version}", post(compat_version))
+        .route("/config", get(get_config).put(put_config).delete(delete_global_config))
+        .route("/config/{subject}", get(get_config_subject).put(put_config_subject).delete(delete_config))
+        .route("/mode", get(get_mode).put(put_mode).delete(delete_global_mode))
+        .route("/mode/{subject}", get(get_mode_subject).put(put_mode_subject).delete(delete_mode))
+        .fallback(|| async { bad(ErrorKind::NotFound, "HTTP 404 Not Found").into_response() })
+        .method_not_allowed_fallback(|| async {
+            answer(StatusCode::METHOD_NOT_ALLOWED, json!({"error_code": 405, "message": "HTTP 405 Method Not Allowed"}))
+        })
+        .layer(middleware::from_fn_with_state(app.clone(), auth))
+        .layer(axum::extract::DefaultBodyLimit::max(opts.max_body_bytes))
+        .with_state(app)
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    registry: Arc<dyn Registry>,
+    opts: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(registry, &opts))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Compares without an early exit, so timing does not tell how much of a secret matched.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn auth(State(app): State<App>, headers: HeaderMap, req: Request, next: Next) -> Response {
+    if app.users.is_empty() {
+        return next.run(req).await;
+    }
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|v| base64::engine::general_purpose::STANDARD.decode(v.trim()).ok());
+    let allowed = given.is_some_and(|g| app.users.iter().any(|u| same(u.as_bytes(), &g)));
+    if allowed {
+        return next.run(req).await;
+    }
+    let mut r = answer(
+        StatusCode::UNAUTHORIZED,
+        json!({"error_code": 401, "message": "Unauthorized"}),
+    );
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic realm=\"schema-registry\""),
+    );
+    r
+}
+
+async fn subjects(State(app): State<App>, Query(q): Query<Flags>) -> Answer {
+    ok(json!(app.registry.subjects(q.flag("deleted")).await?))
+}
+
+async fn versions(State(app): State<App>, Path(s): Path<String>, Query(q): Query<Flags>) -> Answer {
+    ok(json!(app.registry.versions(&s, q.flag("deleted")).await?))
+}
+
+async fn get_version(
+    State(app): State<App>,
+    Path((s, v)): Path<(String, String)>,
+    Query(q): Query<Flags>,
+) -> Answer {
+    let r = app.registry.version(&s, version(&v)?, q.flag("deleted")).await?;
+    ok(json!(r))
+}
+
+async fn version_schema(
+    State(app): State<App>,
+    Path((s, v)): Path<(String, String)>,
+    Query(q): Query<Flags>,
+) -> Answer {
+    let r = app.registry.version(&s, version(&v)?, q.flag("deleted")).await?;
+    Ok(answer(StatusCode::OK, raw(&r.schema.schema)))
+}
+
+/// A stored schema text as a JSON value (it parsed when registered).
+fn raw(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+}
+
+async fn referenced_by(State(app): State<App>, Path((s, v)): Path<(String, String)>) -> Answer {
+    ok(json!(app.registry.referenced_by(&s, version(&v)?).await?))
+}
+
+async fn register(
+    State(app): State<App>,
+    Path(s): Path<String>,
+    Query(q): Query<Flags>,
+    b: Result<Bytes, BytesRejection>,
+) -> Answer {
+    let req: SchemaBody = body(b)?;
+    let def = req.def()?;
+    let opts = RegisterOptions {
+        normalize: q.flag("normalize"),
+        id: req.id.filter(|id| *id > 0),
+        version: req.version.filter(|v| *v > 0),
+    };
+    let id = app.registry.register(&s, &def, opts).await?;
+    let found = app.registry.lookup(&s, &def, opts.normalize, false).await;
+    match found {
+        Ok(r) => ok(json!({"id": id, "version": r.version, "subject": r.subject, "schema": r.schema.schema})),
+        Err(_) => ok(json!({"id": id})),
+    }
+}
+
+async fn lookup(
+    State(app): State<App>,
+    Path(s): Path<String>,
+    Query(q): Query<Flags>,
+    b: Result<Bytes, BytesRejection>,
+) -> Answer {
+    let req: SchemaBody = body(b)?;
+    let r = app
+        .registry
+        .lookup(&s, &req.def()?, q.flag("normalize"), q.flag("deleted"))
+        .await?;
+    ok(json!(r))
+}
+
+async fn delete_subject(State(app): State<App>, Path(s): Path<String>, Query(q): Query<Flags>) -> Answer {
+    ok(json!(app.registry.delete_subject(&s, q.flag("permanent")).await?))
+}
+
+async fn delete_version(
+    State(app): State<App>,
+    Path((s, v)): Path<(String, String)>,
+    Query(q): Query<Flags>,
+) -> Answer {
+    ok(json!(app.registry.delete_version(&s, version(&v)?, q.flag("permanent")).await?))
+}
+
+fn id(s: &str) -> Result<i32, ApiError> {
+    s.parse::<i32>()
+        .map_err(|_| ApiError(RegistryError::schema_not_found(crate::error::clip(s))))
+}
+
+async fn schema_by_id(State(app): State<App>, Path(i): Path<String>, Query(q): Query<Flags>) -> Answer {
+    let def = app.registry.schema_by_id(id(&i)?, q.get("subject")).await?;
+    ok(json!(def))
+}
+
+async fn raw_schema_by_id(State(app): State<App>, Path(i): Path<String>) -> Answer {
+    let def = app.registry.schema_by_id(id(&i)?, None).await?;
+    Ok(answer(StatusCode::OK, raw(&def.schema)))
+}
+
+async fn id_versions(State(app): State<App>, Path(i): Path<String>) -> Answer {
+    let v = app.registry.id_versions(id(&i)?).await?;
+    ok(Value::Array(
+        v.into_iter()
+            .map(|(subject, version)| json!({"subject": subject, "version": version}))
+            .collect(),
+    ))
+}
+
+async fn id_subjects(State(app): State<App>, Path(i): Path<String>) -> Answer {
+    let mut subjects: Vec<String> = app
+        .registry
+        .id_versions(id(&i)?)
+        .await?
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    subjects.dedup();
+    ok(json!(subjects))
+}
+
+async fn compat(app: &App, s: &str, v: Option<Version>, q: &Flags, b: Result<Bytes, BytesRejection>) -> Answer {
+    let req: SchemaBody = body(b)?;
+    let r = app.registry.test_compatibility(s, &req.def()?, v).await?;
+    if q.flag("verbose") {
+        ok(json!({"is_compatible": r.is_compatible, "messages": r.messages}))
+    } else {
+        ok(json!({"is_compatible": r.is_compatible}))
+    }
+}
+
+async fn compat_all(
+    State(app): State<App>,
+    Path(s): Path<String>,
+    Query(q): Query<Flags>,
+    b: Result<Bytes, BytesRejection>,
+) -> Answer {
+    compat(&app, &s, None, &q, b).await
+}
+
+async fn compat_version(
+    State(app): State<App>,
+    Path((s, v)): Path<(String, String)>,
+    Query(q): Query<Flags>,
+    b: Result<Bytes, BytesRejection>,
+) -> Answer {
+    let v = version(&v)?;
+    compat(&app, &s, Some(v), &q, b).await
+}
+
+#[derive(Deserialize)]
+struct ConfigBody {
+    compatibility: Option<String>,
+    #[serde(rename = "compatibilityLevel")]
+    compatibility_level: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ModeBody {
+    mode: Option<String>,
+}
+
+fn level(b: ConfigBody) -> Result<Compatibility, ApiError> {
+    let s = b.compatibility.or(b.compatibility_level).unwrap_or_default();
+    s.to_ascii_uppercase().parse().map_err(|_| {
+        bad(
+            ErrorKind::InvalidCompatibility,
+            format!(
+                "Invalid compatibility level '{}'. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive",
+                crate::error::clip(&s)
+            ),
+        )
+    })
+}
+
+async fn config(app: &App, s: Option<&str>, q: &Flags) -> Answer {
+    let l = app.registry.compatibility(s, s.is_none() || q.flag("defaultToGlobal")).await?;
+    ok(json!({"compatibilityLevel": l.as_str()}))
+}
+
+async fn get_config(State(app): State<App>, Query(q): Query<Flags>) -> Answer {
+    config(&app, None, &q).await
+}
+
+async fn get_config_subject(State(app): State<App>, Path(s): Path<String>, Query(q): Query<Flags>) -> Answer {
+    config(&app, Some(&s), &q).await
+}
+
+async fn set_config(app: &App, s: Option<&str>, b: Result<Bytes, BytesRejection>) -> Answer {
+    let l = level(body(b)?)?;
+    app.registry.set_compatibility(s, l).await?;
+    ok(json!({"compatibility": l.as_str()}))
+}
+
+async fn put_config(State(app): State<App>, b: Result<Bytes, BytesRejection>) -> Answer {
+    set_config(&app, None, b).await
+}
+
+async fn put_config_subject(State(app): State<App>, Path(s): Path<String>, b: Result<Bytes, BytesRejection>) -> Answer {
+    set_config(&app, Some(&s), b).await
+}
+
+async fn delete_global_config(State(app): State<App>) -> Answer {
+    let l = app.registry.delete_compatibility(None).await?;
+    ok(json!({"compatibilityLevel": l.as_str()}))
+}
+
+async fn delete_config(State(app): State<App>, Path(s): Path<String>) -> Answer {
+    let l = app.registry.delete_compatibility(Some(&s)).await?;
+    ok(json!({"compatibilityLevel": l.as_str()}))
+}
+
+async fn mode(app: &App, s: Option<&str>, q: &Flags) -> Answer {
+    let m = app.registry.mode(s, s.is_none() || q.flag("defaultToGlobal")).await?;
+    ok(json!({"mode": m.as_str()}))
+}
+
+async fn get_mode(State(app): State<App>, Query(q): Query<Flags>) -> Answer {
+    mode(&app, None, &q).await
+}
+
+async fn get_mode_subject(State(app): State<App>, Path(s): Path<String>, Query(q): Query<Flags>) -> Answer {
+    mode(&app, Some(&s), &q).await
+}
+
+async fn set_mode(app: &App, s: Option<&str>, q: &Flags, b: Result<Bytes, BytesRejection>) -> Answer {
+    let req: ModeBody = body(b)?;
+    let m: RegistryMode = req
+        .mode
+        .unwrap_or_default()
+        .parse()
+        .map_err(|e: String| bad(ErrorKind::InvalidMode, e))?;
+    app.registry.set_mode(s, m, q.flag("force")).await?;
+    ok(json!({"mode": m.as_str()}))
+}
+
+async fn put_mode(State(app): State<App>, Query(q): Query<Flags>, b: Result<Bytes, BytesRejection>) -> Answer {
+    set_mode(&app, None, &q, b).await
+}
+
+async fn put_mode_subject(
+    State(app): State<App>,
+    Path(s): Path<String>,
+    Query(q): Query<Flags>,
+    b: Result<Bytes, BytesRejection>,
+) -> Answer {
+    set_mode(&app, Some(&s), &q, b).await
+}
+
+async fn delete_global_mode(State(app): State<App>) -> Answer {
+    let m = app.registry.delete_mode(None).await?;
+    ok(json!({"mode": m.as_str()}))
+}
+
+async fn delete_mode(State(app): State<App>, Path(s): Path<String>) -> Answer {
+    let m = app.registry.delete_mode(Some(&s)).await?;
+    ok(json!({"mode": m.as_str()}))
+}
