@@ -76,22 +76,17 @@ fn root(set: &SchemaSet) -> SchemaRef<'_> {
     }
 }
 
-/// A finding as a diagnostic located in the new schema.
-fn diagnostic(new: &SchemaSet, f: &Finding) -> Diagnostic {
+/// A finding as a diagnostic located in the new schema; `version` names the existing schema
+/// it concerns (`version #2 of the existing schemas`).
+pub(crate) fn diagnostic(new: &SchemaSet, f: &Finding, version: &str) -> Diagnostic {
     let inc = &f.incompatibility;
     let (file, span) = match f.reader {
         Reader::New => inc.reader_span,
         Reader::Existing => inc.writer_span,
     };
     let direction = match f.reader {
-        Reader::New => format!(
-            "the new schema cannot read version #{} of the existing schemas",
-            f.existing_index + 1
-        ),
-        Reader::Existing => format!(
-            "version #{} of the existing schemas cannot read the new schema",
-            f.existing_index + 1
-        ),
+        Reader::New => format!("the new schema cannot read {version}"),
+        Reader::Existing => format!("{version} cannot read the new schema"),
     };
     let cause = inc
         .cause
@@ -158,7 +153,7 @@ fn default_subject(new: &Path, new_set: &SchemaSet) -> String {
         .unwrap_or(stem)
 }
 
-fn policy_diagnostic(new: &SchemaSet, f: &PolicyFinding) -> Diagnostic {
+pub(crate) fn policy_diagnostic(new: &SchemaSet, f: &PolicyFinding) -> Diagnostic {
     let (level, message) = match &f.ignored {
         Some(reason) => (Level::Warning, format!("{} (ignored: {reason})", f.message)),
         None => (Level::Error, f.message.clone()),
@@ -168,7 +163,7 @@ fn policy_diagnostic(new: &SchemaSet, f: &PolicyFinding) -> Diagnostic {
         .with_hint(f.rule.hint)
 }
 
-fn message(kind: &str, location: &str, text: &str, d: &Diagnostic) -> Message {
+pub(crate) fn message(kind: &str, location: &str, text: &str, d: &Diagnostic) -> Message {
     Message {
         kind: kind.to_string(),
         location: location.to_string(),
@@ -206,7 +201,13 @@ pub fn run(
     }
     let ex: Vec<SchemaRef> = sets.iter().map(root).collect();
     let findings = check_mode(mode, root(&new_set), &ex);
-    let mut diags: Vec<Diagnostic> = findings.iter().map(|f| diagnostic(&new_set, f)).collect();
+    let mut diags: Vec<Diagnostic> = findings
+        .iter()
+        .map(|f| {
+            let v = format!("version #{} of the existing schemas", f.existing_index + 1);
+            diagnostic(&new_set, f, &v)
+        })
+        .collect();
     let mut messages: Vec<Message> = findings
         .iter()
         .zip(&diags)

@@ -2,8 +2,16 @@
 //! its own module and returns an [`ExitCode`]: 0 clean, 1 findings, 2 usage or I/O error.
 
 mod catalog;
+mod check;
 mod compat;
+pub mod config;
+mod gate;
 mod lint;
+mod publish;
+mod serve;
+
+pub use check::CheckFormat;
+pub use publish::PublishFormat;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use sc_events_schema::{Catalog, Diagnostic, Format};
@@ -66,6 +74,61 @@ pub enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
+    },
+    /// The gate: every subject of the workspace against its registered history, in the
+    /// subject's compatibility level, plus the evolution policy. Exit 0 compatible,
+    /// 1 incompatible, 2 usage, load or registry error.
+    Check {
+        /// Registry to check against: `embedded` (default; `.registry/registry.db`),
+        /// `embedded:PATH`, `http(s)://HOST:PORT` (Confluent Schema Registry) or `git:REF`.
+        /// Default: $SCHEMA_REGISTRY_URL, else `registry.url` in schemactl.toml, else embedded.
+        #[arg(long)]
+        against: Option<String>,
+        /// Schema directory; default `schemas` in schemactl.toml, else `schemas/`.
+        #[arg(long)]
+        schemas: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
+    },
+    /// Run the gate, then register every changed subject (references first), all or nothing.
+    /// A re-run registers nothing and reports the existing ids.
+    Publish {
+        /// Registry to publish to; as for `check`.
+        #[arg(long)]
+        against: Option<String>,
+        #[arg(long)]
+        schemas: Option<PathBuf>,
+        /// Run every check and print the plan; register nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_enum, default_value_t = PublishFormat::Human)]
+        format: PublishFormat,
+    },
+    /// The embedded registry.
+    Registry {
+        #[command(subcommand)]
+        command: RegistryCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Serve the embedded registry over Confluent Schema Registry's REST API. Prints
+    /// `listening on http://ADDR` first; stops on SIGTERM or Ctrl-C. Basic auth is on when
+    /// SCHEMACTL_SERVE_BASIC_AUTH holds `user:secret` pairs (comma-separated).
+    Serve {
+        /// Address to listen on (port 0: any free port).
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        addr: std::net::SocketAddr,
+        /// The registry file.
+        #[arg(long, default_value = sc_events_registry::embedded::DEFAULT_PATH)]
+        db: PathBuf,
+        /// Allow a non-loopback address.
+        #[arg(long)]
+        allow_remote: bool,
+        /// Largest request body accepted, in bytes.
+        #[arg(long, default_value_t = sc_events_registry::server::DEFAULT_MAX_BODY_BYTES)]
+        max_body_bytes: usize,
     },
 }
 
@@ -133,6 +196,26 @@ pub fn run(cli: Cli) -> ExitCode {
             compat::run(mode, &new, &existing, &refs, policy.as_ref(), format)
         }
         Command::Rules { format } => lint::rules(format),
+        Command::Check {
+            against,
+            schemas,
+            format,
+        } => check::run(against.as_deref(), schemas.as_deref(), format),
+        Command::Publish {
+            against,
+            schemas,
+            dry_run,
+            format,
+        } => publish::run(against.as_deref(), schemas.as_deref(), dry_run, format),
+        Command::Registry {
+            command:
+                RegistryCommand::Serve {
+                    addr,
+                    db,
+                    allow_remote,
+                    max_body_bytes,
+                },
+        } => serve::run(addr, &db, allow_remote, max_body_bytes),
     }
 }
 

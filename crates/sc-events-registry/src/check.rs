@@ -2,13 +2,18 @@
 //! (Java Avro 1.12's validity, through `sc-events-schema`) and test it against earlier versions
 //! under a Confluent compatibility level, with Confluent's verbose message format.
 
-use crate::types::Compatibility;
+use crate::error::{clip, ErrorKind, RegistryError, Result};
+use crate::types::{Compatibility, Reference, SchemaDef, Version};
+use crate::Registry;
 use sc_events_schema::model::{parse_files, SchemaSet};
 use sc_events_schema::rules::compat::{check_mode, Finding, Reader, SchemaRef};
 use sc_events_schema::source::SourceFile;
+use std::collections::HashSet;
 
 /// At most this many messages come back from one check (the first are the useful ones).
 pub const MAX_MESSAGES: usize = 50;
+/// The most references one schema may pull in, transitively.
+pub const MAX_REFERENCES: usize = 1000;
 
 /// One schema text with the texts it references, dependencies first.
 #[derive(Debug, Clone)]
@@ -36,7 +41,7 @@ impl Parsed {
 
 /// Parses a schema with its references; the error is a one-line diagnostic
 /// (`label:line:col: error[CODE]: message`) for Confluent's 42201 answer.
-pub fn parse(r: &Resolved) -> Result<Parsed, String> {
+pub fn parse(r: &Resolved) -> std::result::Result<Parsed, String> {
     let mut files = Vec::with_capacity(r.references.len() + 1);
     for (label, text) in &r.references {
         files.push(SourceFile::new(label, text.as_str()));
@@ -54,6 +59,52 @@ pub fn parse(r: &Resolved) -> Result<Parsed, String> {
     }
 }
 
+/// Resolves a schema's references through any registry (`GET /subjects/{s}/versions/{v}`),
+/// transitively, dependencies first, each once; at most [`MAX_REFERENCES`] of them.
+pub async fn resolve(registry: &dyn Registry, label: &str, def: &SchemaDef) -> Result<Resolved> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    // (reference, its dependencies were pushed already)
+    let mut stack: Vec<(Reference, Option<String>)> = def
+        .references
+        .iter()
+        .rev()
+        .map(|r| (r.clone(), None))
+        .collect();
+    while let Some((r, text)) = stack.pop() {
+        if let Some(text) = text {
+            let label = format!(
+                "{} (subject '{}' version {})",
+                r.name,
+                clip(&r.subject),
+                r.version
+            );
+            out.push((label, text));
+            continue;
+        }
+        if !seen.insert((r.subject.clone(), r.version)) {
+            continue;
+        }
+        if seen.len() > MAX_REFERENCES {
+            return Err(RegistryError::api(
+                ErrorKind::InvalidSchema,
+                format!("{}: more than {MAX_REFERENCES} references", clip(label)),
+            ));
+        }
+        let target = registry
+            .version(&r.subject, Version::Number(r.version), true)
+            .await?;
+        let deps = target.schema.references.clone();
+        stack.push((r, Some(target.schema.schema)));
+        stack.extend(deps.into_iter().rev().map(|d| (d, None)));
+    }
+    Ok(Resolved {
+        label: label.to_string(),
+        references: out,
+        text: def.schema.clone(),
+    })
+}
+
 /// Tests `new` against `existing` (`(version, schema)`, oldest first) under `level`, in
 /// Confluent's verbose format. Empty means compatible.
 pub fn compatibility(
@@ -66,9 +117,7 @@ pub fn compatibility(
     let Some(first) = findings.first() else {
         return Vec::new();
     };
-    let version = existing
-        .get(first.existing_index)
-        .map_or(0, |(v, _)| *v);
+    let version = existing.get(first.existing_index).map_or(0, |(v, _)| *v);
     let mut out: Vec<String> = findings
         .iter()
         .take(MAX_MESSAGES)
@@ -118,9 +167,11 @@ mod tests {
 
     #[test]
     fn invalid_schema_names_the_position() {
-        let e = parse(&r(r#"{"type": "record", "name": "A", "fields": [{"name": "x"}]}"#))
-            .err()
-            .unwrap();
+        let e = parse(&r(
+            r#"{"type": "record", "name": "A", "fields": [{"name": "x"}]}"#,
+        ))
+        .err()
+        .unwrap();
         assert!(e.starts_with("request:1:"), "{e}");
     }
 

@@ -207,7 +207,10 @@ impl RegistryError {
     }
 
     pub fn schema_not_found(what: impl fmt::Display) -> Self {
-        Self::api(ErrorKind::SchemaNotFound, format!("Schema {what} not found"))
+        Self::api(
+            ErrorKind::SchemaNotFound,
+            format!("Schema {what} not found"),
+        )
     }
 
     pub fn store(e: impl fmt::Display) -> Self {

@@ -1,1 +1,225 @@
-//! todo
+//! `git:REF`: the workspace's schemas as they were at a git ref, as a read-only registry (a
+//! buf-style baseline). Each subject has one version, the schema at that ref.
+//!
+//! The files are read with `git` itself (`ls-tree`, `cat-file`), bounded in size, and loaded
+//! into an in-memory [`EmbeddedRegistry`] whose mode is then READONLY, so every read behaves
+//! exactly as the embedded registry's.
+
+use crate::embedded::EmbeddedRegistry;
+use crate::error::{RegistryError, Result};
+use crate::types::*;
+use crate::workspace::{subjects, Naming};
+use crate::Registry;
+use async_trait::async_trait;
+use sc_events_schema::source::{SourceFile, DEFAULT_MAX_SCHEMA_BYTES};
+use sc_events_schema::Catalog;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A read-only registry of the workspace at a git ref.
+pub struct GitRegistry {
+    reference: String,
+    inner: EmbeddedRegistry,
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| RegistryError::Config(format!("cannot run git: {e}")))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(RegistryError::Config(format!(
+            "git {}: {}",
+            args.join(" "),
+            crate::error::clip(err.trim())
+        )));
+    }
+    Ok(out.stdout)
+}
+
+fn text(bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| RegistryError::Config(format!("git output: {e}")))
+}
+
+impl GitRegistry {
+    /// Loads the schema directory `schemas` (a path in the work tree of a git repository) as
+    /// it is at `reference`.
+    pub async fn open(schemas: &Path, reference: &str, naming: &Naming) -> Result<Self> {
+        let catalog = load(schemas, reference)?;
+        let inner = EmbeddedRegistry::open(":memory:")?;
+        inner.set_compatibility(None, Compatibility::None).await?;
+        for s in subjects(&catalog, naming) {
+            let def = s.def(&vec![1; s.references.len()]);
+            inner
+                .register(&s.subject, &def, RegisterOptions::default())
+                .await?;
+        }
+        inner.delete_compatibility(None).await?;
+        inner.set_mode(None, RegistryMode::ReadOnly, true).await?;
+        Ok(GitRegistry {
+            reference: reference.to_string(),
+            inner,
+        })
+    }
+}
+
+/// The catalog of `schemas` at `reference`.
+fn load(schemas: &Path, reference: &str) -> Result<Catalog> {
+    let abs = std::fs::canonicalize(schemas)
+        .map_err(|e| RegistryError::Config(format!("cannot resolve {}: {e}", schemas.display())))?;
+    let top = PathBuf::from(text(git(&abs, &["rev-parse", "--show-toplevel"])?)?.trim());
+    let rel = abs
+        .strip_prefix(std::fs::canonicalize(&top).unwrap_or(top.clone()))
+        .map_err(|_| {
+            RegistryError::Config(format!("{} is not in {}", abs.display(), top.display()))
+        })?
+        .to_string_lossy()
+        .replace('\\', "/");
+    let commit = text(git(
+        &top,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{reference}^{{commit}}"),
+        ],
+    )?)?;
+    let commit = commit.trim();
+    let tree = format!("{commit}:{rel}");
+    let names = text(git(&top, &["ls-tree", "--name-only", "-z", &tree])?)?;
+    let label = PathBuf::from(format!("git:{reference}")).join(&rel);
+    let read = |name: &str| -> Result<SourceFile> {
+        let object = format!("{tree}/{name}");
+        let size: u64 = text(git(&top, &["cat-file", "-s", &object])?)?
+            .trim()
+            .parse()
+            .map_err(|_| RegistryError::Config(format!("git cat-file -s {object}: not a size")))?;
+        if size > DEFAULT_MAX_SCHEMA_BYTES {
+            return Err(RegistryError::Config(format!(
+                "{object}: {size} bytes, over the {DEFAULT_MAX_SCHEMA_BYTES}-byte limit for a schema file"
+            )));
+        }
+        let bytes = git(&top, &["cat-file", "blob", &object])?;
+        SourceFile::from_bytes(label.join(name), bytes)
+            .map_err(|e| RegistryError::Config(e.to_string()))
+    };
+    let mut files = Vec::new();
+    let mut sorted: Vec<&str> = names.split('\0').filter(|n| n.ends_with(".avsc")).collect();
+    sorted.sort_unstable();
+    for name in sorted {
+        files.push(read(name)?);
+    }
+    let topics = read(sc_events_schema::catalog::TOPICS_FILE)?;
+    Catalog::from_files(&label, files, topics).map_err(|diags| {
+        RegistryError::Config(format!(
+            "the schemas at {reference} do not load: {}",
+            diags
+                .iter()
+                .take(3)
+                .map(|d| d.one_line())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))
+    })
+}
+
+/// Every method but the writes forwards to the in-memory registry; writes are refused.
+macro_rules! read_only {
+    () => {
+        Err(RegistryError::api(
+            crate::error::ErrorKind::OperationNotPermitted,
+            "a git baseline is read-only",
+        ))
+    };
+}
+
+#[async_trait]
+impl Registry for GitRegistry {
+    fn describe(&self) -> String {
+        format!("git:{}", self.reference)
+    }
+
+    async fn subjects(&self, deleted: bool) -> Result<Vec<String>> {
+        self.inner.subjects(deleted).await
+    }
+
+    async fn versions(&self, subject: &str, deleted: bool) -> Result<Vec<i32>> {
+        self.inner.versions(subject, deleted).await
+    }
+
+    async fn version(&self, subject: &str, version: Version, deleted: bool) -> Result<Registered> {
+        self.inner.version(subject, version, deleted).await
+    }
+
+    async fn schema_by_id(&self, id: i32, subject: Option<&str>) -> Result<SchemaDef> {
+        self.inner.schema_by_id(id, subject).await
+    }
+
+    async fn id_versions(&self, id: i32) -> Result<Vec<(String, i32)>> {
+        self.inner.id_versions(id).await
+    }
+
+    async fn lookup(
+        &self,
+        subject: &str,
+        schema: &SchemaDef,
+        normalize: bool,
+        deleted: bool,
+    ) -> Result<Registered> {
+        self.inner.lookup(subject, schema, normalize, deleted).await
+    }
+
+    async fn register(&self, _: &str, _: &SchemaDef, _: RegisterOptions) -> Result<i32> {
+        read_only!()
+    }
+
+    async fn test_compatibility(
+        &self,
+        subject: &str,
+        schema: &SchemaDef,
+        version: Option<Version>,
+    ) -> Result<CompatibilityResult> {
+        self.inner
+            .test_compatibility(subject, schema, version)
+            .await
+    }
+
+    async fn referenced_by(&self, subject: &str, version: Version) -> Result<Vec<i32>> {
+        self.inner.referenced_by(subject, version).await
+    }
+
+    async fn compatibility(&self, subject: Option<&str>, global: bool) -> Result<Compatibility> {
+        self.inner.compatibility(subject, global).await
+    }
+
+    async fn set_compatibility(&self, _: Option<&str>, _: Compatibility) -> Result<()> {
+        read_only!()
+    }
+
+    async fn delete_compatibility(&self, _: Option<&str>) -> Result<Compatibility> {
+        read_only!()
+    }
+
+    async fn mode(&self, subject: Option<&str>, global: bool) -> Result<RegistryMode> {
+        self.inner.mode(subject, global).await
+    }
+
+    async fn set_mode(&self, _: Option<&str>, _: RegistryMode, _: bool) -> Result<()> {
+        read_only!()
+    }
+
+    async fn delete_mode(&self, _: Option<&str>) -> Result<RegistryMode> {
+        read_only!()
+    }
+
+    async fn delete_subject(&self, _: &str, _: bool) -> Result<Vec<i32>> {
+        read_only!()
+    }
+
+    async fn delete_version(&self, _: &str, _: Version, _: bool) -> Result<i32> {
+        read_only!()
+    }
+}

@@ -168,9 +168,8 @@ impl HttpRegistry {
         if let Some(path) = &cfg.ca_bundle {
             let pem = std::fs::read(path)
                 .map_err(|e| config(format!("cannot read CA bundle {}: {e}", path.display())))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                config(format!("CA bundle {} is not PEM: {e}", path.display()))
-            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| config(format!("CA bundle {} is not PEM: {e}", path.display())))?;
             for c in certs {
                 builder = builder.add_root_certificate(c);
             }
@@ -238,16 +237,19 @@ impl HttpRegistry {
         url: reqwest::Url,
         body: Option<&Value>,
     ) -> std::result::Result<String, Failure> {
-        let mut req = self
-            .client
-            .request(method, url)
-            .header(header::ACCEPT, "application/vnd.schemaregistry.v1+json, application/json");
+        let mut req = self.client.request(method, url).header(
+            header::ACCEPT,
+            "application/vnd.schemaregistry.v1+json, application/json",
+        );
         if let Some(a) = &self.auth {
             req = req.header(header::AUTHORIZATION, a.clone());
         }
         if let Some(b) = body {
             req = req
-                .header(header::CONTENT_TYPE, "application/vnd.schemaregistry.v1+json")
+                .header(
+                    header::CONTENT_TYPE,
+                    "application/vnd.schemaregistry.v1+json",
+                )
                 .body(b.to_string());
         }
         let resp = req.send().await.map_err(Failure::from_reqwest)?;
@@ -304,7 +306,10 @@ enum Failure {
 
 impl Failure {
     fn from_reqwest(e: reqwest::Error) -> Self {
-        let (timeout, transport) = (e.is_timeout(), e.is_connect() || e.is_request() || e.is_body());
+        let (timeout, transport) = (
+            e.is_timeout(),
+            e.is_connect() || e.is_request() || e.is_body(),
+        );
         let m = error_chain(&e.without_url());
         if timeout {
             Failure::Timeout(m)
@@ -335,7 +340,11 @@ impl Failure {
                     .and_then(|v| v.get("message"))
                     .and_then(Value::as_str)
                     .map_or_else(|| clip(&text), |m| m.to_string());
-                RegistryError::from_answer(status.as_u16(), code, format!("{what}: {message}{after}"))
+                RegistryError::from_answer(
+                    status.as_u16(),
+                    code,
+                    format!("{what}: {message}{after}"),
+                )
             }
             Failure::Transport(m) | Failure::Final(m) => {
                 RegistryError::Transport(format!("{what}: {m}{after}"))
@@ -407,24 +416,40 @@ impl Registry for HttpRegistry {
     async fn version(&self, subject: &str, version: Version, deleted: bool) -> Result<Registered> {
         let v = version.to_string();
         let q = flag("deleted", deleted);
-        self.call(Method::GET, &["subjects", subject, "versions", &v], &q, None)
-            .await
+        self.call(
+            Method::GET,
+            &["subjects", subject, "versions", &v],
+            &q,
+            None,
+        )
+        .await
     }
 
     async fn schema_by_id(&self, id: i32, subject: Option<&str>) -> Result<SchemaDef> {
-        let q: Vec<(&str, String)> = subject.map(|s| ("subject", s.to_string())).into_iter().collect();
+        let q: Vec<(&str, String)> = subject
+            .map(|s| ("subject", s.to_string()))
+            .into_iter()
+            .collect();
         self.call(Method::GET, &["schemas", "ids", &id.to_string()], &q, None)
             .await
     }
 
     async fn id_versions(&self, id: i32) -> Result<Vec<(String, i32)>> {
         let v: Vec<Value> = self
-            .call(Method::GET, &["schemas", "ids", &id.to_string(), "versions"], &[], None)
+            .call(
+                Method::GET,
+                &["schemas", "ids", &id.to_string(), "versions"],
+                &[],
+                None,
+            )
             .await?;
         v.iter()
             .map(|e| {
                 let s = e.get("subject").and_then(Value::as_str);
-                let n = e.get("version").and_then(Value::as_i64).and_then(|n| i32::try_from(n).ok());
+                let n = e
+                    .get("version")
+                    .and_then(Value::as_i64)
+                    .and_then(|n| i32::try_from(n).ok());
                 match (s, n) {
                     (Some(s), Some(n)) => Ok((s.to_string(), n)),
                     _ => Err(RegistryError::Malformed(format!("bad subject-version {e}"))),
@@ -442,8 +467,13 @@ impl Registry for HttpRegistry {
     ) -> Result<Registered> {
         let mut q = flag("normalize", normalize);
         q.extend(flag("deleted", deleted));
-        self.call(Method::POST, &["subjects", subject], &q, Some(&schema_body(schema)))
-            .await
+        self.call(
+            Method::POST,
+            &["subjects", subject],
+            &q,
+            Some(&schema_body(schema)),
+        )
+        .await
     }
 
     async fn register(
@@ -461,12 +491,19 @@ impl Registry for HttpRegistry {
         }
         let q = flag("normalize", opts.normalize);
         let v: Value = self
-            .call(Method::POST, &["subjects", subject, "versions"], &q, Some(&body))
+            .call(
+                Method::POST,
+                &["subjects", subject, "versions"],
+                &q,
+                Some(&body),
+            )
             .await?;
         v.get("id")
             .and_then(Value::as_i64)
             .and_then(|id| i32::try_from(id).ok())
-            .ok_or_else(|| RegistryError::Malformed(format!("register answered {}", clip(&v.to_string()))))
+            .ok_or_else(|| {
+                RegistryError::Malformed(format!("register answered {}", clip(&v.to_string())))
+            })
     }
 
     async fn test_compatibility(
@@ -487,8 +524,13 @@ impl Registry for HttpRegistry {
 
     async fn referenced_by(&self, subject: &str, version: Version) -> Result<Vec<i32>> {
         let v = version.to_string();
-        self.call(Method::GET, &["subjects", subject, "versions", &v, "referencedby"], &[], None)
-            .await
+        self.call(
+            Method::GET,
+            &["subjects", subject, "versions", &v, "referencedby"],
+            &[],
+            None,
+        )
+        .await
     }
 
     async fn compatibility(
@@ -522,12 +564,7 @@ impl Registry for HttpRegistry {
         mode_of(&v)
     }
 
-    async fn set_mode(
-        &self,
-        subject: Option<&str>,
-        mode: RegistryMode,
-        force: bool,
-    ) -> Result<()> {
+    async fn set_mode(&self, subject: Option<&str>, mode: RegistryMode, force: bool) -> Result<()> {
         let segs: Vec<&str> = std::iter::once("mode").chain(subject).collect();
         let body = json!({"mode": mode.as_str()});
         let _: Value = self
@@ -544,7 +581,8 @@ impl Registry for HttpRegistry {
 
     async fn delete_subject(&self, subject: &str, permanent: bool) -> Result<Vec<i32>> {
         let q = flag("permanent", permanent);
-        self.call(Method::DELETE, &["subjects", subject], &q, None).await
+        self.call(Method::DELETE, &["subjects", subject], &q, None)
+            .await
     }
 
     async fn delete_version(
@@ -555,8 +593,13 @@ impl Registry for HttpRegistry {
     ) -> Result<i32> {
         let v = version.to_string();
         let q = flag("permanent", permanent);
-        self.call(Method::DELETE, &["subjects", subject, "versions", &v], &q, None)
-            .await
+        self.call(
+            Method::DELETE,
+            &["subjects", subject, "versions", &v],
+            &q,
+            None,
+        )
+        .await
     }
 }
 
@@ -576,7 +619,8 @@ mod tests {
 
     #[test]
     fn user_info_in_the_url_becomes_basic_auth_and_leaves_the_url() {
-        let r = HttpRegistry::new(HttpConfig::new("http://alice:s3cr%40t@127.0.0.1:1/base/")).unwrap();
+        let r =
+            HttpRegistry::new(HttpConfig::new("http://alice:s3cr%40t@127.0.0.1:1/base/")).unwrap();
         assert!(!r.describe().contains("s3cr"));
         assert!(!format!("{r:?}").contains("s3cr"));
         assert!(r.auth.is_some());

@@ -20,6 +20,7 @@ pub mod git;
 pub mod http;
 pub mod server;
 pub mod types;
+pub mod workspace;
 
 pub use error::{ErrorKind, RegistryError, Result};
 pub use types::{
@@ -61,8 +62,12 @@ pub trait Registry: Send + Sync {
 
     /// `POST /subjects/{subject}/versions[?normalize=]`: registers (or finds) the schema and
     /// returns its global id.
-    async fn register(&self, subject: &str, schema: &SchemaDef, opts: RegisterOptions)
-        -> Result<i32>;
+    async fn register(
+        &self,
+        subject: &str,
+        schema: &SchemaDef,
+        opts: RegisterOptions,
+    ) -> Result<i32>;
 
     /// `POST /compatibility/subjects/{subject}/versions[/{version}]?verbose=true`: against the
     /// given version, or (`None`) against every version the subject's level asks for.
@@ -77,8 +82,11 @@ pub trait Registry: Send + Sync {
     async fn referenced_by(&self, subject: &str, version: Version) -> Result<Vec<i32>>;
 
     /// `GET /config[/{subject}][?defaultToGlobal=]`
-    async fn compatibility(&self, subject: Option<&str>, default_to_global: bool)
-        -> Result<Compatibility>;
+    async fn compatibility(
+        &self,
+        subject: Option<&str>,
+        default_to_global: bool,
+    ) -> Result<Compatibility>;
 
     /// `PUT /config[/{subject}]`
     async fn set_compatibility(&self, subject: Option<&str>, level: Compatibility) -> Result<()>;
@@ -91,8 +99,7 @@ pub trait Registry: Send + Sync {
     async fn mode(&self, subject: Option<&str>, default_to_global: bool) -> Result<RegistryMode>;
 
     /// `PUT /mode[/{subject}][?force=]`
-    async fn set_mode(&self, subject: Option<&str>, mode: RegistryMode, force: bool)
-        -> Result<()>;
+    async fn set_mode(&self, subject: Option<&str>, mode: RegistryMode, force: bool) -> Result<()>;
 
     /// `DELETE /mode[/{subject}]`; returns the mode it had.
     async fn delete_mode(&self, subject: Option<&str>) -> Result<RegistryMode>;

@@ -95,6 +95,7 @@ fn bad(kind: ErrorKind, message: impl Into<String>) -> ApiError {
 
 /// Query flags (`?deleted=true&normalize=false&...`), read leniently like Confluent does.
 #[derive(Debug, Default, Deserialize)]
+#[serde(transparent)]
 struct Flags(HashMap<String, String>);
 
 impl Flags {
@@ -110,7 +111,8 @@ impl Flags {
 }
 
 fn version(s: &str) -> Result<Version, ApiError> {
-    s.parse().map_err(|m: String| bad(ErrorKind::InvalidVersion, m))
+    s.parse()
+        .map_err(|m: String| bad(ErrorKind::InvalidVersion, m))
 }
 
 /// A JSON request body, within the size limit.
@@ -126,7 +128,12 @@ fn body<T: for<'de> Deserialize<'de>>(b: Result<Bytes, BytesRejection>) -> Resul
     serde_json::from_slice(&b).map_err(|e| {
         bad(
             ErrorKind::BadRequest,
-            format!("Unrecognized request body (line {}, column {}): {}", e.line(), e.column(), crate::error::clip(&e.to_string())),
+            format!(
+                "Unrecognized request body (line {}, column {}): {}",
+                e.line(),
+                e.column(),
+                crate::error::clip(&e.to_string())
+            ),
         )
     })
 }
@@ -145,7 +152,10 @@ struct SchemaBody {
 impl SchemaBody {
     fn def(&self) -> Result<SchemaDef, ApiError> {
         let Some(schema) = &self.schema else {
-            return Err(bad(ErrorKind::InvalidSchema, "Invalid schema: the request has no \"schema\""));
+            return Err(bad(
+                ErrorKind::InvalidSchema,
+                "Invalid schema: the request has no \"schema\"",
+            ));
         };
         Ok(SchemaDef {
             schema: schema.clone(),
@@ -173,22 +183,53 @@ pub fn router(registry: Arc<dyn Registry>, opts: &ServeOptions) -> Router {
             "/subjects/{subject}/versions/{version}",
             get(get_version).delete(delete_version),
         )
-        .route("/subjects/{subject}/versions/{version}/schema", get(version_schema))
-        .route("/subjects/{subject}/versions/{version}/referencedby", get(referenced_by))
+        .route(
+            "/subjects/{subject}/versions/{version}/schema",
+            get(version_schema),
+        )
+        .route(
+            "/subjects/{subject}/versions/{version}/referencedby",
+            get(referenced_by),
+        )
         .route("/schemas/types", get(|| async { ok(json!(["AVRO"])) }))
         .route("/schemas/ids/{id}", get(schema_by_id))
         .route("/schemas/ids/{id}/schema", get(raw_schema_by_id))
         .route("/schemas/ids/{id}/versions", get(id_versions))
         .route("/schemas/ids/{id}/subjects", get(id_subjects))
-        .route("/compatibility/subjects/{subject}/versions", post(compat_all))
-        .route("/compatibility/subjects/{subject}/versions/{version}", post(compat_version))
-        .route("/config", get(get_config).put(put_config).delete(delete_global_config))
-        .route("/config/{subject}", get(get_config_subject).put(put_config_subject).delete(delete_config))
-        .route("/mode", get(get_mode).put(put_mode).delete(delete_global_mode))
-        .route("/mode/{subject}", get(get_mode_subject).put(put_mode_subject).delete(delete_mode))
+        .route(
+            "/compatibility/subjects/{subject}/versions",
+            post(compat_all),
+        )
+        .route(
+            "/compatibility/subjects/{subject}/versions/{version}",
+            post(compat_version),
+        )
+        .route(
+            "/config",
+            get(get_config).put(put_config).delete(delete_global_config),
+        )
+        .route(
+            "/config/{subject}",
+            get(get_config_subject)
+                .put(put_config_subject)
+                .delete(delete_config),
+        )
+        .route(
+            "/mode",
+            get(get_mode).put(put_mode).delete(delete_global_mode),
+        )
+        .route(
+            "/mode/{subject}",
+            get(get_mode_subject)
+                .put(put_mode_subject)
+                .delete(delete_mode),
+        )
         .fallback(|| async { bad(ErrorKind::NotFound, "HTTP 404 Not Found").into_response() })
         .method_not_allowed_fallback(|| async {
-            answer(StatusCode::METHOD_NOT_ALLOWED, json!({"error_code": 405, "message": "HTTP 405 Method Not Allowed"}))
+            answer(
+                StatusCode::METHOD_NOT_ALLOWED,
+                json!({"error_code": 405, "message": "HTTP 405 Method Not Allowed"}),
+            )
         })
         .layer(middleware::from_fn_with_state(app.clone(), auth))
         .layer(axum::extract::DefaultBodyLimit::max(opts.max_body_bytes))
@@ -220,7 +261,11 @@ async fn auth(State(app): State<App>, headers: HeaderMap, req: Request, next: Ne
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|v| base64::engine::general_purpose::STANDARD.decode(v.trim()).ok());
+        .and_then(|v| {
+            base64::engine::general_purpose::STANDARD
+                .decode(v.trim())
+                .ok()
+        });
     let allowed = given.is_some_and(|g| app.users.iter().any(|u| same(u.as_bytes(), &g)));
     if allowed {
         return next.run(req).await;
@@ -249,7 +294,10 @@ async fn get_version(
     Path((s, v)): Path<(String, String)>,
     Query(q): Query<Flags>,
 ) -> Answer {
-    let r = app.registry.version(&s, version(&v)?, q.flag("deleted")).await?;
+    let r = app
+        .registry
+        .version(&s, version(&v)?, q.flag("deleted"))
+        .await?;
     ok(json!(r))
 }
 
@@ -258,7 +306,10 @@ async fn version_schema(
     Path((s, v)): Path<(String, String)>,
     Query(q): Query<Flags>,
 ) -> Answer {
-    let r = app.registry.version(&s, version(&v)?, q.flag("deleted")).await?;
+    let r = app
+        .registry
+        .version(&s, version(&v)?, q.flag("deleted"))
+        .await?;
     Ok(answer(StatusCode::OK, raw(&r.schema.schema)))
 }
 
@@ -287,7 +338,9 @@ async fn register(
     let id = app.registry.register(&s, &def, opts).await?;
     let found = app.registry.lookup(&s, &def, opts.normalize, false).await;
     match found {
-        Ok(r) => ok(json!({"id": id, "version": r.version, "subject": r.subject, "schema": r.schema.schema})),
+        Ok(r) => ok(
+            json!({"id": id, "version": r.version, "subject": r.subject, "schema": r.schema.schema}),
+        ),
         Err(_) => ok(json!({"id": id})),
     }
 }
@@ -306,8 +359,14 @@ async fn lookup(
     ok(json!(r))
 }
 
-async fn delete_subject(State(app): State<App>, Path(s): Path<String>, Query(q): Query<Flags>) -> Answer {
-    ok(json!(app.registry.delete_subject(&s, q.flag("permanent")).await?))
+async fn delete_subject(
+    State(app): State<App>,
+    Path(s): Path<String>,
+    Query(q): Query<Flags>,
+) -> Answer {
+    ok(json!(
+        app.registry.delete_subject(&s, q.flag("permanent")).await?
+    ))
 }
 
 async fn delete_version(
@@ -315,7 +374,11 @@ async fn delete_version(
     Path((s, v)): Path<(String, String)>,
     Query(q): Query<Flags>,
 ) -> Answer {
-    ok(json!(app.registry.delete_version(&s, version(&v)?, q.flag("permanent")).await?))
+    ok(json!(
+        app.registry
+            .delete_version(&s, version(&v)?, q.flag("permanent"))
+            .await?
+    ))
 }
 
 fn id(s: &str) -> Result<i32, ApiError> {
@@ -323,7 +386,11 @@ fn id(s: &str) -> Result<i32, ApiError> {
         .map_err(|_| ApiError(RegistryError::schema_not_found(crate::error::clip(s))))
 }
 
-async fn schema_by_id(State(app): State<App>, Path(i): Path<String>, Query(q): Query<Flags>) -> Answer {
+async fn schema_by_id(
+    State(app): State<App>,
+    Path(i): Path<String>,
+    Query(q): Query<Flags>,
+) -> Answer {
     let def = app.registry.schema_by_id(id(&i)?, q.get("subject")).await?;
     ok(json!(def))
 }
@@ -354,7 +421,13 @@ async fn id_subjects(State(app): State<App>, Path(i): Path<String>) -> Answer {
     ok(json!(subjects))
 }
 
-async fn compat(app: &App, s: &str, v: Option<Version>, q: &Flags, b: Result<Bytes, BytesRejection>) -> Answer {
+async fn compat(
+    app: &App,
+    s: &str,
+    v: Option<Version>,
+    q: &Flags,
+    b: Result<Bytes, BytesRejection>,
+) -> Answer {
     let req: SchemaBody = body(b)?;
     let r = app.registry.test_compatibility(s, &req.def()?, v).await?;
     if q.flag("verbose") {
@@ -396,7 +469,10 @@ struct ModeBody {
 }
 
 fn level(b: ConfigBody) -> Result<Compatibility, ApiError> {
-    let s = b.compatibility.or(b.compatibility_level).unwrap_or_default();
+    let s = b
+        .compatibility
+        .or(b.compatibility_level)
+        .unwrap_or_default();
     s.to_ascii_uppercase().parse().map_err(|_| {
         bad(
             ErrorKind::InvalidCompatibility,
@@ -409,7 +485,10 @@ fn level(b: ConfigBody) -> Result<Compatibility, ApiError> {
 }
 
 async fn config(app: &App, s: Option<&str>, q: &Flags) -> Answer {
-    let l = app.registry.compatibility(s, s.is_none() || q.flag("defaultToGlobal")).await?;
+    let l = app
+        .registry
+        .compatibility(s, s.is_none() || q.flag("defaultToGlobal"))
+        .await?;
     ok(json!({"compatibilityLevel": l.as_str()}))
 }
 
@@ -417,7 +496,11 @@ async fn get_config(State(app): State<App>, Query(q): Query<Flags>) -> Answer {
     config(&app, None, &q).await
 }
 
-async fn get_config_subject(State(app): State<App>, Path(s): Path<String>, Query(q): Query<Flags>) -> Answer {
+async fn get_config_subject(
+    State(app): State<App>,
+    Path(s): Path<String>,
+    Query(q): Query<Flags>,
+) -> Answer {
     config(&app, Some(&s), &q).await
 }
 
@@ -431,7 +514,11 @@ async fn put_config(State(app): State<App>, b: Result<Bytes, BytesRejection>) ->
     set_config(&app, None, b).await
 }
 
-async fn put_config_subject(State(app): State<App>, Path(s): Path<String>, b: Result<Bytes, BytesRejection>) -> Answer {
+async fn put_config_subject(
+    State(app): State<App>,
+    Path(s): Path<String>,
+    b: Result<Bytes, BytesRejection>,
+) -> Answer {
     set_config(&app, Some(&s), b).await
 }
 
@@ -446,7 +533,10 @@ async fn delete_config(State(app): State<App>, Path(s): Path<String>) -> Answer 
 }
 
 async fn mode(app: &App, s: Option<&str>, q: &Flags) -> Answer {
-    let m = app.registry.mode(s, s.is_none() || q.flag("defaultToGlobal")).await?;
+    let m = app
+        .registry
+        .mode(s, s.is_none() || q.flag("defaultToGlobal"))
+        .await?;
     ok(json!({"mode": m.as_str()}))
 }
 
@@ -454,11 +544,20 @@ async fn get_mode(State(app): State<App>, Query(q): Query<Flags>) -> Answer {
     mode(&app, None, &q).await
 }
 
-async fn get_mode_subject(State(app): State<App>, Path(s): Path<String>, Query(q): Query<Flags>) -> Answer {
+async fn get_mode_subject(
+    State(app): State<App>,
+    Path(s): Path<String>,
+    Query(q): Query<Flags>,
+) -> Answer {
     mode(&app, Some(&s), &q).await
 }
 
-async fn set_mode(app: &App, s: Option<&str>, q: &Flags, b: Result<Bytes, BytesRejection>) -> Answer {
+async fn set_mode(
+    app: &App,
+    s: Option<&str>,
+    q: &Flags,
+    b: Result<Bytes, BytesRejection>,
+) -> Answer {
     let req: ModeBody = body(b)?;
     let m: RegistryMode = req
         .mode
@@ -469,7 +568,11 @@ async fn set_mode(app: &App, s: Option<&str>, q: &Flags, b: Result<Bytes, BytesR
     ok(json!({"mode": m.as_str()}))
 }
 
-async fn put_mode(State(app): State<App>, Query(q): Query<Flags>, b: Result<Bytes, BytesRejection>) -> Answer {
+async fn put_mode(
+    State(app): State<App>,
+    Query(q): Query<Flags>,
+    b: Result<Bytes, BytesRejection>,
+) -> Answer {
     set_mode(&app, None, &q, b).await
 }
 

@@ -22,7 +22,11 @@ pub struct Reference {
 pub struct SchemaDef {
     pub schema: String,
     /// `AVRO` unless said otherwise; only Avro is checked.
-    #[serde(rename = "schemaType", default = "avro", skip_serializing_if = "is_avro")]
+    #[serde(
+        rename = "schemaType",
+        default = "avro",
+        skip_serializing_if = "is_avro"
+    )]
     pub schema_type: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<Reference>,

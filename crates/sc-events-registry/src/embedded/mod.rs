@@ -47,7 +47,7 @@ impl EmbeddedRegistry {
         let open = |path: &Path| -> rusqlite::Result<Connection> {
             let conn = Connection::open(path)?;
             conn.busy_timeout(Duration::from_secs(30))?;
-            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
             conn.pragma_update(None, "synchronous", "FULL")?;
             conn.pragma_update(None, "foreign_keys", "ON")?;
             conn.execute_batch(&format!(
@@ -70,6 +70,11 @@ impl EmbeddedRegistry {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// `embedded registry PATH`, for messages.
+    pub fn describe_path(&self) -> String {
+        format!("embedded registry {}", self.path.display())
     }
 
     /// Runs `f` on the connection off the async threads.
@@ -97,7 +102,7 @@ fn own(s: Option<&str>) -> Option<String> {
 #[async_trait]
 impl Registry for EmbeddedRegistry {
     fn describe(&self) -> String {
-        format!("embedded registry {}", self.path.display())
+        self.describe_path()
     }
 
     async fn subjects(&self, deleted: bool) -> Result<Vec<String>> {
@@ -190,12 +195,7 @@ impl Registry for EmbeddedRegistry {
             .await
     }
 
-    async fn set_mode(
-        &self,
-        subject: Option<&str>,
-        mode: RegistryMode,
-        force: bool,
-    ) -> Result<()> {
+    async fn set_mode(&self, subject: Option<&str>, mode: RegistryMode, force: bool) -> Result<()> {
         let s = own(subject);
         self.run(move |c| write::set_mode(c, s.as_deref(), mode, force))
             .await

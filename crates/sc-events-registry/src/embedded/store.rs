@@ -7,8 +7,7 @@ use crate::types::{Compatibility, Reference, Registered, RegistryMode, SchemaDef
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashSet;
 
-/// The most references one schema may pull in, transitively.
-pub const MAX_REFERENCES: usize = 1000;
+pub use crate::check::MAX_REFERENCES;
 /// The longest subject name accepted.
 pub const MAX_SUBJECT_LEN: usize = 1024;
 
@@ -18,7 +17,9 @@ pub(crate) fn db(e: rusqlite::Error) -> RegistryError {
 
 /// Refuses subjects Confluent clients could not round-trip: empty, too long, control chars.
 pub fn validate_subject(subject: &str) -> Result<()> {
-    if subject.is_empty() || subject.len() > MAX_SUBJECT_LEN || subject.chars().any(char::is_control)
+    if subject.is_empty()
+        || subject.len() > MAX_SUBJECT_LEN
+        || subject.chars().any(char::is_control)
     {
         return Err(RegistryError::api(
             ErrorKind::InvalidSubject,
@@ -170,14 +171,23 @@ pub fn id_versions(conn: &Connection, id: i32) -> Result<Vec<(String, i32)>> {
 pub fn resolve(conn: &Connection, label: &str, def: &SchemaDef) -> Result<Resolved> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    let mut stack: Vec<(Reference, bool)> =
-        def.references.iter().rev().map(|r| (r.clone(), false)).collect();
+    let mut stack: Vec<(Reference, bool)> = def
+        .references
+        .iter()
+        .rev()
+        .map(|r| (r.clone(), false))
+        .collect();
     while let Some((r, expanded)) = stack.pop() {
         let key = (r.subject.clone(), r.version);
         if expanded {
             let reg = version(conn, &r.subject, Version::Number(r.version), true)?;
             out.push((
-                format!("{} (subject '{}' version {})", r.name, clip(&r.subject), r.version),
+                format!(
+                    "{} (subject '{}' version {})",
+                    r.name,
+                    clip(&r.subject),
+                    r.version
+                ),
                 reg.schema.schema,
             ));
             continue;
@@ -222,7 +232,12 @@ pub fn resolve(conn: &Connection, label: &str, def: &SchemaDef) -> Result<Resolv
 
 /// Ids of schemas that reference `subject` version `v` and are used by a live version (or,
 /// with `deleted`, by any version).
-pub(crate) fn referrers(conn: &Connection, subject: &str, v: i32, deleted: bool) -> Result<Vec<i32>> {
+pub(crate) fn referrers(
+    conn: &Connection,
+    subject: &str,
+    v: i32,
+    deleted: bool,
+) -> Result<Vec<i32>> {
     let mut st = conn
         .prepare_cached(
             "SELECT DISTINCT r.schema_id FROM schema_refs r \
@@ -285,7 +300,11 @@ pub fn compatibility(
 }
 
 /// A subject's own mode, the global one with `default_to_global` (or no subject), else 40409.
-pub fn mode(conn: &Connection, subject: Option<&str>, default_to_global: bool) -> Result<RegistryMode> {
+pub fn mode(
+    conn: &Connection,
+    subject: Option<&str>,
+    default_to_global: bool,
+) -> Result<RegistryMode> {
     let parse = |m: String| {
         m.parse::<RegistryMode>()
             .map_err(|_| RegistryError::store(format!("stored mode '{m}' is unknown")))
@@ -297,7 +316,10 @@ pub fn mode(conn: &Connection, subject: Option<&str>, default_to_global: bool) -
         if !default_to_global {
             return Err(RegistryError::api(
                 ErrorKind::SubjectModeNotConfigured,
-                format!("Subject '{}' does not have subject-level mode configured", clip(s)),
+                format!(
+                    "Subject '{}' does not have subject-level mode configured",
+                    clip(s)
+                ),
             ));
         }
     }

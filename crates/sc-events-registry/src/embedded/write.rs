@@ -59,7 +59,8 @@ fn history(conn: &Connection, subject: &str) -> Result<Vec<(i32, Parsed)>> {
         if deleted {
             continue;
         }
-        let row = store::schema_row(conn, id)?.ok_or_else(|| RegistryError::schema_not_found(id))?;
+        let row =
+            store::schema_row(conn, id)?.ok_or_else(|| RegistryError::schema_not_found(id))?;
         let label = format!("subject '{}' version {v}", clip(subject));
         let resolved = store::resolve(conn, &label, &row.def)?;
         let parsed = check::parse(&resolved).map_err(|e| {
@@ -98,7 +99,9 @@ pub fn lookup(
          ORDER BY v.version DESC LIMIT 1"
     );
     let found: Option<(i32, i32)> = conn
-        .query_row(&sql, params![subject, key, deleted], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(&sql, params![subject, key, deleted], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()
         .map_err(db)?;
     let Some((version, _)) = found else {
@@ -186,7 +189,10 @@ pub fn register(
     if rows.iter().any(|r| r.0 == version) {
         return Err(RegistryError::api(
             ErrorKind::InvalidVersion,
-            format!("Version {version} already exists in subject {}", clip(subject)),
+            format!(
+                "Version {version} already exists in subject {}",
+                clip(subject)
+            ),
         ));
     }
     tx.execute(
@@ -223,7 +229,14 @@ fn insert_schema(
     tx.execute(
         "INSERT INTO schemas (id, schema_type, schema, refs, fingerprint, normalized) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![wanted, def.schema_type, p.text, refs, p.fingerprint, p.normalized],
+        params![
+            wanted,
+            def.schema_type,
+            p.text,
+            refs,
+            p.fingerprint,
+            p.normalized
+        ],
     )
     .map_err(db)?;
     let id = i32::try_from(tx.last_insert_rowid())
@@ -271,7 +284,12 @@ pub fn test_compatibility(
 }
 
 /// Sets (`Some`) or removes (`None`) a row of `config` or `modes`.
-fn put_setting(conn: &mut Connection, table: &str, subject: &str, value: Option<&str>) -> Result<()> {
+fn put_setting(
+    conn: &mut Connection,
+    table: &str,
+    subject: &str,
+    value: Option<&str>,
+) -> Result<()> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(db)?;

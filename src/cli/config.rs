@@ -1,0 +1,305 @@
+//! The workspace configuration, `schemactl.toml` (optional; every key has a default), and the
+//! registry it selects.
+//!
+//! Precedence: command-line flags, then the environment (`SCHEMA_REGISTRY_URL`,
+//! `SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO=user:secret`, `SCHEMA_REGISTRY_BEARER_TOKEN`), then
+//! the file, then the defaults. Credentials come only from the environment (or the URL), never
+//! from the file, and are never printed.
+//!
+//! ```toml
+//! schemas = "schemas"                   # the schema directory
+//! [registry]
+//! url = "embedded"                      # or "https://sr.example:8081", or "git:main"
+//! path = ".registry/registry.db"        # the embedded registry's file
+//! ca_bundle = "certs/ca.pem"            # extra CA certificates (PEM)
+//! connect_timeout_ms = 10000
+//! request_timeout_ms = 30000
+//! retries = 3                           # on 5xx, 408, 429, connection errors, timeouts
+//! retry_initial_ms = 1000               # doubled each time, jittered
+//! retry_max_ms = 30000
+//! [subjects]
+//! envelope = "sc.events.common.Envelope" # the envelope's own subject
+//! normalize = false                      # register and look up with normalize=true
+//! [compatibility]
+//! default = "BACKWARD"                  # for every subject without its own entry
+//! subjects = { "sc.domain.order-value" = "FULL_TRANSITIVE" }
+//! [policy]
+//! file = "schemas/policy.toml"          # the evolution policy and its ignore entries
+//! ```
+
+use sc_events_registry::http::{Auth, HttpConfig, HttpRegistry, RetryPolicy, Secret};
+use sc_events_registry::workspace::Naming;
+use sc_events_registry::{embedded::EmbeddedRegistry, git::GitRegistry, Compatibility, Registry};
+use sc_events_schema::diag::{Diagnostic, Level};
+use sc_events_schema::source::{SourceFile, Span};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const CONFIG_FILE: &str = "schemactl.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkspaceConfig {
+    pub schemas: Option<PathBuf>,
+    #[serde(default)]
+    pub registry: RegistrySection,
+    #[serde(default)]
+    pub subjects: SubjectsSection,
+    #[serde(default)]
+    pub compatibility: CompatibilitySection,
+    #[serde(default)]
+    pub policy: PolicySection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySection {
+    pub url: Option<String>,
+    pub path: Option<PathBuf>,
+    pub ca_bundle: Option<PathBuf>,
+    pub connect_timeout_ms: Option<u64>,
+    pub request_timeout_ms: Option<u64>,
+    pub retries: Option<u32>,
+    pub retry_initial_ms: Option<u64>,
+    pub retry_max_ms: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectsSection {
+    pub envelope: Option<String>,
+    #[serde(default)]
+    pub normalize: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompatibilitySection {
+    pub default: Option<String>,
+    #[serde(default)]
+    pub subjects: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySection {
+    pub file: Option<PathBuf>,
+}
+
+/// The loaded configuration with its levels checked.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub config: WorkspaceConfig,
+    /// Where `schemactl.toml` was read from, if it exists.
+    pub file: Option<PathBuf>,
+    pub default_level: Option<Compatibility>,
+    pub levels: BTreeMap<String, Compatibility>,
+}
+
+fn config_error(file: &SourceFile, span: Span, message: String) -> Vec<Diagnostic> {
+    vec![Diagnostic::at(Level::Error, "CONFIG", message, file, span)]
+}
+
+impl Workspace {
+    /// Reads `schemactl.toml` from the current directory; absent means every default.
+    pub fn load() -> Result<Workspace, Vec<Diagnostic>> {
+        let path = Path::new(CONFIG_FILE);
+        if !path.exists() {
+            return Ok(Workspace::default());
+        }
+        let file = SourceFile::read(path).map_err(|e| {
+            vec![Diagnostic::file_level(
+                Level::Error,
+                "IO",
+                format!("cannot read {CONFIG_FILE}: {e}"),
+                path,
+            )]
+        })?;
+        Self::parse(&file)
+    }
+
+    pub fn parse(file: &SourceFile) -> Result<Workspace, Vec<Diagnostic>> {
+        let config: WorkspaceConfig = toml::from_str(&file.text).map_err(|e| {
+            let span = e
+                .span()
+                .map_or(Span::default(), |r| Span::new(r.start, r.end));
+            config_error(
+                file,
+                span,
+                format!("invalid {CONFIG_FILE}: {}", e.message()),
+            )
+        })?;
+        let level = |s: &str, what: &str| -> Result<Compatibility, Vec<Diagnostic>> {
+            s.parse().map_err(|_| {
+                let at = file.text.find(&format!("\"{s}\"")).unwrap_or(0);
+                config_error(
+                    file,
+                    Span::new(at, at + s.len() + 2),
+                    format!("{what}: unknown compatibility level `{s}` (BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE or NONE)"),
+                )
+            })
+        };
+        let default_level = match &config.compatibility.default {
+            Some(s) => Some(level(s, "compatibility.default")?),
+            None => None,
+        };
+        let mut levels = BTreeMap::new();
+        for (subject, s) in &config.compatibility.subjects {
+            levels.insert(
+                subject.clone(),
+                level(s, &format!("compatibility of {subject}"))?,
+            );
+        }
+        Ok(Workspace {
+            config,
+            file: Some(file.path.clone()),
+            default_level,
+            levels,
+        })
+    }
+
+    /// The level the workspace declares for a subject, if any.
+    pub fn declared_level(&self, subject: &str) -> Option<Compatibility> {
+        self.levels.get(subject).copied().or(self.default_level)
+    }
+
+    pub fn naming(&self) -> Naming {
+        let mut n = Naming::default();
+        if let Some(e) = &self.config.subjects.envelope {
+            n.envelope_subject = e.clone();
+        }
+        n
+    }
+
+    /// The schema directory: `--schemas`, the file's `schemas`, else `schemas/` if it exists.
+    pub fn schemas_dir(&self, flag: Option<&Path>) -> Option<PathBuf> {
+        flag.map(Path::to_path_buf)
+            .or_else(|| self.config.schemas.clone())
+            .or_else(|| Some(PathBuf::from("schemas")).filter(|p| p.join("topics.toml").is_file()))
+    }
+
+    pub fn policy_file(&self) -> Option<PathBuf> {
+        self.config
+            .policy
+            .file
+            .clone()
+            .or_else(|| Some(PathBuf::from("schemas/policy.toml")).filter(|p| p.is_file()))
+    }
+
+    pub fn embedded_path(&self) -> PathBuf {
+        self.config
+            .registry
+            .path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(sc_events_registry::embedded::DEFAULT_PATH))
+    }
+
+    /// Which registry: `--against`, else `SCHEMA_REGISTRY_URL`, else the file, else embedded.
+    pub fn target(&self, flag: Option<&str>) -> String {
+        flag.map(str::to_string)
+            .or_else(|| {
+                std::env::var("SCHEMA_REGISTRY_URL")
+                    .ok()
+                    .filter(|s| !s.is_empty())
+            })
+            .or_else(|| self.config.registry.url.clone())
+            .unwrap_or_else(|| "embedded".to_string())
+    }
+
+    /// Opens the registry `target` names.
+    pub async fn open(
+        &self,
+        target: &str,
+        schemas: Option<&Path>,
+    ) -> Result<Box<dyn Registry>, String> {
+        if target == "embedded" {
+            return EmbeddedRegistry::open(self.embedded_path())
+                .map(|r| Box::new(r) as Box<dyn Registry>)
+                .map_err(|e| e.to_string());
+        }
+        if let Some(path) = target.strip_prefix("embedded:") {
+            return EmbeddedRegistry::open(path)
+                .map(|r| Box::new(r) as Box<dyn Registry>)
+                .map_err(|e| e.to_string());
+        }
+        if let Some(reference) = target.strip_prefix("git:") {
+            let dir = schemas.map_or_else(|| PathBuf::from("schemas"), Path::to_path_buf);
+            return GitRegistry::open(&dir, reference, &self.naming())
+                .await
+                .map(|r| Box::new(r) as Box<dyn Registry>)
+                .map_err(|e| e.to_string());
+        }
+        if target.starts_with("http://") || target.starts_with("https://") {
+            return HttpRegistry::new(self.http_config(target))
+                .map(|r| Box::new(r) as Box<dyn Registry>)
+                .map_err(|e| e.to_string());
+        }
+        Err(format!(
+            "unknown registry `{}`: use embedded, embedded:PATH, http(s)://HOST:PORT or git:REF",
+            sc_events_registry::error::clip(target)
+        ))
+    }
+
+    fn http_config(&self, url: &str) -> HttpConfig {
+        let r = &self.config.registry;
+        let mut cfg = HttpConfig::new(url);
+        let defaults = RetryPolicy::default();
+        cfg.retry = RetryPolicy {
+            max_retries: r.retries.unwrap_or(defaults.max_retries),
+            initial: r
+                .retry_initial_ms
+                .map_or(defaults.initial, Duration::from_millis),
+            multiplier: defaults.multiplier,
+            max: r.retry_max_ms.map_or(defaults.max, Duration::from_millis),
+        };
+        if let Some(ms) = r.connect_timeout_ms {
+            cfg.connect_timeout = Duration::from_millis(ms);
+        }
+        if let Some(ms) = r.request_timeout_ms {
+            cfg.request_timeout = Duration::from_millis(ms);
+        }
+        cfg.ca_bundle = r.ca_bundle.clone();
+        cfg.auth = auth_from_env();
+        cfg
+    }
+}
+
+/// Credentials from the environment, as Confluent's clients take them.
+pub fn auth_from_env() -> Auth {
+    let var = |k: &str| std::env::var(k).ok().filter(|s| !s.is_empty());
+    if let Some(info) = var("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO") {
+        Auth::Basic(Secret::new(info))
+    } else if let Some(token) = var("SCHEMA_REGISTRY_BEARER_TOKEN") {
+        Auth::Bearer(Secret::new(token))
+    } else {
+        Auth::None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_section_and_points_at_a_bad_level() {
+        let f = SourceFile::new(
+            "schemactl.toml",
+            "[registry]\nurl = \"embedded\"\n[compatibility]\ndefault = \"FULL\"\nsubjects = { \"a-value\" = \"NONE\" }\n",
+        );
+        let w = Workspace::parse(&f).unwrap();
+        assert_eq!(w.declared_level("a-value"), Some(Compatibility::None));
+        assert_eq!(w.declared_level("b-value"), Some(Compatibility::Full));
+        let bad = SourceFile::new(
+            "schemactl.toml",
+            "[compatibility]\ndefault = \"SIDEWAYS\"\n",
+        );
+        let e = Workspace::parse(&bad).unwrap_err();
+        assert_eq!(e[0].line, 2, "{e:?}");
+        let unknown = SourceFile::new("schemactl.toml", "[registry]\nurll = \"x\"\n");
+        let e = Workspace::parse(&unknown).unwrap_err();
+        assert_eq!(e[0].line, 2);
+        assert!(e[0].message.contains("urll"), "{}", e[0].message);
+    }
+}

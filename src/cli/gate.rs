@@ -1,0 +1,269 @@
+//! The gate behind `schemactl check` and `schemactl publish`: every subject of the workspace
+//! against its registered history, in its compatibility level, plus the evolution policy.
+//!
+//! Per subject: the registered versions (a subject not yet registered passes as new); the
+//! level (the workspace's declaration, else what the registry reports for the subject); Java
+//! Avro's verdict under that level with diagnostics at the `.avsc` line; the policy against the
+//! newest version; whether the current text is already registered (lookup, for an idempotent
+//! publish); and, against a live registry, the registry's own verdict, where a disagreement
+//! with ours is an error.
+
+use super::compat::{diagnostic, message, policy_diagnostic, IgnoredMessage, Message};
+use super::config::Workspace;
+use sc_events_registry::check::{self, Parsed};
+use sc_events_registry::workspace::{subjects, SubjectSchema};
+use sc_events_registry::{Compatibility, ErrorKind, Registry, RegistryError, Version};
+use sc_events_schema::diag::{Diagnostic, Level};
+use sc_events_schema::model::Kind;
+use sc_events_schema::rules::compat::{check_mode, SchemaRef};
+use sc_events_schema::rules::policy::{self, PolicyConfig};
+use sc_events_schema::source::SourceFile;
+use sc_events_schema::Catalog;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// What the gate concluded for one subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Not registered yet: nothing to be compatible with.
+    New,
+    /// Exactly this schema (with these references) is the registered one.
+    Unchanged,
+    Compatible,
+    Incompatible,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubjectReport {
+    pub subject: String,
+    pub file: PathBuf,
+    pub status: Status,
+    pub compatibility: Compatibility,
+    /// The live registered versions, oldest first.
+    pub versions: Vec<i32>,
+    /// `(id, version)` when the current text is registered already.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registered: Option<(i32, i32)>,
+    pub messages: Vec<Message>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<IgnoredMessage>,
+    #[serde(skip)]
+    pub diagnostics: Vec<Diagnostic>,
+    #[serde(skip)]
+    pub schema: SubjectSchema,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GateReport {
+    pub compatible: bool,
+    pub registry: String,
+    pub subjects: Vec<SubjectReport>,
+}
+
+/// Runs the gate. `Err` is a registry or configuration failure (nothing could be decided).
+pub async fn run(
+    ws: &Workspace,
+    catalog: &Catalog,
+    registry: &dyn Registry,
+    live: bool,
+) -> Result<GateReport, String> {
+    let policy = load_policy(ws)?;
+    let mut reports: Vec<SubjectReport> = Vec::new();
+    // subject -> version of its current text, once known to be registered.
+    let mut current: HashMap<String, i32> = HashMap::new();
+    for s in subjects(catalog, &ws.naming()) {
+        let r = subject(ws, catalog, registry, live, &policy, &current, s)
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some((_, v)) = r.registered {
+            current.insert(r.subject.clone(), v);
+        }
+        reports.push(r);
+    }
+    Ok(GateReport {
+        compatible: reports.iter().all(|r| r.status != Status::Incompatible),
+        registry: registry.describe(),
+        subjects: reports,
+    })
+}
+
+fn load_policy(ws: &Workspace) -> Result<PolicyConfig, String> {
+    let Some(path) = ws.policy_file() else {
+        return Ok(PolicyConfig::default());
+    };
+    let file =
+        SourceFile::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    PolicyConfig::parse(&file).map_err(|d| {
+        d.iter()
+            .map(Diagnostic::one_line)
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+fn not_found(e: &RegistryError) -> bool {
+    e.is(ErrorKind::SubjectNotFound) || e.is(ErrorKind::SchemaNotFound)
+}
+
+async fn subject(
+    ws: &Workspace,
+    catalog: &Catalog,
+    registry: &dyn Registry,
+    live: bool,
+    policy: &PolicyConfig,
+    current: &HashMap<String, i32>,
+    s: SubjectSchema,
+) -> Result<SubjectReport, RegistryError> {
+    let versions = match registry.versions(&s.subject, false).await {
+        Ok(v) => v,
+        Err(e) if not_found(&e) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let level = match ws.declared_level(&s.subject) {
+        Some(l) => l,
+        None => registry.compatibility(Some(&s.subject), true).await?,
+    };
+    let set = &catalog.set;
+    let new = SchemaRef {
+        set,
+        root: &set.roots[s.file],
+    };
+    let mut report = SubjectReport {
+        subject: s.subject.clone(),
+        file: set.files[s.file].path.clone(),
+        status: Status::New,
+        compatibility: level,
+        versions: versions.clone(),
+        registered: None,
+        messages: Vec::new(),
+        ignored: Vec::new(),
+        diagnostics: Vec::new(),
+        schema: s.clone(),
+    };
+    if versions.is_empty() {
+        return Ok(report);
+    }
+    // The current text with its references at the versions already registered, if all are.
+    let ref_versions: Option<Vec<i32>> = s
+        .references
+        .iter()
+        .map(|(_, subj)| current.get(subj).copied())
+        .collect();
+    let def = ref_versions.as_ref().map(|v| s.def(v));
+    if let Some(def) = &def {
+        match registry
+            .lookup(&s.subject, def, ws.config.subjects.normalize, false)
+            .await
+        {
+            Ok(r) => report.registered = Some((r.id, r.version)),
+            Err(e) if not_found(&e) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // The versions the level reads (all of them when transitive), newest last.
+    let wanted: Vec<i32> = if matches!(
+        level,
+        Compatibility::BackwardTransitive
+            | Compatibility::ForwardTransitive
+            | Compatibility::FullTransitive
+    ) {
+        versions.clone()
+    } else {
+        versions.last().copied().into_iter().collect()
+    };
+    let mut existing: Vec<(i32, Parsed)> = Vec::with_capacity(wanted.len());
+    for v in &wanted {
+        let reg = registry
+            .version(&s.subject, Version::Number(*v), false)
+            .await?;
+        let label = format!("{} version {v}", s.subject);
+        let resolved = check::resolve(registry, &label, &reg.schema).await?;
+        let parsed = check::parse(&resolved).map_err(|e| {
+            RegistryError::Malformed(format!("registered {label} does not parse: {e}"))
+        })?;
+        existing.push((*v, parsed));
+    }
+    let refs: Vec<SchemaRef> = existing.iter().map(|(_, p)| p.root()).collect();
+    let findings = check_mode(level, new, &refs);
+    for f in &findings {
+        let v = existing.get(f.existing_index).map_or(0, |(v, _)| *v);
+        let d = diagnostic(set, f, &format!("version {v} of {}", s.subject));
+        let inc = &f.incompatibility;
+        report
+            .messages
+            .push(message(inc.kind.as_str(), &inc.location, &inc.message, &d));
+        report.diagnostics.push(d);
+    }
+    if let Some(newest) = refs.last() {
+        for f in policy::check(*newest, new, &policy.for_subject(&s.subject)) {
+            let d = policy_diagnostic(set, &f);
+            let m = message(f.rule.id, &f.location, &f.message, &d);
+            match &f.ignored {
+                Some(reason) => report.ignored.push(IgnoredMessage {
+                    message: m,
+                    reason: reason.clone(),
+                }),
+                None => report.messages.push(m),
+            }
+            report.diagnostics.push(d);
+        }
+    }
+    if live {
+        if let Some(def) = &def {
+            let theirs = registry.test_compatibility(&s.subject, def, None).await?;
+            let ours = findings.is_empty();
+            if theirs.is_compatible != ours {
+                let d = disagreement(catalog, &s, level, ours, &theirs.messages);
+                report
+                    .messages
+                    .push(message("REGISTRY_DISAGREES", "/", &d.message, &d));
+                report.diagnostics.push(d);
+            }
+        }
+    }
+    report.status = if !report.messages.is_empty() {
+        Status::Incompatible
+    } else if report.registered.is_some() {
+        Status::Unchanged
+    } else {
+        Status::Compatible
+    };
+    Ok(report)
+}
+
+fn disagreement(
+    catalog: &Catalog,
+    s: &SubjectSchema,
+    level: Compatibility,
+    ours: bool,
+    theirs: &[String],
+) -> Diagnostic {
+    let set = &catalog.set;
+    let span = match set.roots[s.file].kind {
+        Kind::Named(id) => set.types[id].name_span,
+        _ => set.roots[s.file].span,
+    };
+    let verdict = |ok: bool| if ok { "compatible" } else { "incompatible" };
+    let detail: Vec<&str> = theirs.iter().take(3).map(String::as_str).collect();
+    Diagnostic::at(
+        Level::Error,
+        "REGISTRY_DISAGREES",
+        format!(
+            "the registry finds {} {} under {} but the local check finds it {}{}",
+            s.subject,
+            verdict(!ours),
+            level.as_str(),
+            verdict(ours),
+            if detail.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", detail.join("; "))
+            }
+        ),
+        &set.files[s.file],
+        span,
+    )
+    .with_hint("report it: the gate must agree with the registry; until fixed, trust the registry")
+}

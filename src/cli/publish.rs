@@ -1,0 +1,262 @@
+//! `schemactl publish`: the gate first, then registration, all or nothing.
+//!
+//! Nothing is registered unless every subject passes. Subjects are registered in reference
+//! order (the envelope before the domains that reference it); a subject whose current text is
+//! registered already is skipped, so a re-run registers nothing and reports the existing ids.
+//! `--dry-run` runs every real check and prints the plan. If the registry fails midway, the
+//! report says exactly what was registered, and a re-run completes the rest.
+
+use super::check::{gate_for, json, render_report, runtime, CheckFormat};
+use super::config::Workspace;
+use super::gate::{GateReport, Status};
+use sc_events_registry::{Compatibility, RegisterOptions, Registry, RegistryError};
+use sc_events_schema::diag::Format;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PublishFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Unchanged,
+    Registered,
+    WouldRegister,
+    Failed,
+    NotAttempted,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub subject: String,
+    pub action: Action,
+    pub id: Option<i32>,
+    pub version: Option<i32>,
+    /// Set on the subject before registering, when the workspace declares another level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compatibility_set: Option<Compatibility>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PublishReport {
+    pub published: bool,
+    pub dry_run: bool,
+    pub registry: String,
+    pub subjects: Vec<Row>,
+}
+
+pub fn run(
+    against: Option<&str>,
+    schemas: Option<&Path>,
+    dry_run: bool,
+    format: PublishFormat,
+) -> ExitCode {
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    rt.block_on(async move {
+        let diag_format = match format {
+            PublishFormat::Json => Format::Json,
+            PublishFormat::Human => Format::Human,
+        };
+        let (ws, report, registry) = match gate_for(against, schemas, diag_format).await {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
+        if !report.compatible {
+            match format {
+                PublishFormat::Json => print!("{}", render_report(&report, CheckFormat::Json)),
+                PublishFormat::Human => print!("{}", render_report(&report, CheckFormat::Human)),
+            }
+            eprintln!(
+                "publish refused: nothing was registered (fix the errors above, then re-run)"
+            );
+            return ExitCode::from(1);
+        }
+        let result = publish(&ws, &report, registry.as_ref(), dry_run, format).await;
+        match format {
+            PublishFormat::Json => print!("{}", json(&result)),
+            PublishFormat::Human => print!("{}", table(&result)),
+        }
+        if result.published || dry_run {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        }
+    })
+}
+
+async fn publish(
+    ws: &Workspace,
+    report: &GateReport,
+    registry: &dyn Registry,
+    dry_run: bool,
+    format: PublishFormat,
+) -> PublishReport {
+    let normalize = ws.config.subjects.normalize;
+    let mut versions: HashMap<String, i32> = HashMap::new();
+    let mut rows = Vec::with_capacity(report.subjects.len());
+    let mut failed = false;
+    let n = report.subjects.len();
+    for (i, s) in report.subjects.iter().enumerate() {
+        let mut row = Row {
+            subject: s.subject.clone(),
+            action: Action::NotAttempted,
+            id: None,
+            version: None,
+            compatibility_set: None,
+            error: None,
+        };
+        if failed {
+            rows.push(row);
+            continue;
+        }
+        if let (Status::Unchanged, Some((id, v))) = (s.status, s.registered) {
+            versions.insert(s.subject.clone(), v);
+            row.action = Action::Unchanged;
+            (row.id, row.version) = (Some(id), Some(v));
+            rows.push(row);
+            continue;
+        }
+        if dry_run {
+            row.action = Action::WouldRegister;
+            row.version = Some(s.versions.last().map_or(1, |v| v + 1));
+            versions.insert(s.subject.clone(), row.version.unwrap_or(1));
+            rows.push(row);
+            continue;
+        }
+        let outcome = register(ws, registry, s, &versions, normalize, &mut row).await;
+        match outcome {
+            Ok((id, v)) => {
+                versions.insert(s.subject.clone(), v);
+                row.action = Action::Registered;
+                (row.id, row.version) = (Some(id), Some(v));
+                if format == PublishFormat::Human {
+                    eprintln!(
+                        "[{}/{n}] registered {} (id {id}, version {v})",
+                        i + 1,
+                        s.subject
+                    );
+                }
+            }
+            Err(e) => {
+                failed = true;
+                row.action = Action::Failed;
+                row.error = Some(e.to_string());
+                if format == PublishFormat::Human {
+                    eprintln!("[{}/{n}] FAILED {}: {e}", i + 1, s.subject);
+                }
+            }
+        }
+        rows.push(row);
+    }
+    PublishReport {
+        published: !failed && !dry_run,
+        dry_run,
+        registry: report.registry.clone(),
+        subjects: rows,
+    }
+}
+
+/// Aligns the subject's level with the workspace's, registers, and finds the version.
+async fn register(
+    ws: &Workspace,
+    registry: &dyn Registry,
+    s: &super::gate::SubjectReport,
+    versions: &HashMap<String, i32>,
+    normalize: bool,
+    row: &mut Row,
+) -> Result<(i32, i32), RegistryError> {
+    if let Some(level) = ws.declared_level(&s.subject) {
+        let now = registry.compatibility(Some(&s.subject), false).await.ok();
+        if now != Some(level) {
+            registry.set_compatibility(Some(&s.subject), level).await?;
+            row.compatibility_set = Some(level);
+        }
+    }
+    let refs: Vec<i32> = s
+        .schema
+        .references
+        .iter()
+        .map(|(_, subject)| versions.get(subject).copied().unwrap_or(1))
+        .collect();
+    let def = s.schema.def(&refs);
+    let opts = RegisterOptions {
+        normalize,
+        ..RegisterOptions::default()
+    };
+    let id = registry.register(&s.subject, &def, opts).await?;
+    let found = registry.lookup(&s.subject, &def, normalize, false).await?;
+    Ok((id, found.version))
+}
+
+fn table(r: &PublishReport) -> String {
+    let mut out = String::new();
+    let width = r
+        .subjects
+        .iter()
+        .map(|s| s.subject.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:>7}  {:>5}  result",
+        "subject", "version", "id"
+    );
+    let cell = |v: Option<i32>| v.map_or_else(|| "-".to_string(), |v| v.to_string());
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for s in &r.subjects {
+        let word = match s.action {
+            Action::Unchanged => "unchanged (already registered)",
+            Action::Registered => "registered",
+            Action::WouldRegister => "would register",
+            Action::Failed => "FAILED",
+            Action::NotAttempted => "not attempted",
+        };
+        *counts.entry(word).or_default() += 1;
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>7}  {:>5}  {word}{}",
+            s.subject,
+            cell(s.version),
+            cell(s.id),
+            s.error.as_ref().map_or(String::new(), |e| format!(": {e}"))
+        );
+    }
+    let count = |w: &str| counts.get(w).copied().unwrap_or(0);
+    let _ = if r.dry_run {
+        writeln!(
+            out,
+            "dry run against {}: {} would be registered, {} unchanged; nothing was registered",
+            r.registry,
+            count("would register"),
+            count("unchanged (already registered)")
+        )
+    } else if r.published {
+        writeln!(
+            out,
+            "published to {}: {} registered, {} unchanged",
+            r.registry,
+            count("registered"),
+            count("unchanged (already registered)")
+        )
+    } else {
+        writeln!(
+            out,
+            "publish stopped: the registry failed after {} subject(s) were registered (listed above); run `schemactl publish` again to register the rest",
+            count("registered")
+        )
+    };
+    out
+}
