@@ -245,7 +245,7 @@ pub fn embedded_catalog() -> Result<Catalog, Vec<Diagnostic>> {
 /// Prints load errors and returns the matching exit code (2: nothing could be checked).
 pub(crate) fn report_load_errors(errors: &[Diagnostic], format: Format) -> ExitCode {
     eprint!("{}", sc_events_schema::diag::render(errors, format));
-    let io = errors.iter().any(|d| d.code == "IO");
+    let io = errors.iter().any(|d| d.code == "IO" || d.code == "CONFIG");
     ExitCode::from(if io { 2 } else { 1 })
 }
 
