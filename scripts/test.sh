@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# The one test command (README "Tests"): formatting, clippy, and every test of the workspace.
-# Idempotent. Installs what the tests need: the differential oracles (Java Avro 1.12.1 from
-# PyPI's pyspark sdist, PyPI avro 1.12.1) via scripts/oracle.sh, cached in target/oracle.
+# The one test command (README "Tests"): formatting, clippy, every test of the workspace, and
+# the main job. Idempotent. Installs what the tests need:
+#   - the differential oracles (Java Avro 1.12.1 from PyPI's pyspark sdist, PyPI avro 1.12.1)
+#     via scripts/oracle.sh, cached in target/oracle;
+#   - Confluent's Python client (tests/interop/requirements.txt), for the interop test against
+#     `schemactl registry serve`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SC_ORACLE_CP=$(bash scripts/oracle.sh | tail -n 1)
 export SC_ORACLE_CP
+
+want=$(sed -n 's/^confluent-kafka\[avro\]==//p' tests/interop/requirements.txt)
+python3 -c "import sys, confluent_kafka; sys.exit(0 if confluent_kafka.version()[0] == '$want' else 1)" 2>/dev/null ||
+  python3 -m pip install --quiet -r tests/interop/requirements.txt >&2
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -21,5 +28,13 @@ else
 fi
 # Doc tests (nextest does not run them): the crate-level examples must keep compiling.
 cargo test --workspace --locked --doc
-# The main job, as the README runs it.
+
+# The main job, as the README runs it: the gate plus publish on a fresh embedded registry,
+# twice; the second run must register nothing.
 cargo run --quiet --locked --bin schemactl -- lint schemas
+reg=$(mktemp -d)
+trap 'rm -rf "$reg"' EXIT
+cargo run --quiet --locked --bin schemactl -- publish --against "embedded:$reg/registry.db"
+again=$(cargo run --quiet --locked --bin schemactl -- publish --against "embedded:$reg/registry.db" 2>&1)
+echo "$again"
+echo "$again" | grep -q ': 0 registered, 8 unchanged' || { echo "second publish registered something" >&2; exit 1; }

@@ -59,9 +59,12 @@ pub fn run(addr: SocketAddr, db: &Path, allow_remote: bool, max_body_bytes: usiz
             }
         };
         let local = listener.local_addr().unwrap_or(addr);
-        println!("listening on http://{local}");
-        let _ = std::io::stdout().flush();
-        eprintln!(
+        // A closed stdout or stderr (a detached job) must not stop the server.
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "listening on http://{local}");
+        let _ = out.flush();
+        let _ = writeln!(
+            std::io::stderr(),
             "serving {} (Confluent Schema Registry API{}); Ctrl-C or SIGTERM stops",
             registry.describe_path(),
             if users.is_empty() { "" } else { ", basic auth" }
@@ -72,7 +75,7 @@ pub fn run(addr: SocketAddr, db: &Path, allow_remote: bool, max_body_bytes: usiz
         };
         match serve(listener, Arc::new(registry), opts, shutdown()).await {
             Ok(()) => {
-                eprintln!("stopped");
+                let _ = writeln!(std::io::stderr(), "stopped");
                 ExitCode::SUCCESS
             }
             Err(e) => {

@@ -282,11 +282,61 @@ async fn auth(State(app): State<App>, headers: HeaderMap, req: Request, next: Ne
 }
 
 async fn subjects(State(app): State<App>, Query(q): Query<Flags>) -> Answer {
-    ok(json!(app.registry.subjects(q.flag("deleted")).await?))
+    let deleted_only = q.flag("deletedOnly") || q.flag("deleted_only");
+    let mut all = app
+        .registry
+        .subjects(q.flag("deleted") || deleted_only)
+        .await?;
+    if deleted_only {
+        let live = app.registry.subjects(false).await?;
+        all.retain(|s| !live.contains(s));
+    }
+    if let Some(prefix) = q
+        .get("subjectPrefix")
+        .filter(|p| !p.is_empty() && *p != ":*:")
+    {
+        all.retain(|s| s.starts_with(prefix));
+    }
+    ok(json!(page(all, &q)))
 }
 
 async fn versions(State(app): State<App>, Path(s): Path<String>, Query(q): Query<Flags>) -> Answer {
-    ok(json!(app.registry.versions(&s, q.flag("deleted")).await?))
+    let deleted_only = q.flag("deletedOnly") || q.flag("deleted_only");
+    let all = app
+        .registry
+        .versions(
+            &s,
+            q.flag("deleted") || deleted_only || q.flag("deletedAsNegative"),
+        )
+        .await?;
+    let shown: Vec<i32> = if deleted_only || q.flag("deletedAsNegative") {
+        let live = app.registry.versions(&s, false).await.unwrap_or_default();
+        all.into_iter()
+            .filter_map(|v| match (live.contains(&v), deleted_only) {
+                (true, true) => None,
+                (true, false) => Some(v),
+                (false, true) => Some(v),
+                (false, false) => Some(-v),
+            })
+            .collect()
+    } else {
+        all
+    };
+    ok(json!(page(shown, &q)))
+}
+
+/// Confluent's `offset` and `limit` (-1: no limit) over a list.
+fn page<T>(items: Vec<T>, q: &Flags) -> Vec<T> {
+    let offset = q
+        .get("offset")
+        .and_then(|o| o.parse::<usize>().ok())
+        .unwrap_or(0);
+    let limit = q
+        .get("limit")
+        .and_then(|l| l.parse::<i64>().ok())
+        .filter(|l| *l >= 0)
+        .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+    items.into_iter().skip(offset).take(limit).collect()
 }
 
 async fn get_version(
@@ -310,12 +360,15 @@ async fn version_schema(
         .registry
         .version(&s, version(&v)?, q.flag("deleted"))
         .await?;
-    Ok(answer(StatusCode::OK, raw(&r.schema.schema)))
+    Ok(raw(r.schema.schema))
 }
 
-/// A stored schema text as a JSON value (it parsed when registered).
-fn raw(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+/// A stored schema text, verbatim, as the body.
+fn raw(text: String) -> Response {
+    let mut r = (StatusCode::OK, text).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    r
 }
 
 async fn referenced_by(State(app): State<App>, Path((s, v)): Path<(String, String)>) -> Answer {
@@ -338,9 +391,7 @@ async fn register(
     let id = app.registry.register(&s, &def, opts).await?;
     let found = app.registry.lookup(&s, &def, opts.normalize, false).await;
     match found {
-        Ok(r) => ok(
-            json!({"id": id, "version": r.version, "subject": r.subject, "schema": r.schema.schema}),
-        ),
+        Ok(r) => ok(json!(r)),
         Err(_) => ok(json!({"id": id})),
     }
 }
@@ -397,7 +448,7 @@ async fn schema_by_id(
 
 async fn raw_schema_by_id(State(app): State<App>, Path(i): Path<String>) -> Answer {
     let def = app.registry.schema_by_id(id(&i)?, None).await?;
-    Ok(answer(StatusCode::OK, raw(&def.schema)))
+    Ok(raw(def.schema))
 }
 
 async fn id_versions(State(app): State<App>, Path(i): Path<String>) -> Answer {
@@ -429,7 +480,16 @@ async fn compat(
     b: Result<Bytes, BytesRejection>,
 ) -> Answer {
     let req: SchemaBody = body(b)?;
-    let r = app.registry.test_compatibility(s, &req.def()?, v).await?;
+    let r = match app.registry.test_compatibility(s, &req.def()?, v).await {
+        Err(RegistryError::Api {
+            kind: ErrorKind::InvalidSchema,
+            message,
+            ..
+        }) if q.flag("verbose") => {
+            return ok(json!({"is_compatible": false, "messages": [message]}));
+        }
+        other => other?,
+    };
     if q.flag("verbose") {
         ok(json!({"is_compatible": r.is_compatible, "messages": r.messages}))
     } else {

@@ -195,6 +195,17 @@ pub fn register(
             ),
         ));
     }
+    // As Confluent does: soft-deleted versions of this subject with the same schema go, unless
+    // something references them.
+    for r in rows.iter().filter(|r| r.1 == id && r.2) {
+        if store::referrers(&tx, subject, r.0, true)?.is_empty() {
+            tx.execute(
+                "DELETE FROM versions WHERE subject = ?1 AND version = ?2",
+                params![subject, r.0],
+            )
+            .map_err(db)?;
+        }
+    }
     tx.execute(
         "INSERT INTO versions (subject, version, schema_id) VALUES (?1, ?2, ?3)",
         params![subject, version, id],
