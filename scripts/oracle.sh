@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the differential oracles (idempotent) into target/oracle:
 #   - Java Avro 1.12.1 (the authority; what Confluent runs), taken from PyPI's pyspark 4.3.0
-#     source distribution, which ships avro-1.12.1.jar and Jackson; JavaOracle.java compiled
-#     against it;
+#     source distribution, which ships avro-1.12.1.jar and Jackson; JavaOracle.java (compatibility)
+#     and JavaValidity.java (which schema texts Schema.Parser accepts) compiled against it;
 #   - PyPI avro 1.12.1 (avro.compatibility).
 # Prints the classpath to use on stdout's last line.
 set -euo pipefail
@@ -28,9 +28,11 @@ if ! ls "$jars"/avro-1.12.1.jar >/dev/null 2>&1; then
     -exec cp {} "$jars"/ \;
 fi
 cp=$(ls "$jars"/*.jar | tr '\n' ':')
-if [ ! -f "$out/JavaOracle.class" ] || [ compat-tests/oracle/JavaOracle.java -nt "$out/JavaOracle.class" ]; then
-  javac -d "$out" -cp "$cp" compat-tests/oracle/JavaOracle.java >&2
-fi
+for oracle in JavaOracle JavaValidity; do
+  if [ ! -f "$out/$oracle.class" ] || [ "compat-tests/oracle/$oracle.java" -nt "$out/$oracle.class" ]; then
+    javac -d "$out" -cp "$cp" "compat-tests/oracle/$oracle.java" >&2
+  fi
+done
 python3 -c 'import avro, sys; sys.exit(0 if avro.__version__ == "1.12.1" else 1)' 2>/dev/null ||
   python3 -m pip install --quiet avro==1.12.1 >&2
 echo "$out:$cp"

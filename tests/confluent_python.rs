@@ -6,40 +6,11 @@
 //! `scripts/test.sh` installs the client (`tests/interop/requirements.txt`). Without it the test
 //! fails under `CI=true` and is skipped, with a notice, elsewhere.
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `registry serve` on an ephemeral loopback port; returns it and its URL.
-fn serve(db: &Path) -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_schemactl"))
-        .args(["registry", "serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start schemactl registry serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("first line");
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
-    (Server(child), url)
-}
+use std::process::{Command, Stdio};
+use support::serve::serve;
 
 fn client_available() -> bool {
     Command::new("python3")
@@ -60,7 +31,8 @@ fn confluents_python_client_passes_against_registry_serve() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (_server, url) = serve(&dir.path().join("registry.db"));
+    let server = serve(&dir.path().join("registry.db"), &[], &[]);
+    let url = server.url.clone();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/confluent_client.py");
     let out = Command::new("python3")
         .arg(&script)

@@ -3,6 +3,8 @@
 //! nothing registered, the output formats, git baselines, schemactl.toml, and a registry that
 //! fails midway.
 
+mod support;
+
 use sc_events_registry::embedded::EmbeddedRegistry;
 use sc_events_registry::{Registry, RegistryMode, Version};
 use serde_json::Value;
@@ -339,4 +341,60 @@ fn schemactl_toml_sets_levels_and_the_environment_overrides_the_file() {
     let (code, _, err) = run(schemactl(ws.path()).arg("check"));
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("schemactl.toml:2:"), "{err}");
+}
+
+#[test]
+fn against_a_live_registry_the_registrys_own_verdict_agrees() {
+    let ws = workspace();
+    let server = support::serve::serve(&ws.path().join("live.db"), &[], &[]);
+    let url = server.url.as_str();
+    let (code, out, err) = run(schemactl(ws.path()).args(["publish", "--against", url]));
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("8 registered"), "{out}");
+    let (code, out, _) = run(schemactl(ws.path()).args(["publish", "--against", url]));
+    assert_eq!(code, Some(0));
+    assert!(out.contains("0 registered, 8 unchanged"), "{out}");
+    edit(ws.path(), "order.avsc", CURRENCY, BREAKING);
+    let (code, out, _) =
+        run(schemactl(ws.path()).args(["check", "--against", url, "--format", "json"]));
+    assert_eq!(code, Some(1), "{out}");
+    assert!(!out.contains("REGISTRY_DISAGREES"), "{out}");
+    assert!(out.contains("MISSING_UNION_BRANCH"), "{out}");
+}
+
+#[test]
+fn credentials_never_appear_in_output() {
+    let ws = workspace();
+    // Nothing listens on port 1: every attempt fails, and the error is printed.
+    let (code, out, err) = run(schemactl(ws.path())
+        .args(["check", "--against", "http://alice:url-s3cret@127.0.0.1:1"])
+        .env("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "bob:env-s3cret"));
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(err.contains("cannot reach the registry"), "{err}");
+    for secret in ["url-s3cret", "env-s3cret"] {
+        assert!(
+            !out.contains(secret) && !err.contains(secret),
+            "{secret} leaked: {out}{err}"
+        );
+    }
+    // Wrong credentials against a server with auth: 401, said plainly, secret not echoed.
+    let server = support::serve::serve(
+        &ws.path().join("auth.db"),
+        &[],
+        &[("SCHEMACTL_SERVE_BASIC_AUTH", "ci:right-s3cret")],
+    );
+    let (code, out, err) = run(schemactl(ws.path())
+        .args(["check", "--against", &server.url])
+        .env("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "ci:wrong-s3cret"));
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(err.contains("401"), "{err}");
+    assert!(
+        !err.contains("s3cret") && !out.contains("s3cret"),
+        "{out}{err}"
+    );
+    let (code, out, err) = run(schemactl(ws.path())
+        .args(["publish", "--against", &server.url])
+        .env("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "ci:right-s3cret"));
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(!err.contains("s3cret") && !out.contains("s3cret"));
 }

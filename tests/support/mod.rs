@@ -3,3 +3,4 @@
 
 pub mod sample;
 pub mod schema_gen;
+pub mod serve;

@@ -137,7 +137,7 @@ impl ErrorKind {
             ErrorKind::InvalidMode => "use READWRITE, READONLY or IMPORT",
             ErrorKind::OperationNotPermitted => "the registry or subject is in a mode that forbids this (READONLY, or IMPORT rules)",
             ErrorKind::ReferenceExists => "other schemas reference this version; delete those first",
-            ErrorKind::InvalidSubject => "subjects are 1 to 1024 characters without control characters",
+            ErrorKind::InvalidSubject => "subjects are 1 to 1024 bytes without control characters, and not `.` or `..`",
             ErrorKind::BadRequest => "the request could not be read",
             ErrorKind::Store | ErrorKind::Timeout | ErrorKind::Other => "the registry failed; retry later or check its logs",
         }

@@ -7,7 +7,7 @@
 //! bodies become typed [`RegistryError`]s. Credentials never appear in messages: the URL is
 //! kept without its user info and auth headers are marked sensitive.
 
-use crate::error::{clip, RegistryError, Result};
+use crate::error::{clip, ErrorKind, RegistryError, Result};
 use crate::types::*;
 use crate::Registry;
 use async_trait::async_trait;
@@ -207,6 +207,14 @@ impl HttpRegistry {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<T> {
+        // URL libraries drop `.` and `..` segments (reqwest's `Url` does), which would send
+        // the request to another route; such a subject cannot be addressed over HTTP.
+        if let Some(s) = segments.iter().find(|s| matches!(**s, "." | "..")) {
+            return Err(RegistryError::api(
+                ErrorKind::InvalidSubject,
+                format!("the subject '{s}' cannot be sent in a URL path"),
+            ));
+        }
         let url = self.url(segments, query);
         let what = format!("{method} {}", url.path());
         let mut attempt = 0;
@@ -308,7 +316,8 @@ impl Failure {
     fn from_reqwest(e: reqwest::Error) -> Self {
         let (timeout, transport) = (
             e.is_timeout(),
-            e.is_connect() || e.is_request() || e.is_body(),
+            // A body cut off mid-answer is a decode error in reqwest: a connection failure too.
+            e.is_connect() || e.is_request() || e.is_body() || e.is_decode(),
         );
         let m = error_chain(&e.without_url());
         if timeout {

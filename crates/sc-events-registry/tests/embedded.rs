@@ -331,12 +331,12 @@ async fn registrations_survive_reopening_the_file() {
 #[tokio::test]
 async fn hostile_subjects_are_refused_cleanly() {
     let (_d, r) = open();
-    for s in ["", "a\u{1}b", &"x".repeat(10_000)] {
+    for s in ["", "a\u{1}b", "..", &"x".repeat(10_000)] {
         let e = reg(&r, s, &avro(V1)).await.unwrap_err();
         assert!(e.is(ErrorKind::InvalidSubject), "{e}");
         assert!(e.to_string().len() < 600, "error message is bounded");
     }
-    for s in ["a/b", "..", "%2F", "ünï cödé"] {
+    for s in ["a/b", "...", "%2F", "ünï cödé"] {
         reg(&r, s, &avro(V1)).await.unwrap();
         assert_eq!(r.versions(s, false).await.unwrap(), vec![1]);
     }

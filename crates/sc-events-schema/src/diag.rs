@@ -3,11 +3,42 @@
 //!
 //! A diagnostic is self-contained (it copies the source line it points at), so it can outlive
 //! the parsed files and be rendered anywhere, including from `build.rs`.
+//!
+//! Output is bounded whatever the input: a source line longer than [`SNIPPET_CHARS`] is cut
+//! around the marked column (`...` on the cut sides), the marker is at most 80 wide, and
+//! messages and hints are cut at [`MAX_MESSAGE_CHARS`]; [`quoted`] caps a user string
+//! embedded in a message.
 
 use crate::source::{SourceFile, Span};
 use serde::Serialize;
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
+
+/// The longest source line a snippet shows uncut, in characters.
+pub const SNIPPET_CHARS: usize = 120;
+/// How much of a cut line is shown before the marked column, in characters.
+const SNIPPET_BEFORE: usize = 40;
+/// The longest message or hint kept, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+/// The longest user string [`quoted`] shows, in characters.
+pub const MAX_QUOTED_CHARS: usize = 64;
+
+/// `s` quoted like `{:?}`, cut after [`MAX_QUOTED_CHARS`] characters (`"abc..."`), so a
+/// message that names a user's string stays short.
+pub fn quoted(s: &str) -> String {
+    match s.char_indices().nth(MAX_QUOTED_CHARS) {
+        None => format!("{s:?}"),
+        Some((i, _)) => format!("{:?}...", &s[..i]),
+    }
+}
+
+/// `s` cut after `max` characters, saying how much was cut.
+pub fn cap(s: String, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s,
+        Some((i, _)) => format!("{}... ({} more bytes)", &s[..i], s.len() - i),
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -32,8 +63,12 @@ pub struct Diagnostic {
     pub location: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The source line shown in the snippet (cut around the marker when long).
     #[serde(skip)]
     pub source_line: String,
+    /// 1-based column of the marker on `source_line` (equals `column` unless the line was cut).
+    #[serde(skip)]
+    pub marker_column: usize,
     /// Width of the marked region on `source_line`, in characters.
     #[serde(skip)]
     pub width: usize,
@@ -49,27 +84,26 @@ impl Diagnostic {
         span: Span,
     ) -> Self {
         let lc = file.line_col(span.start);
-        let source_line = file.line_text(lc.line).to_string();
-        let end = file.line_col(span.end.max(span.start));
-        let width = if end.line == lc.line {
-            end.column.saturating_sub(lc.column).max(1)
-        } else {
-            source_line
-                .chars()
-                .count()
-                .saturating_sub(lc.column - 1)
-                .max(1)
-        };
+        let (line_start, line_end) = file.line_bounds(lc.line);
+        let line = file.text.get(line_start..line_end).unwrap_or("");
+        let at = floor_boundary(line, span.start.saturating_sub(line_start).min(line.len()));
+        let end = floor_boundary(
+            line,
+            span.end.saturating_sub(line_start).clamp(at, line.len()),
+        );
+        let multi_line = span.end > line_end && file.line_col(span.end).line != lc.line;
+        let (source_line, marker_column, width) = snippet(line, at, end, multi_line);
         Diagnostic {
             level,
             code: code.into(),
-            message: message.into(),
+            message: cap(message.into(), MAX_MESSAGE_CHARS),
             file: file.path.clone(),
             line: lc.line,
             column: lc.column,
             location: None,
             hint: None,
             source_line,
+            marker_column,
             width,
         }
     }
@@ -84,24 +118,25 @@ impl Diagnostic {
         Diagnostic {
             level,
             code: code.into(),
-            message: message.into(),
+            message: cap(message.into(), MAX_MESSAGE_CHARS),
             file: path.to_path_buf(),
             line: 0,
             column: 0,
             location: None,
             hint: None,
             source_line: String::new(),
+            marker_column: 0,
             width: 0,
         }
     }
 
     pub fn with_location(mut self, location: impl Into<String>) -> Self {
-        self.location = Some(location.into());
+        self.location = Some(cap(location.into(), MAX_MESSAGE_CHARS));
         self
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(cap(hint.into(), MAX_MESSAGE_CHARS));
         self
     }
 
@@ -150,7 +185,7 @@ impl Diagnostic {
             let _ = writeln!(
                 out,
                 "{gutter} | {}{}",
-                " ".repeat(self.column.saturating_sub(1)),
+                " ".repeat(self.marker_column.saturating_sub(1)),
                 "^".repeat(self.width.clamp(1, 80))
             );
         }
@@ -184,6 +219,42 @@ impl Diagnostic {
             gh_escape_data(&msg)
         )
     }
+}
+
+/// The largest char boundary of `s` at or before `i`.
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The shown line, the marker's 1-based column on it and the marker width, for a marker from
+/// byte `at` to byte `end` of `line` (to the line's end when the span goes on).
+fn snippet(line: &str, at: usize, end: usize, multi_line: bool) -> (String, usize, usize) {
+    let short = line.len() <= SNIPPET_CHARS
+        || (line.len() <= 4 * SNIPPET_CHARS && line.chars().count() <= SNIPPET_CHARS);
+    let (from, to) = if short {
+        (0, line.len())
+    } else {
+        let from = line[..at]
+            .char_indices()
+            .rev()
+            .nth(SNIPPET_BEFORE - 1)
+            .map_or(0, |(i, _)| i);
+        let to = line[from..]
+            .char_indices()
+            .nth(SNIPPET_CHARS)
+            .map_or(line.len(), |(i, _)| from + i);
+        (from, to)
+    };
+    let prefix = if from > 0 { "..." } else { "" };
+    let suffix = if to < line.len() { "..." } else { "" };
+    let shown = format!("{prefix}{}{suffix}", &line[from..to]);
+    let column = line[from..at.max(from)].chars().count() + 1 + prefix.len();
+    let mark_end = if multi_line { to } else { end.min(to) };
+    let width = line[at.min(mark_end)..mark_end].chars().count().max(1);
+    (shown, column, width)
 }
 
 impl fmt::Display for Diagnostic {
@@ -256,5 +327,45 @@ mod tests {
             d.render_github(),
             "::error file=s.avsc,line=2,col=11,title=X::bad (help: rename it)"
         );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_marker_and_messages_capped() {
+        let mut text = String::from("{\"name\": \"");
+        text.push_str(&"é".repeat(3_000_000));
+        text.push_str("\", \"type\": \"bogus\"}");
+        let at = text.find("\"bogus\"").unwrap();
+        let f = SourceFile::new("big.avsc", text.clone());
+        let d = Diagnostic::at(
+            Level::Error,
+            "X",
+            format!("bad {}", "m".repeat(10_000)),
+            &f,
+            Span::new(at, at + 7),
+        );
+        let h = d.render_human();
+        assert!(h.len() < 3_000, "{}", h.len());
+        assert_eq!(d.column, 3_000_000 + 22);
+        assert!(h.contains("1 | ...éééé"), "{h}");
+        assert!(h.contains("\"type\": \"bogus\"}\n"), "{h}");
+        let lines: Vec<&str> = h.lines().collect();
+        let src = lines.iter().find(|l| l.starts_with("1 | ")).unwrap();
+        let mark = lines.iter().find(|l| l.contains('^')).unwrap();
+        // The marker sits under "bogus" on the cut line.
+        let col = mark.find('^').unwrap();
+        assert_eq!(
+            &src[src.char_indices().nth(col).unwrap().0..][..7],
+            "\"bogus\""
+        );
+        assert_eq!(mark.trim_start_matches([' ', '|']).len(), 7);
+        assert!(d.message.len() < 2_100 && d.message.ends_with("more bytes)"));
+        assert_eq!(quoted("ab"), "\"ab\"");
+        assert_eq!(
+            quoted(&"x".repeat(100)),
+            format!("\"{}\"...", "x".repeat(64))
+        );
+        // A span running over the end of a long line marks at most 80 columns.
+        let d = Diagnostic::at(Level::Error, "X", "m", &f, Span::new(5, text.len()));
+        assert!(d.render_human().contains(&format!("{}\n", "^".repeat(80))));
     }
 }

@@ -3,13 +3,23 @@
 //! `serde_json` forgets where things came from; diagnostics must point at the `.avsc` line, so
 //! schemas are parsed here. Objects keep their members in source order; a duplicate key is kept
 //! (Java Avro's Jackson parser accepts it and the last one wins, see [`JsonNode::get`]).
-//! Like Jackson as Avro configures it, `/* */` and `//` comments are accepted.
+//! Like Jackson as Avro configures it, `/* */` and `//` comments are accepted, and Jackson's
+//! default `StreamReadConstraints` (jackson-core 2.21, what Avro 1.12.1 runs with) are applied:
+//! nesting depth, number, key and string lengths. After the document only what Java's
+//! `String.trim` removes may follow (Avro refuses any other "dangling content", comments too).
 
 use crate::source::Span;
 use std::fmt;
 
-/// Nesting deeper than this is refused, so hostile input cannot overflow the stack.
-pub const MAX_DEPTH: usize = 512;
+/// Jackson's `maxNestingDepth`: arrays and objects nested deeper than this are refused (so
+/// hostile input cannot overflow the stack either).
+pub const MAX_DEPTH: usize = 1000;
+/// Jackson's `maxNumberLength`, in characters.
+pub const MAX_NUMBER_CHARS: usize = 1000;
+/// Jackson's `maxNameLength` (object keys), in characters.
+pub const MAX_KEY_CHARS: usize = 50_000;
+/// Jackson's `maxStringLength` (string values), in characters.
+pub const MAX_STRING_CHARS: usize = 20_000_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json {
@@ -137,13 +147,13 @@ pub fn parse(text: &str) -> Result<JsonNode, JsonError> {
         bytes: text.as_bytes(),
         text,
         pos: 0,
-        depth: 0,
     };
     p.skip_ws()?;
     let node = p.value()?;
-    p.skip_ws()?;
-    if p.pos < p.bytes.len() {
-        return Err(p.err("unexpected text after the JSON document"));
+    // Avro: `releaseBuffered(...).trim()` must be empty; `trim` drops chars <= U+0020.
+    if let Some(i) = p.bytes[p.pos..].iter().position(|&b| b > b' ') {
+        p.pos += i;
+        return Err(p.err("unexpected text after the JSON document (dangling content)"));
     }
     Ok(node)
 }
@@ -152,7 +162,6 @@ struct Parser<'a> {
     bytes: &'a [u8],
     text: &'a str,
     pos: usize,
-    depth: usize,
 }
 
 impl Parser<'_> {
@@ -204,14 +213,19 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self) -> Result<JsonNode, JsonError> {
+    /// A scalar value at the current position.
+    fn scalar(&mut self) -> Result<JsonNode, JsonError> {
         match self.peek() {
             None => Err(self.err("unexpected end of input, expected a JSON value")),
-            Some(b'{') => self.nested(Self::object),
-            Some(b'[') => self.nested(Self::array),
             Some(b'"') => {
                 let start = self.pos;
                 let s = self.string()?;
+                if s.len() > MAX_STRING_CHARS && s.chars().count() > MAX_STRING_CHARS {
+                    self.pos = start;
+                    return Err(self.err(format!(
+                        "string value length exceeds the maximum allowed ({MAX_STRING_CHARS})"
+                    )));
+                }
                 Ok(JsonNode {
                     value: Json::String(s),
                     span: Span::new(start, self.pos),
@@ -225,92 +239,121 @@ impl Parser<'_> {
         }
     }
 
-    fn nested(
-        &mut self,
-        f: fn(&mut Self) -> Result<JsonNode, JsonError>,
-    ) -> Result<JsonNode, JsonError> {
-        if self.depth >= MAX_DEPTH {
-            return Err(self.err(format!("nesting deeper than {MAX_DEPTH} levels")));
+    /// An object key and its ':' (whitespace skipped after).
+    fn key(&mut self) -> Result<(String, Span), JsonError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.err("expected a string key"));
         }
-        self.depth += 1;
-        let r = f(self);
-        self.depth -= 1;
-        r
+        let key_start = self.pos;
+        let key = self.string()?;
+        let chars = key.chars().count();
+        if chars > MAX_KEY_CHARS {
+            self.pos = key_start;
+            return Err(self.err(format!(
+                "name length ({chars}) exceeds the maximum allowed ({MAX_KEY_CHARS})"
+            )));
+        }
+        let key_span = Span::new(key_start, self.pos);
+        self.skip_ws()?;
+        if self.peek() != Some(b':') {
+            return Err(self.err("expected ':' after the object key"));
+        }
+        self.pos += 1;
+        self.skip_ws()?;
+        Ok((key, key_span))
     }
 
-    fn object(&mut self) -> Result<JsonNode, JsonError> {
-        let start = self.pos;
-        self.pos += 1;
-        let mut members = Vec::new();
-        self.skip_ws()?;
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(JsonNode {
-                value: Json::Object(members),
-                span: Span::new(start, self.pos),
-            });
+    /// One value, arrays and objects included, with an explicit stack (no recursion, so
+    /// nesting costs no call stack).
+    fn value(&mut self) -> Result<JsonNode, JsonError> {
+        enum Frame {
+            Array(usize, Vec<JsonNode>),
+            Object(usize, Vec<Member>, String, Span),
         }
+        let mut stack: Vec<Frame> = Vec::new();
         loop {
-            self.skip_ws()?;
-            if self.peek() != Some(b'"') {
-                return Err(self.err("expected a string key"));
-            }
-            let key_start = self.pos;
-            let key = self.string()?;
-            let key_span = Span::new(key_start, self.pos);
-            self.skip_ws()?;
-            if self.peek() != Some(b':') {
-                return Err(self.err("expected ':' after the object key"));
-            }
-            self.pos += 1;
-            self.skip_ws()?;
-            let value = self.value()?;
-            members.push(Member {
-                key,
-                key_span,
-                value,
-            });
-            self.skip_ws()?;
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
+            let mut node = match self.peek() {
+                Some(open @ (b'{' | b'[')) => {
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(self.err(format!(
+                            "document nesting depth ({}) exceeds the maximum allowed ({MAX_DEPTH})",
+                            stack.len() + 1
+                        )));
+                    }
+                    let start = self.pos;
                     self.pos += 1;
-                    return Ok(JsonNode {
-                        value: Json::Object(members),
-                        span: Span::new(start, self.pos),
-                    });
+                    self.skip_ws()?;
+                    let close = if open == b'{' { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.pos += 1;
+                        let value = if open == b'{' {
+                            Json::Object(Vec::new())
+                        } else {
+                            Json::Array(Vec::new())
+                        };
+                        JsonNode {
+                            value,
+                            span: Span::new(start, self.pos),
+                        }
+                    } else {
+                        if open == b'{' {
+                            let (k, ks) = self.key()?;
+                            stack.push(Frame::Object(start, Vec::new(), k, ks));
+                        } else {
+                            stack.push(Frame::Array(start, Vec::new()));
+                        }
+                        continue;
+                    }
                 }
-                _ => return Err(self.err("expected ',' or '}' in object")),
-            }
-        }
-    }
-
-    fn array(&mut self) -> Result<JsonNode, JsonError> {
-        let start = self.pos;
-        self.pos += 1;
-        let mut items = Vec::new();
-        self.skip_ws()?;
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(JsonNode {
-                value: Json::Array(items),
-                span: Span::new(start, self.pos),
-            });
-        }
-        loop {
-            self.skip_ws()?;
-            items.push(self.value()?);
-            self.skip_ws()?;
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(JsonNode {
-                        value: Json::Array(items),
-                        span: Span::new(start, self.pos),
-                    });
+                _ => self.scalar()?,
+            };
+            // Attach the finished value to its parents, closing them as they end.
+            loop {
+                let Some(top) = stack.last_mut() else {
+                    return Ok(node);
+                };
+                self.skip_ws()?;
+                let (closes, next) = match top {
+                    Frame::Array(_, items) => {
+                        items.push(node);
+                        (b']', "expected ',' or ']' in array")
+                    }
+                    Frame::Object(_, members, key, key_span) => {
+                        members.push(Member {
+                            key: std::mem::take(key),
+                            key_span: *key_span,
+                            value: node,
+                        });
+                        (b'}', "expected ',' or '}' in object")
+                    }
+                };
+                match self.peek() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        self.skip_ws()?;
+                        if let Some(Frame::Object(_, _, key, key_span)) = stack.last_mut() {
+                            let (k, ks) = self.key()?;
+                            *key = k;
+                            *key_span = ks;
+                        }
+                        break;
+                    }
+                    Some(c) if c == closes => {
+                        self.pos += 1;
+                        node = match stack.pop() {
+                            Some(Frame::Array(start, items)) => JsonNode {
+                                value: Json::Array(items),
+                                span: Span::new(start, self.pos),
+                            },
+                            Some(Frame::Object(start, members, _, _)) => JsonNode {
+                                value: Json::Object(members),
+                                span: Span::new(start, self.pos),
+                            },
+                            None => return Err(self.err("internal: empty stack")),
+                        };
+                    }
+                    _ => return Err(self.err(next)),
                 }
-                _ => return Err(self.err("expected ',' or ']' in array")),
             }
         }
     }
@@ -320,6 +363,7 @@ impl Parser<'_> {
         if self.peek() == Some(b'-') {
             self.pos += 1;
         }
+        let mut int_digits = 0;
         let digits = |p: &mut Self| {
             let s = p.pos;
             while matches!(p.peek(), Some(b'0'..=b'9')) {
@@ -330,7 +374,7 @@ impl Parser<'_> {
         match self.peek() {
             Some(b'0') => self.pos += 1,
             Some(b'1'..=b'9') => {
-                digits(self);
+                int_digits = digits(self);
             }
             _ => return Err(self.err("invalid number")),
         }
@@ -349,8 +393,17 @@ impl Parser<'_> {
                 return Err(self.err("invalid number: expected exponent digits"));
             }
         }
+        let text = &self.text[start..self.pos];
+        let integral = !text.contains(['.', 'e', 'E']);
+        let len = if integral { int_digits } else { text.len() };
+        if len > MAX_NUMBER_CHARS {
+            self.pos = start;
+            return Err(self.err(format!(
+                "number value length ({len}) exceeds the maximum allowed ({MAX_NUMBER_CHARS})"
+            )));
+        }
         Ok(JsonNode {
-            value: Json::Number(self.text[start..self.pos].to_string()),
+            value: Json::Number(text.to_string()),
             span: Span::new(start, self.pos),
         })
     }
@@ -442,7 +495,7 @@ mod tests {
 
     #[test]
     fn last_duplicate_key_wins_and_comments_are_skipped() {
-        let doc = parse("/* c */ {\"k\": 1, // x\n \"k\": 2}").unwrap();
+        let doc = parse("/* c */ {\"k\": 1, // x\n \"k\": 2 /* y */}").unwrap();
         assert_eq!(doc.get("k").unwrap().as_i64(), Some(2));
     }
 
@@ -455,7 +508,20 @@ mod tests {
         assert!(e.message.contains("after the JSON document"));
         assert!(parse("\"abc").is_err());
         assert!(parse("01").is_err());
-        assert!(parse(&"[".repeat(MAX_DEPTH + 1)).is_err());
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse(&deep(MAX_DEPTH)).is_ok());
+        let e = parse(&deep(MAX_DEPTH + 1)).unwrap_err();
+        assert_eq!(
+            e.message,
+            "document nesting depth (1001) exceeds the maximum allowed (1000)"
+        );
+        assert!(parse(&"[".repeat(100_000)).is_err());
+        assert!(parse(&"1".repeat(1000)).is_ok());
+        assert!(parse(&"1".repeat(1001)).is_err());
+        assert!(parse(&format!("{{\"{}\": 1}}", "k".repeat(50_001))).is_err());
+        assert!(parse("\"int\" \n\t").is_ok());
+        assert!(parse("\"int\" // c").is_err());
+        assert!(parse("/* c */ \"int\"").is_ok());
     }
 
     #[test]

@@ -15,16 +15,19 @@ pub(crate) fn db(e: rusqlite::Error) -> RegistryError {
     RegistryError::store(e)
 }
 
-/// Refuses subjects Confluent clients could not round-trip: empty, too long, control chars.
+/// Refuses subjects Confluent clients could not round-trip: empty, too long, control chars,
+/// and `.` or `..` (URL libraries remove those path segments, so no client could address them).
 pub fn validate_subject(subject: &str) -> Result<()> {
     if subject.is_empty()
         || subject.len() > MAX_SUBJECT_LEN
         || subject.chars().any(char::is_control)
+        || subject == "."
+        || subject == ".."
     {
         return Err(RegistryError::api(
             ErrorKind::InvalidSubject,
             format!(
-                "The specified subject '{}' is not a valid. A subject is 1 to {MAX_SUBJECT_LEN} bytes without control characters",
+                "The specified subject '{}' is not a valid. A subject is 1 to {MAX_SUBJECT_LEN} bytes without control characters, and not `.` or `..`",
                 clip(subject)
             ),
         ));

@@ -5,7 +5,10 @@
 //! [`TypeId`], so recursive and cross-file schemas are plain graphs. Parsing is in [`parse`].
 
 mod defaults;
+mod java_chars;
+mod java_defaults;
 mod parse;
+mod validity;
 mod walk;
 
 pub use defaults::default_matches;

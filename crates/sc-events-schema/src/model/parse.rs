@@ -1,13 +1,16 @@
-//! Parses `.avsc` JSON into the [`SchemaSet`] model, with Java Avro 1.12's validity rules
-//! (valid names, no redefinition, unique symbols and fields, defaults that match their type).
+//! Parses `.avsc` JSON into the [`SchemaSet`] model, accepting exactly what Java Avro 1.12.1's
+//! `Schema.Parser` accepts (names, namespaces, identical redefinitions, symbols, sizes, field
+//! orders, defaults: see [`super::validity`] and [`super::java_defaults`]). A named type is
+//! registered when complete, as Java puts it; a reference to a type not complete yet is a
+//! placeholder resolved by its exact full name once every file is parsed.
 
 // Errors are rare and cold here (one per bad file); a boxed diagnostic would buy nothing.
 #![allow(clippy::result_large_err)]
 
-use super::defaults::default_matches;
+use super::validity::{fullname_error, name_error, Equality, Facts};
 use super::walk::visit_nodes_mut;
 use super::*;
-use crate::diag::{Diagnostic, Level};
+use crate::diag::{quoted, Diagnostic, Level};
 use crate::json::{self, Json};
 
 /// Marks a reference that is resolved after every file is parsed (forward references).
@@ -19,11 +22,15 @@ struct Pending {
     file: FileId,
 }
 
-struct Parser<'s> {
+struct Parser<'s, 'd> {
     set: &'s mut SchemaSet,
     pending: Vec<Pending>,
     file: FileId,
+    facts: &'s mut Facts<'d>,
 }
+
+/// The largest fixed size Java accepts (`SystemLimitException`'s array limit).
+const MAX_FIXED_SIZE: i64 = i32::MAX as i64 - 8;
 
 const PRIMITIVES: [&str; 8] = [
     "null", "boolean", "int", "long", "float", "double", "bytes", "string",
@@ -37,10 +44,9 @@ pub fn parse_files(files: Vec<SourceFile>) -> Result<SchemaSet, Vec<Diagnostic>>
         ..SchemaSet::default()
     };
     let mut errors = Vec::new();
-    let mut pending = Vec::new();
-    for file in 0..set.files.len() {
-        let doc = match json::parse(&set.files[file].text) {
-            Ok(doc) => doc,
+    let docs: Vec<Option<JsonNode>> = (0..set.files.len())
+        .map(|file| match json::parse(&set.files[file].text) {
+            Ok(doc) => Some(doc),
             Err(e) => {
                 errors.push(Diagnostic::at(
                     Level::Error,
@@ -49,22 +55,28 @@ pub fn parse_files(files: Vec<SourceFile>) -> Result<SchemaSet, Vec<Diagnostic>>
                     &set.files[file],
                     Span::new(e.offset, e.offset + 1),
                 ));
-                set.roots.push(placeholder(file));
-                continue;
+                None
             }
+        })
+        .collect();
+    let mut facts = Facts::default();
+    let mut pending = Vec::new();
+    for (file, doc) in docs.iter().enumerate() {
+        let Some(doc) = doc else {
+            set.roots.push(placeholder(file));
+            continue;
         };
         let mut p = Parser {
             set: &mut set,
             pending: std::mem::take(&mut pending),
             file,
+            facts: &mut facts,
         };
-        match p.node(&doc, None) {
-            Ok(root) => {
-                pending = p.pending;
-                set.roots.push(root);
-            }
+        let root = p.node(doc, None);
+        pending = p.pending;
+        match root {
+            Ok(root) => set.roots.push(root),
             Err(e) => {
-                pending = p.pending;
                 errors.push(e);
                 set.roots.push(placeholder(file));
             }
@@ -74,7 +86,10 @@ pub fn parse_files(files: Vec<SourceFile>) -> Result<SchemaSet, Vec<Diagnostic>>
         resolve(&mut set, &pending, &mut errors);
     }
     if errors.is_empty() {
-        check_defaults(&set, &mut errors);
+        super::validity::check_unions(&set, &mut errors);
+    }
+    if errors.is_empty() {
+        super::java_defaults::check_defaults(&set, &facts, &mut errors);
     }
     if errors.is_empty() {
         Ok(set)
@@ -131,45 +146,9 @@ fn resolve(set: &mut SchemaSet, pending: &[Pending], errors: &mut Vec<Diagnostic
     }
 }
 
-fn check_defaults(set: &SchemaSet, errors: &mut Vec<Diagnostic>) {
-    for t in &set.types {
-        if let Body::Record(fields) = &t.body {
-            for f in fields {
-                if let Some(d) = &f.default {
-                    if let Err(why) = default_matches(set, &f.ty, d, 0) {
-                        errors.push(
-                            Diagnostic::at(
-                                Level::Error,
-                                "SCHEMA",
-                                format!(
-                                    "invalid default for field {:?} of {}: {why}",
-                                    f.name,
-                                    t.name.fullname()
-                                ),
-                                &set.files[t.file],
-                                d.span,
-                            )
-                            .with_hint("the default must be a JSON value of the field's type (for a union: of one of its branches)"),
-                        );
-                    }
-                }
-            }
-        }
-    }
-}
+pub use super::validity::is_valid_name;
 
-/// Whether `s` is a valid Avro name segment: `[A-Za-z_][A-Za-z0-9_]*`.
-pub fn is_valid_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-fn is_valid_fullname(s: &str) -> bool {
-    !s.is_empty() && s.split('.').all(is_valid_name)
-}
-
-impl Parser<'_> {
+impl<'d> Parser<'_, 'd> {
     fn src(&self) -> &SourceFile {
         &self.set.files[self.file]
     }
@@ -198,7 +177,8 @@ impl Parser<'_> {
         })
     }
 
-    fn node(&mut self, j: &JsonNode, ns: Option<&str>) -> Result<Node, Diagnostic> {
+    fn node(&mut self, j: &'d JsonNode, ns: Option<&str>) -> Result<Node, Diagnostic> {
+        self.facts.nodes.insert((self.file, j.span.start), j);
         match &j.value {
             Json::String(name) => {
                 if let Some(n) = self.prim(name, j.span, None) {
@@ -218,10 +198,10 @@ impl Parser<'_> {
         }
     }
 
+    /// A reference by name, resolved like Java's `ParseContext.find`: the name in the current
+    /// namespace, then as written; a type not complete yet becomes a placeholder resolved later
+    /// by the first candidate only (Java's `UnresolvedSchema` keeps just that full name).
     fn reference(&mut self, name: &str, span: Span, ns: Option<&str>) -> Result<Node, Diagnostic> {
-        if !is_valid_fullname(name) {
-            return Err(self.err(span, format!("{name:?} is not a valid type name")));
-        }
         let mut candidates = Vec::new();
         if !name.contains('.') {
             if let Some(ns) = ns.filter(|ns| !ns.is_empty()) {
@@ -230,8 +210,13 @@ impl Parser<'_> {
         }
         candidates.push(name.to_string());
         let id = match candidates.iter().find_map(|c| self.set.by_name.get(c)) {
-            Some(&id) => id,
+            Some(&id) => {
+                self.facts.named_at.insert((self.file, span.start), id);
+                id
+            }
             None => {
+                candidates.truncate(1);
+                self.facts.placeholders.insert((self.file, span.start));
                 self.pending.push(Pending {
                     candidates,
                     span,
@@ -250,30 +235,16 @@ impl Parser<'_> {
 
     fn union(
         &mut self,
-        items: &[JsonNode],
+        items: &'d [JsonNode],
         span: Span,
         ns: Option<&str>,
     ) -> Result<Node, Diagnostic> {
         let mut branches: Vec<Node> = Vec::with_capacity(items.len());
-        let mut seen: Vec<String> = Vec::new();
         for item in items {
             let b = self.node(item, ns)?;
-            let key = match &b.kind {
-                Kind::Union(_) => {
-                    return Err(
-                        self.err(item.span, "unions may not immediately contain other unions")
-                    )
-                }
-                Kind::Named(id) if *id >= PENDING => {
-                    self.pending[*id - PENDING].candidates[0].clone()
-                }
-                Kind::Named(id) => self.set.types[*id].name.fullname(),
-                _ => b.type_name(self.set).to_string(),
-            };
-            if seen.contains(&key) {
-                return Err(self.err(item.span, format!("duplicate {key:?} in union")));
+            if let Kind::Union(_) = b.kind {
+                return Err(self.err(item.span, "unions may not immediately contain other unions"));
             }
-            seen.push(key);
             branches.push(b);
         }
         Ok(Node {
@@ -284,7 +255,7 @@ impl Parser<'_> {
         })
     }
 
-    fn object(&mut self, j: &JsonNode, ns: Option<&str>) -> Result<Node, Diagnostic> {
+    fn object(&mut self, j: &'d JsonNode, ns: Option<&str>) -> Result<Node, Diagnostic> {
         let ty = j
             .get("type")
             .ok_or_else(|| self.err(j.span, "schema object has no \"type\""))?;
@@ -293,8 +264,11 @@ impl Parser<'_> {
             .and_then(|l| l.as_str())
             .map(str::to_string);
         let Some(t) = ty.as_str() else {
-            // {"type": {...}} or {"type": [...]} nests a schema.
-            return self.node(ty, ns);
+            // Java: getRequiredText("type") — a nested schema object or union is no type.
+            return Err(self.err(
+                ty.span,
+                "\"type\" must be a type name (a nested schema goes directly in the field's \"type\")",
+            ));
         };
         if let Some(n) = self.prim(t, j.span, logical_type.clone()) {
             return Ok(n);
@@ -317,9 +291,7 @@ impl Parser<'_> {
             "record" | "error" | "enum" | "fixed" => self.named(j, t, ns),
             other => {
                 // {"type": "SomeName"} references a named type.
-                let mut n = self.reference(other, ty.span, ns)?;
-                n.span = j.span;
-                Ok(n)
+                self.reference(other, j.span, ns)
             }
         }
     }
@@ -333,52 +305,40 @@ impl Parser<'_> {
         }
     }
 
-    fn named(&mut self, j: &JsonNode, t: &str, ns: Option<&str>) -> Result<Node, Diagnostic> {
+    /// Java's `Name(name, space)`: the part after the last dot is validated, the rest is the
+    /// namespace (`""` is none).
+    fn java_name(&self, raw: &str, space: Option<&str>, span: Span) -> Result<Name, Diagnostic> {
+        let (space, short) = match raw.rsplit_once('.') {
+            Some((space, short)) => (Some(space), short),
+            None => (space, raw),
+        };
+        if let Some(e) = name_error(short) {
+            return Err(self.err(span, e));
+        }
+        Ok(Name {
+            name: short.to_string(),
+            namespace: space.filter(|s| !s.is_empty()).map(str::to_string),
+        })
+    }
+
+    fn named(&mut self, j: &'d JsonNode, t: &str, ns: Option<&str>) -> Result<Node, Diagnostic> {
         let name_node = j
             .get("name")
             .ok_or_else(|| self.err(j.span, format!("{t} schema has no \"name\"")))?;
         let raw = name_node
             .as_str()
             .ok_or_else(|| self.err(name_node.span, "\"name\" must be a string"))?;
-        if !is_valid_fullname(raw) {
-            return Err(self.err(name_node.span, format!("{raw:?} is not a valid Avro name")));
-        }
-        let explicit_ns = match j.get("namespace") {
-            Some(n) => match &n.value {
-                Json::String(s) => {
-                    if !s.is_empty() && !is_valid_fullname(s) {
-                        return Err(self.err(n.span, format!("{s:?} is not a valid namespace")));
-                    }
-                    Some(s.clone())
-                }
-                Json::Null => None,
-                _ => return Err(self.err(n.span, "\"namespace\" must be a string")),
-            },
-            None => None,
+        // Java's getOptionalText: a namespace that is not a string is no namespace.
+        let space = match j.get("namespace").and_then(JsonNode::as_str) {
+            Some(s) => Some(s),
+            None => ns,
         };
-        let name = match raw.rsplit_once('.') {
-            Some((space, short)) => Name {
-                name: short.to_string(),
-                namespace: Some(space.to_string()),
-            },
-            None => Name {
-                name: raw.to_string(),
-                namespace: explicit_ns.or_else(|| ns.map(str::to_string)),
-            },
-        };
+        let name = self.java_name(raw, space, name_node.span)?;
         let fullname = name.fullname();
-        if PRIMITIVES.contains(&name.name.as_str())
-            && name.namespace.as_deref().unwrap_or("").is_empty()
-        {
+        if PRIMITIVES.contains(&fullname.as_str()) {
             return Err(self.err(
                 name_node.span,
-                format!("{raw:?} is a primitive type name and cannot be redefined"),
-            ));
-        }
-        if self.set.by_name.contains_key(&fullname) {
-            return Err(self.err(
-                name_node.span,
-                format!("type {fullname:?} is defined twice"),
+                format!("schemas may not be named after primitives: {fullname}"),
             ));
         }
         let own_ns = name.namespace.clone();
@@ -415,18 +375,27 @@ impl Parser<'_> {
             attrs,
             body: Body::Record(Vec::new()),
         });
-        self.set.by_name.insert(fullname, id);
+        self.facts.defs.insert(id, j);
+        self.facts.named_at.insert((self.file, j.span.start), id);
         let body = match t {
             "enum" => self.enum_body(j)?,
             "fixed" => {
                 let size = j
                     .get("size")
                     .ok_or_else(|| self.err(j.span, "fixed schema has no \"size\""))?;
-                let n = size
-                    .as_i64()
-                    .and_then(|n| usize::try_from(n).ok())
+                let n = match &size.value {
+                    Json::Number(n) if !n.contains(['.', 'e', 'E']) => n.parse::<i32>().ok(),
+                    _ => None,
+                }
+                .ok_or_else(|| self.err(size.span, "\"size\" must be an int"))?;
+                let n = usize::try_from(n)
+                    .ok()
+                    .filter(|&n| n as i64 <= MAX_FIXED_SIZE)
                     .ok_or_else(|| {
-                        self.err(size.span, "\"size\" must be a non-negative integer")
+                        self.err(
+                            size.span,
+                            format!("\"size\" must be between 0 and {MAX_FIXED_SIZE} (Java's array limit)"),
+                        )
                     })?;
                 Body::Fixed {
                     size: n,
@@ -436,6 +405,31 @@ impl Parser<'_> {
             _ => Body::Record(self.fields(j, own_ns.as_deref())?),
         };
         self.set.types[id].body = body;
+        // Java's ParseContext.put, now that the type is complete.
+        if let Some(e) = fullname_error(&fullname) {
+            return Err(self.err(name_node.span, e));
+        }
+        match self.set.by_name.get(&fullname) {
+            None => {
+                self.set.by_name.insert(fullname, id);
+                self.facts.completed.push(id);
+            }
+            Some(&first) => {
+                let mut eq = Equality {
+                    set: self.set,
+                    facts: self.facts,
+                    file: self.file,
+                    memo: HashMap::new(),
+                };
+                if !eq.types(first, id) {
+                    return Err(self.err(
+                        name_node.span,
+                        format!("can't redefine: {} (a different type of that name exists)", quoted(&fullname)),
+                    )
+                    .with_hint("a named type may be defined again only identically; refer to it by name"));
+                }
+            }
+        }
         Ok(Node {
             kind: Kind::Named(id),
             span: j.span,
@@ -459,18 +453,8 @@ impl Parser<'_> {
             .map(|item| {
                 let s = item
                     .as_str()
-                    .filter(|s| is_valid_fullname(s))
-                    .ok_or_else(|| self.err(item.span, "an alias must be a valid Avro name"))?;
-                Ok(match s.rsplit_once('.') {
-                    Some((space, short)) => Name {
-                        name: short.to_string(),
-                        namespace: Some(space.to_string()),
-                    },
-                    None => Name {
-                        name: s.to_string(),
-                        namespace: ns.map(str::to_string),
-                    },
-                })
+                    .ok_or_else(|| self.err(item.span, "an alias must be a string"))?;
+                self.java_name(s, ns, item.span)
             })
             .collect()
     }
@@ -483,29 +467,34 @@ impl Parser<'_> {
             .as_array()
             .ok_or_else(|| self.err(syms.span, "\"symbols\" must be an array of names"))?;
         let mut symbols: Vec<String> = Vec::with_capacity(items.len());
+        let mut seen: std::collections::HashSet<&str> =
+            std::collections::HashSet::with_capacity(items.len());
         for item in items {
             let s = item
                 .as_str()
-                .filter(|s| is_valid_name(s))
-                .ok_or_else(|| self.err(item.span, "an enum symbol must be a valid Avro name"))?;
-            if symbols.iter().any(|x| x == s) {
-                return Err(self.err(item.span, format!("duplicate enum symbol {s:?}")));
+                .ok_or_else(|| self.err(item.span, "an enum symbol must be a string"))?;
+            if let Some(e) = name_error(s) {
+                return Err(self.err(item.span, format!("invalid enum symbol: {e}")));
+            }
+            if !seen.insert(s) {
+                return Err(self.err(item.span, format!("duplicate enum symbol {}", quoted(s))));
             }
             symbols.push(s.to_string());
         }
-        let default = match j.get("default") {
+        // Java reads the default with textValue(): anything but a string is no default.
+        let default = match j
+            .get("default")
+            .and_then(|d| d.as_str().map(|s| (s, d.span)))
+        {
             None => None,
-            Some(d) => {
-                let s = d
-                    .as_str()
-                    .ok_or_else(|| self.err(d.span, "an enum default must be a symbol string"))?;
-                if !symbols.iter().any(|x| x == s) {
+            Some((s, span)) => {
+                if !seen.contains(s) {
                     return Err(self.err(
-                        d.span,
-                        format!("enum default {s:?} is not one of the symbols"),
+                        span,
+                        format!("enum default {} is not one of the symbols", quoted(s)),
                     ));
                 }
-                Some((s.to_string(), d.span))
+                Some((s.to_string(), span))
             }
         };
         Ok(Body::Enum(EnumBody {
@@ -515,7 +504,7 @@ impl Parser<'_> {
         }))
     }
 
-    fn fields(&mut self, j: &JsonNode, ns: Option<&str>) -> Result<Vec<Field>, Diagnostic> {
+    fn fields(&mut self, j: &'d JsonNode, ns: Option<&str>) -> Result<Vec<Field>, Diagnostic> {
         let fs = j
             .get("fields")
             .ok_or_else(|| self.err(j.span, "record schema has no \"fields\""))?;
@@ -526,25 +515,35 @@ impl Parser<'_> {
         let mut seen: std::collections::HashSet<&str> =
             std::collections::HashSet::with_capacity(items.len());
         for item in items {
-            if item.as_object().is_none() {
-                return Err(self.err(item.span, "a field must be an object"));
-            }
             let name_node = item
                 .get("name")
-                .ok_or_else(|| self.err(item.span, "field has no \"name\""))?;
-            let name = name_node
-                .as_str()
-                .filter(|s| is_valid_name(s))
-                .ok_or_else(|| {
-                    self.err(name_node.span, "a field name must be a valid Avro name")
-                })?;
-            if !seen.insert(name) {
-                return Err(self.err(name_node.span, format!("duplicate field {name:?}")));
-            }
-            let ty = item
-                .get("type")
-                .ok_or_else(|| self.err(item.span, format!("field {name:?} has no \"type\"")))?;
+                .filter(|n| n.as_str().is_some())
+                .ok_or_else(|| self.err(item.span, "field has no \"name\" string"))?;
+            let name = name_node.as_str().unwrap_or_default();
+            let ty = item.get("type").ok_or_else(|| {
+                self.err(item.span, format!("field {} has no \"type\"", quoted(name)))
+            })?;
             let ty = self.node(ty, ns)?;
+            if let Some(o) = item.get("order") {
+                let ok = o.as_str().is_some_and(|o| {
+                    matches!(
+                        o.to_uppercase().as_str(),
+                        "ASCENDING" | "DESCENDING" | "IGNORE"
+                    )
+                });
+                if !ok {
+                    return Err(self.err(
+                        o.span,
+                        "\"order\" must be \"ascending\", \"descending\" or \"ignore\"",
+                    ));
+                }
+            }
+            if let Some(e) = name_error(name) {
+                return Err(self.err(name_node.span, format!("invalid field name: {e}")));
+            }
+            if !seen.insert(name) {
+                return Err(self.err(name_node.span, format!("duplicate field {}", quoted(name))));
+            }
             let aliases = match item.get("aliases") {
                 None => Vec::new(),
                 Some(a) => a
@@ -558,6 +557,7 @@ impl Parser<'_> {
                     })
                     .collect::<Result<_, _>>()?,
             };
+            self.facts.nodes.insert((self.file, item.span.start), item);
             const RESERVED: [&str; 6] = ["name", "type", "default", "doc", "aliases", "order"];
             fields.push(Field {
                 name: name.to_string(),

@@ -55,12 +55,59 @@ fn reports_errors_with_positions() {
     let e = set(&[r#"["int","int"]"#]).unwrap_err();
     assert!(e[0].message.contains("duplicate \"int\" in union"));
 
+    // Java accepts an identical redefinition (doc and aliases aside), not a different one.
+    set(&[
+        r#"{"type":"record","name":"R","fields":[]}"#,
+        r#"{"type":"record","name":"R","doc":"d","aliases":["Q"],"fields":[]}"#,
+    ])
+    .unwrap();
     let e = set(&[
         r#"{"type":"record","name":"R","fields":[]}"#,
-        r#"{"type":"record","name":"R","fields":[]}"#,
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}"#,
     ])
     .unwrap_err();
-    assert!(e[0].message.contains("defined twice"));
+    assert!(e[0].message.contains("can't redefine"), "{}", e[0].message);
+}
+
+#[test]
+fn java_validity_rules() {
+    let ok = |t: &str| set(&[t]).map(|_| ()).map_err(|e| e[0].message.clone());
+    // Unicode letters (Java's Character.isLetter), not marks, not outside the BMP.
+    assert!(ok(r#"{"type":"record","name":"名前","fields":[{"name":"é","type":"int"}]}"#).is_ok());
+    assert!(ok("{\"type\":\"record\",\"name\":\"a\u{301}\",\"fields\":[]}").is_err());
+    assert!(ok(r#"{"type":"record","name":"𝐀","fields":[]}"#).is_err());
+    // A namespace that is not a string is ignored; ".R" is R in no namespace.
+    assert!(ok(r#"{"type":"record","name":"R","namespace":5,"fields":[]}"#).is_ok());
+    assert!(ok(r#"{"type":"record","name":".R","fields":[]}"#).is_ok());
+    assert!(ok(r#"{"type":"record","name":"R","namespace":"a..b","fields":[]}"#).is_err());
+    // order, nested type objects, fixed sizes, enum defaults.
+    assert!(ok(
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","order":"Ignore"}]}"#
+    )
+    .is_ok());
+    assert!(ok(
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","order":"bogus"}]}"#
+    )
+    .is_err());
+    assert!(ok(r#"{"type":{"type":"int"}}"#).is_err());
+    assert!(ok(r#"{"type":"fixed","name":"F","size":2147483639}"#).is_ok());
+    assert!(ok(r#"{"type":"fixed","name":"F","size":2147483640}"#).is_err());
+    assert!(ok(r#"{"type":"fixed","name":"F","size":3.0}"#).is_err());
+    assert!(ok(r#"{"type":"enum","name":"E","symbols":["A"],"default":5}"#).is_ok());
+    // Defaults: Double.parseDouble strings, forward references as placeholders, recursion.
+    assert!(ok(r#"{"type":"record","name":"R","fields":[{"name":"a","type":"double","default":" 0x1p3 "}]}"#).is_ok());
+    assert!(ok(
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":"double","default":"inf"}]}"#
+    )
+    .is_err());
+    assert!(ok(r#"{"type":"record","name":"R","fields":[{"name":"a","type":"E","default":"A"},{"name":"b","type":{"type":"enum","name":"E","symbols":["A"]}}]}"#).is_err());
+    assert!(ok(r#"{"type":"record","name":"R","fields":[{"name":"a","type":"S","default":{}},{"name":"b","type":{"type":"record","name":"S","fields":[{"name":"x","type":"int"}]}}]}"#).is_err());
+    assert!(ok(r#"{"type":"record","name":"R","fields":[{"name":"a","type":"S","default":{"x":1}},{"name":"b","type":{"type":"record","name":"S","fields":[{"name":"x","type":"int"}]}}]}"#).is_ok());
+    assert!(ok(r#"{"type":"record","name":"R","fields":[{"name":"a","type":["null","R"],"default":{"a":null}}]}"#).is_err());
+    // A forward reference resolves by its full name only.
+    assert!(ok(r#"{"type":"record","name":"R","namespace":"n","fields":[{"name":"a","type":"X"},{"name":"b","type":{"type":"record","name":"X","namespace":"","fields":[]}}]}"#).is_err());
+    // Trailing comments are dangling content for Avro.
+    assert!(ok("\"int\" // c").is_err());
 }
 
 #[test]

@@ -2,11 +2,33 @@
 //! `SchemaCompatibility.ReaderWriterCompatibilityChecker` (what Confluent Schema Registry runs):
 //! same incompatibility types, same JSON-pointer locations, same messages, same order, same
 //! memoization of (reader, writer) pairs, so recursive schemas terminate.
+//!
+//! Bounded where Java is not: a memoized result is shared, not copied ([`Report`]), and the
+//! report lists each distinct incompatibility once with its number of occurrences, so named
+//! types reused along many paths stay polynomial. Large reader unions are searched through an
+//! index of their branches instead of Java's scan of every branch (see [`SCAN_ALL`]); enum
+//! symbols are compared through hash sets.
 
+use super::report::Report;
 use super::{Incompatibility, IncompatibilityType as T};
 use crate::model::{Body, Field, Kind, Node, SchemaSet};
 use crate::source::{FileId, Span};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+/// A reader union with at most this many branches is scanned branch by branch, exactly like
+/// Java (which memoizes every incompatible branch it tries along the way). A larger one is
+/// searched through an index: only branches that can read the writer type at all (same type or
+/// a promotion, and for named types the same name or an alias) are tried, in Java's order. The
+/// verdict is the same (every skipped branch is incompatible by type or name); only the memo
+/// entries Java leaves for skipped branches are missing, which can move a location in a
+/// schema that later reaches such a pair again.
+pub const SCAN_ALL: usize = 64;
+
+/// How many MISSING_UNION_BRANCH incompatibilities of one check get a nested cause.
+const MAX_EXPLAINED: usize = 64;
+/// How many nested causes one explanation lists.
+const MAX_CAUSES: usize = 8;
 
 /// A schema to check: its set (for named types) and the node to start from.
 #[derive(Clone, Copy)]
@@ -52,27 +74,70 @@ fn java_type(set: &SchemaSet, n: &Node) -> &'static str {
     }
 }
 
+/// The reader types that can read a writer type other than themselves (Avro's promotions).
+fn promoted_readers(writer: &str) -> &'static [&'static str] {
+    match writer {
+        "INT" => &["LONG", "FLOAT", "DOUBLE"],
+        "LONG" => &["FLOAT", "DOUBLE"],
+        "FLOAT" => &["DOUBLE"],
+        "STRING" => &["BYTES"],
+        "BYTES" => &["STRING"],
+        _ => &[],
+    }
+}
+
 /// Checks whether data written with `writer` can be read with `reader`. The list is empty when
-/// it can; otherwise it holds every incompatibility in Java's order.
+/// it can; otherwise it holds every distinct incompatibility of Java's list, in Java's order,
+/// each once with [`Incompatibility::occurrences`] saying how often Java lists it.
 pub fn check(reader: SchemaRef<'_>, writer: SchemaRef<'_>) -> Vec<Incompatibility> {
-    let mut c = Checker {
-        r: reader.set,
-        w: writer.set,
-        memo: HashMap::new(),
-        path: Vec::new(),
-    };
-    c.compat(reader.root, writer.root)
+    Checker::new(reader.set, writer.set, Vec::new())
+        .compat(reader.root, writer.root)
+        .distinct()
+}
+
+/// Java's list itself (repeats included), cut after `limit` entries: for comparisons with Java
+/// on schemas where the list is small.
+pub fn check_java_list(
+    reader: SchemaRef<'_>,
+    writer: SchemaRef<'_>,
+    limit: usize,
+) -> Vec<Incompatibility> {
+    Checker::new(reader.set, writer.set, Vec::new())
+        .compat(reader.root, writer.root)
+        .expanded(limit)
+}
+
+/// An index of a large reader union's branches: by Java type, by unqualified name and by
+/// alias full name.
+#[derive(Default)]
+struct UnionIndex {
+    by_type: HashMap<&'static str, Vec<usize>>,
+    by_name: HashMap<String, Vec<usize>>,
+    by_alias: HashMap<String, Vec<usize>>,
 }
 
 struct Checker<'a> {
     r: &'a SchemaSet,
     w: &'a SchemaSet,
     /// `None` while the pair is being checked (recursion in progress).
-    memo: HashMap<(Key, Key), Option<Vec<Incompatibility>>>,
+    memo: HashMap<(Key, Key), Option<Rc<Report>>>,
     path: Vec<String>,
+    unions: HashMap<usize, UnionIndex>,
+    explained: usize,
 }
 
 impl<'a> Checker<'a> {
+    fn new(r: &'a SchemaSet, w: &'a SchemaSet, path: Vec<String>) -> Self {
+        Checker {
+            r,
+            w,
+            memo: HashMap::new(),
+            path,
+            unions: HashMap::new(),
+            explained: 0,
+        }
+    }
+
     fn location(&self) -> String {
         format!("/{}", self.path.join("/"))
     }
@@ -91,49 +156,47 @@ impl<'a> Checker<'a> {
             reader_span: reader,
             writer_span: writer,
             cause: None,
+            occurrences: 1,
         }
     }
 
-    fn compat(&mut self, r: &'a Node, w: &'a Node) -> Vec<Incompatibility> {
+    fn compat(&mut self, r: &'a Node, w: &'a Node) -> Rc<Report> {
         let pair = (key(r), key(w));
         match self.memo.get(&pair) {
-            Some(None) => Vec::new(), // break the recursion: compatible unless proven otherwise
-            Some(Some(done)) => done.clone(),
+            Some(None) => Rc::default(), // break the recursion: compatible unless proven otherwise
+            Some(Some(done)) => Rc::clone(done),
             None => {
                 self.memo.insert(pair, None);
-                let result = self.calculate(r, w);
-                self.memo.insert(pair, Some(result.clone()));
+                let result = Rc::new(self.calculate(r, w));
+                self.memo.insert(pair, Some(Rc::clone(&result)));
                 result
             }
         }
     }
 
-    fn nested(&mut self, segment: &str, r: &'a Node, w: &'a Node) -> Vec<Incompatibility> {
+    fn nested(&mut self, segment: &str, r: &'a Node, w: &'a Node) -> Rc<Report> {
         self.path.push(segment.to_string());
         let out = self.compat(r, w);
         self.path.pop();
         out
     }
 
-    fn type_mismatch(&self, r: &Node, w: &Node) -> Vec<Incompatibility> {
-        let msg = format!(
-            "reader type: {} not compatible with writer type: {}",
-            java_type(self.r, r),
-            java_type(self.w, w)
-        );
-        vec![self.incompatible(T::TypeMismatch, msg, (r.file, r.span), (w.file, w.span))]
+    fn one(inc: Incompatibility) -> Report {
+        let mut out = Report::default();
+        out.push(inc);
+        out
     }
 
-    fn calculate(&mut self, r: &'a Node, w: &'a Node) -> Vec<Incompatibility> {
+    fn calculate(&mut self, r: &'a Node, w: &'a Node) -> Report {
         let (rt, wt) = (java_type(self.r, r), java_type(self.w, w));
+        let mut out = Report::default();
         if rt == wt {
-            return match (&r.kind, &w.kind) {
-                (Kind::Array(ri), Kind::Array(wi)) => self.nested("items", ri, wi),
-                (Kind::Map(rv), Kind::Map(wv)) => self.nested("values", rv, wv),
-                (Kind::Named(ri), Kind::Named(wi)) => self.named(r, w, *ri, *wi),
+            match (&r.kind, &w.kind) {
+                (Kind::Array(ri), Kind::Array(wi)) => out.extend(&self.nested("items", ri, wi)),
+                (Kind::Map(rv), Kind::Map(wv)) => out.extend(&self.nested("values", rv, wv)),
+                (Kind::Named(ri), Kind::Named(wi)) => self.named(&mut out, r, w, *ri, *wi),
                 (_, Kind::Union(wb)) => {
                     // Every branch of the writer union must be readable.
-                    let mut out = Vec::new();
                     for (i, b) in wb.iter().enumerate() {
                         self.path.push(i.to_string());
                         if !self.compat(r, b).is_empty() {
@@ -152,17 +215,16 @@ impl<'a> Checker<'a> {
                         }
                         self.path.pop();
                     }
-                    out
                 }
-                _ => Vec::new(),
-            };
+                _ => {}
+            }
+            return out;
         }
         if let Kind::Union(wb) = &w.kind {
             // A reader compatible with every branch of a writer union is compatible.
-            let mut out = Vec::new();
             for (i, b) in wb.iter().enumerate() {
                 self.path.push(i.to_string());
-                out.extend(self.compat(r, b));
+                out.extend(&self.compat(r, b));
                 self.path.pop();
             }
             return out;
@@ -172,35 +234,94 @@ impl<'a> Checker<'a> {
             | ("FLOAT", "INT" | "LONG")
             | ("DOUBLE", "INT" | "LONG" | "FLOAT")
             | ("BYTES", "STRING")
-            | ("STRING", "BYTES") => Vec::new(),
+            | ("STRING", "BYTES") => out,
             ("UNION", _) => {
                 let Kind::Union(rb) = &r.kind else {
-                    return Vec::new();
+                    return out;
                 };
-                for b in rb {
-                    if self.compat(b, w).is_empty() {
-                        return Vec::new();
+                let tried: Vec<usize> = if rb.len() <= SCAN_ALL {
+                    (0..rb.len()).collect()
+                } else {
+                    self.candidates(r, rb, w)
+                };
+                for i in tried {
+                    if self.compat(&rb[i], w).is_empty() {
+                        return out;
                     }
                 }
                 let msg = format!("reader union lacking writer type: {wt}");
-                vec![self.incompatible(
+                Self::one(self.incompatible(
                     T::MissingUnionBranch,
                     msg,
                     (r.file, r.span),
                     (w.file, w.span),
-                )]
+                ))
             }
-            _ => self.type_mismatch(r, w),
+            _ => {
+                let msg = format!("reader type: {rt} not compatible with writer type: {wt}");
+                Self::one(self.incompatible(
+                    T::TypeMismatch,
+                    msg,
+                    (r.file, r.span),
+                    (w.file, w.span),
+                ))
+            }
         }
+    }
+
+    /// The branches of a large reader union that may read `w` (a non-union), in order.
+    fn candidates(&mut self, r: &Node, rb: &'a [Node], w: &Node) -> Vec<usize> {
+        let (rset, wset) = (self.r, self.w);
+        let index = self
+            .unions
+            .entry(r as *const Node as usize)
+            .or_insert_with(|| {
+                let mut ix = UnionIndex::default();
+                for (i, b) in rb.iter().enumerate() {
+                    ix.by_type.entry(java_type(rset, b)).or_default().push(i);
+                    if let Kind::Named(id) = b.kind {
+                        let t = &rset.types[id];
+                        ix.by_name.entry(t.name.name.clone()).or_default().push(i);
+                        for a in &t.aliases {
+                            ix.by_alias.entry(a.fullname()).or_default().push(i);
+                        }
+                    }
+                }
+                ix
+            });
+        let wt = java_type(wset, w);
+        let mut out: Vec<usize> = match w.kind {
+            Kind::Named(wi) => {
+                let wn = &wset.types[wi].name;
+                let named = index.by_name.get(&wn.name).into_iter().flatten();
+                let aliased = index.by_alias.get(&wn.fullname()).into_iter().flatten();
+                named
+                    .chain(aliased)
+                    .copied()
+                    .filter(|&i| java_type(rset, &rb[i]) == wt)
+                    .collect()
+            }
+            _ => std::iter::once(wt)
+                .chain(promoted_readers(wt).iter().copied())
+                .flat_map(|t| index.by_type.get(t).into_iter().flatten().copied())
+                .collect(),
+        };
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Java reports a writer union branch no reader branch can read without the nested cause.
     /// When the reader union has a branch of the same name, find that cause (with a fresh memo,
     /// so Java's own results are untouched) and point at it instead of the whole union.
-    fn explain(&self, inc: &mut Incompatibility, r: &'a Node, b: &'a Node) {
+    fn explain(&mut self, inc: &mut Incompatibility, r: &'a Node, b: &'a Node) {
         let (Kind::Union(rb), Kind::Named(wi)) = (&r.kind, &b.kind) else {
             return;
         };
+        if self.explained >= MAX_EXPLAINED {
+            return;
+        }
+        self.explained += 1;
         let wn = &self.w.types[*wi].name;
         let same = rb.iter().find(|x| match x.kind {
             Kind::Named(ri) => {
@@ -210,27 +331,28 @@ impl<'a> Checker<'a> {
             _ => false,
         });
         let Some(same) = same else { return };
-        let mut fresh = Checker {
-            r: self.r,
-            w: self.w,
-            memo: HashMap::new(),
-            path: self.path.clone(),
-        };
-        let causes = fresh.compat(same, b);
+        let mut fresh = Checker::new(self.r, self.w, self.path.clone());
+        let causes = fresh.compat(same, b).distinct();
         if let Some(first) = causes.first() {
-            let all: Vec<String> = causes
+            let mut all: Vec<String> = causes
                 .iter()
+                .take(MAX_CAUSES)
                 .map(|c| format!("{} at {}: {}", c.kind, c.location, c.message))
                 .collect();
-            inc.cause = Some(all.join("; "));
+            if causes.len() > MAX_CAUSES {
+                all.push(format!("and {} more", causes.len() - MAX_CAUSES));
+            }
+            inc.cause = Some(crate::diag::cap(
+                all.join("; "),
+                crate::diag::MAX_MESSAGE_CHARS,
+            ));
             inc.reader_span = first.reader_span;
             inc.writer_span = first.writer_span;
         }
     }
 
-    fn named(&mut self, r: &'a Node, w: &'a Node, ri: usize, wi: usize) -> Vec<Incompatibility> {
+    fn named(&mut self, out: &mut Report, r: &'a Node, w: &'a Node, ri: usize, wi: usize) {
         let (rn, wn) = (&self.r.types[ri], &self.w.types[wi]);
-        let mut out = Vec::new();
         let name_ok = rn.name.name == wn.name.name
             || rn
                 .aliases
@@ -269,21 +391,22 @@ impl<'a> Checker<'a> {
                 self.path.pop();
             }
             (Body::Enum(re), Body::Enum(we)) => {
-                let mut missing: Vec<&String> = we
+                let reader: HashSet<&str> = re.symbols.iter().map(String::as_str).collect();
+                let mut missing: Vec<&str> = we
                     .symbols
                     .iter()
-                    .filter(|s| !re.symbols.contains(s))
+                    .map(String::as_str)
+                    .filter(|s| !reader.contains(s))
                     .collect();
-                missing.sort();
+                missing.sort_unstable();
                 missing.dedup();
                 let has_default = re
                     .default
                     .as_ref()
-                    .is_some_and(|(d, _)| re.symbols.contains(d));
+                    .is_some_and(|(d, _)| reader.contains(d.as_str()));
                 if !missing.is_empty() && !has_default {
                     self.path.push("symbols".into());
-                    let list: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
-                    let msg = format!("[{}]", list.join(", "));
+                    let msg = format!("[{}]", missing.join(", "));
                     out.push(self.incompatible(
                         T::MissingEnumSymbols,
                         msg,
@@ -293,26 +416,19 @@ impl<'a> Checker<'a> {
                     self.path.pop();
                 }
             }
-            (Body::Record(rf), Body::Record(wf)) => out.extend(self.fields(r, w, rf, wf)),
+            (Body::Record(rf), Body::Record(wf)) => self.fields(out, w, rf, wf),
             _ => {}
         }
-        out
+        let _ = r;
     }
 
-    fn fields(
-        &mut self,
-        _r: &'a Node,
-        w: &'a Node,
-        rf: &'a [Field],
-        wf: &'a [Field],
-    ) -> Vec<Incompatibility> {
-        let mut out = Vec::new();
+    fn fields(&mut self, out: &mut Report, w: &'a Node, rf: &'a [Field], wf: &'a [Field]) {
         let by_name: HashMap<&str, &'a Field> = wf.iter().map(|f| (f.name.as_str(), f)).collect();
         self.path.push("fields".into());
         for (pos, f) in rf.iter().enumerate() {
             self.path.push(pos.to_string());
             match lookup_writer_field(&by_name, f) {
-                Some(wfield) => out.extend(self.nested("type", &f.ty, &wfield.ty)),
+                Some(wfield) => out.extend(&self.nested("type", &f.ty, &wfield.ty)),
                 None if f.default.is_some() => {}
                 None => {
                     let enum_default = match f.ty.kind {
@@ -323,7 +439,7 @@ impl<'a> Checker<'a> {
                     };
                     if enum_default {
                         // Java compares the enum with the writer record itself here.
-                        out.extend(self.nested("type", &f.ty, w));
+                        out.extend(&self.nested("type", &f.ty, w));
                     } else {
                         let msg = f.name.clone();
                         out.push(self.incompatible(
@@ -338,7 +454,6 @@ impl<'a> Checker<'a> {
             self.path.pop();
         }
         self.path.pop();
-        out
     }
 }
 

@@ -7,8 +7,9 @@
 //! the first that fails; NONE, or no existing schema, is always compatible.
 
 pub mod checker;
+mod report;
 
-pub use checker::{check, SchemaRef};
+pub use checker::{check, check_java_list, SchemaRef};
 
 use super::{Family, Rule};
 use crate::diag::Level;
@@ -109,6 +110,9 @@ pub struct Incompatibility {
     /// For MISSING_UNION_BRANCH of a changed record: the nested incompatibility Java does not
     /// report (the spans then point at it). Not part of Java's verdict.
     pub cause: Option<String>,
+    /// How often Java's list holds this incompatibility: once per path through shared named
+    /// types that reaches it (saturating). [`check`] lists each distinct one once.
+    pub occurrences: u64,
 }
 
 /// Confluent's compatibility levels.
@@ -242,3 +246,6 @@ pub fn check_mode(mode: Mode, new: SchemaRef<'_>, existing: &[SchemaRef<'_>]) ->
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod bounds_tests;

@@ -131,6 +131,69 @@ pub fn same_named(old: &SchemaSet, o: TypeId, new: &SchemaSet, n: TypeId) -> boo
             .any(|a| a.fullname() == on.fullname() || a.name == on.name)
 }
 
+/// The branches of a new union by what [`Walker::matches`] compares, so matching an old union
+/// against it is linear: the first new branch that matches an old one is the smallest index
+/// among the candidates.
+struct BranchIndex {
+    /// Every branch by [`describe`] (short name for named types).
+    by_describe: HashMap<String, Vec<usize>>,
+    /// Non-named branches by [`describe`].
+    unnamed: HashMap<String, Vec<usize>>,
+    /// Named branches by short name, by alias full name and by alias short name.
+    by_name: HashMap<String, Vec<usize>>,
+    by_alias_full: HashMap<String, Vec<usize>>,
+    by_alias_short: HashMap<String, Vec<usize>>,
+}
+
+impl BranchIndex {
+    fn new(set: &SchemaSet, branches: &[Node]) -> Self {
+        let mut ix = BranchIndex {
+            by_describe: HashMap::new(),
+            unnamed: HashMap::new(),
+            by_name: HashMap::new(),
+            by_alias_full: HashMap::new(),
+            by_alias_short: HashMap::new(),
+        };
+        for (i, b) in branches.iter().enumerate() {
+            let d = describe(set, b);
+            ix.by_describe.entry(d.clone()).or_default().push(i);
+            match b.kind {
+                Kind::Named(id) => {
+                    let t = &set.types[id];
+                    ix.by_name.entry(t.name.name.clone()).or_default().push(i);
+                    for a in &t.aliases {
+                        ix.by_alias_full.entry(a.fullname()).or_default().push(i);
+                        ix.by_alias_short.entry(a.name.clone()).or_default().push(i);
+                    }
+                }
+                _ => ix.unnamed.entry(d).or_default().push(i),
+            }
+        }
+        ix
+    }
+
+    /// The first branch that matches `o` (a node of the old set), as `position(matches)` would.
+    fn position(&self, old: &SchemaSet, o: &Node) -> Option<usize> {
+        let first =
+            |m: &HashMap<String, Vec<usize>>, k: &str| m.get(k).and_then(|v| v.first().copied());
+        match o.kind {
+            Kind::Named(id) => {
+                let on = &old.types[id].name;
+                [
+                    first(&self.by_name, &on.name),
+                    first(&self.by_alias_full, &on.fullname()),
+                    first(&self.by_alias_short, &on.name),
+                    first(&self.unnamed, &on.name),
+                ]
+                .into_iter()
+                .flatten()
+                .min()
+            }
+            _ => first(&self.by_describe, &describe(old, o)),
+        }
+    }
+}
+
 impl<'a> Walker<'a> {
     fn matches(&self, o: &Node, n: &Node) -> bool {
         match (&o.kind, &n.kind) {
@@ -142,8 +205,9 @@ impl<'a> Walker<'a> {
     fn walk(&mut self, o: &'a Node, n: &'a Node, path: String) {
         match (&o.kind, &n.kind) {
             (Kind::Union(ob), Kind::Union(nb)) => {
+                let index = BranchIndex::new(self.new, nb);
                 for b in ob {
-                    match nb.iter().position(|x| self.matches(b, x)) {
+                    match index.position(self.old, b) {
                         Some(i) => self.walk(b, &nb[i], format!("{path}/{i}")),
                         None => self.changes.push(Change::UnionBranchRemoved {
                             branch: describe(self.old, b),
@@ -172,10 +236,11 @@ impl<'a> Walker<'a> {
                 match (&self.old.types[*a].body, &self.new.types[*b].body) {
                     (Body::Record(of), Body::Record(nf)) => self.fields(of, nf, *b, &path),
                     (Body::Enum(oe), Body::Enum(ne)) => {
+                        let kept: HashSet<&str> = ne.symbols.iter().map(String::as_str).collect();
                         let removed: Vec<String> = oe
                             .symbols
                             .iter()
-                            .filter(|s| !ne.symbols.contains(s))
+                            .filter(|s| !kept.contains(s.as_str()))
                             .cloned()
                             .collect();
                         if !removed.is_empty() {
