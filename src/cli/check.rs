@@ -125,8 +125,8 @@ fn human(report: &GateReport) -> String {
         .max(7);
     let _ = writeln!(
         out,
-        "{:<width$}  {:<19}  {:>9}  {}",
-        "subject", "compatibility", "versions", "result"
+        "{:<width$}  {:<19}  {:>9}  result",
+        "subject", "compatibility", "versions"
     );
     for s in &report.subjects {
         let _ = writeln!(

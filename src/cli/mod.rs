@@ -2,10 +2,10 @@
 //! its own module and returns an [`ExitCode`]: 0 clean, 1 findings, 2 usage or I/O error.
 
 mod catalog;
-mod check;
+pub mod check;
 mod compat;
 pub mod config;
-mod gate;
+pub mod gate;
 mod lint;
 mod publish;
 mod serve;

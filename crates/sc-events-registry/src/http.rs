@@ -4,8 +4,9 @@
 //! `SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO`, or in the URL) or a bearer token; an optional CA
 //! bundle; connect and request timeouts; retries with exponential backoff and jitter on 5xx,
 //! 408, 429, connection errors and timeouts only (never on another 4xx). Confluent's error
-//! bodies become typed [`RegistryError`]s. Credentials never appear in messages: the URL is
-//! kept without its user info and auth headers are marked sensitive.
+//! bodies become typed [`RegistryError`]s; answers are read up to [`MAX_ANSWER_BYTES`].
+//! Credentials never appear in messages: the URL is kept without its user info and auth
+//! headers are marked sensitive.
 
 use crate::error::{clip, ErrorKind, RegistryError, Result};
 use crate::types::*;
@@ -224,7 +225,7 @@ impl HttpRegistry {
                 Ok(_) => false,
                 Err(Failure::Status(status, _)) => retryable(*status),
                 Err(Failure::Transport(_) | Failure::Timeout(_)) => true,
-                Err(Failure::Final(_)) => false,
+                Err(Failure::Final(_) | Failure::TooLarge) => false,
             };
             if !retry || attempt >= self.retry.max_retries {
                 return match outcome {
@@ -262,12 +263,34 @@ impl HttpRegistry {
         }
         let resp = req.send().await.map_err(Failure::from_reqwest)?;
         let status = resp.status();
-        let text = resp.text().await.map_err(Failure::from_reqwest)?;
+        let text = read_answer(resp).await?;
         if status.is_success() {
             return Ok(text);
         }
         Err(Failure::Status(status, text))
     }
+}
+
+/// The most bytes of an answer read: far above any registry answer, far below what would
+/// exhaust memory when a broken server sends an endless body.
+pub const MAX_ANSWER_BYTES: usize = 64 << 20;
+
+/// The answer's body as text, at most [`MAX_ANSWER_BYTES`].
+async fn read_answer(mut resp: reqwest::Response) -> std::result::Result<String, Failure> {
+    if resp
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+    {
+        return Err(Failure::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(Failure::from_reqwest)? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(Failure::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 fn sensitive(v: &str) -> Result<header::HeaderValue> {
@@ -310,6 +333,8 @@ enum Failure {
     Transport(String),
     Timeout(String),
     Final(String),
+    /// An answer over [`MAX_ANSWER_BYTES`].
+    TooLarge,
 }
 
 impl Failure {
@@ -359,6 +384,10 @@ impl Failure {
                 RegistryError::Transport(format!("{what}: {m}{after}"))
             }
             Failure::Timeout(m) => RegistryError::TimedOut(format!("{what}: {m}{after}")),
+            Failure::TooLarge => RegistryError::Malformed(format!(
+                "{what}: the answer is larger than {} MiB",
+                MAX_ANSWER_BYTES >> 20
+            )),
         }
     }
 }

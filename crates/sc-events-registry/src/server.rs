@@ -231,21 +231,64 @@ pub fn router(registry: Arc<dyn Registry>, opts: &ServeOptions) -> Router {
                 json!({"error_code": 405, "message": "HTTP 405 Method Not Allowed"}),
             )
         })
+        .layer(middleware::map_response(json_errors))
         .layer(middleware::from_fn_with_state(app.clone(), auth))
         .layer(axum::extract::DefaultBodyLimit::max(opts.max_body_bytes))
         .with_state(app)
 }
 
-/// Serves until `shutdown` resolves, then finishes the requests in flight.
+/// How long [`serve`] waits, after the shutdown signal, for the requests in flight.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight, waiting at most
+/// [`SHUTDOWN_GRACE`]: a client that stalls mid-request cannot hold the shutdown up.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     registry: Arc<dyn Registry>,
     opts: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(registry, &opts))
-        .with_graceful_shutdown(shutdown)
+    let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
+    let server =
+        axum::serve(listener, router(registry, &opts)).with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = signalled.send(());
+        });
+    let deadline = async move {
+        match on_signal.await {
+            Ok(()) => tokio::time::sleep(SHUTDOWN_GRACE).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        r = std::future::IntoFuture::into_future(server) => r,
+        () = deadline => Ok(()),
+    }
+}
+
+/// Axum's own rejections (a path segment that is not UTF-8 once decoded, ...) are plain text;
+/// Confluent's clients expect `{"error_code", "message"}` on every error.
+async fn json_errors(r: Response) -> Response {
+    let status = r.status();
+    let confluent = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v == CONTENT_TYPE);
+    if confluent || !(status.is_client_error() || status.is_server_error()) {
+        return r;
+    }
+    let text = axum::body::to_bytes(r.into_body(), 64 << 10)
         .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let message = match text.trim() {
+        "" => status.canonical_reason().unwrap_or("Error").to_string(),
+        t => crate::error::clip(t),
+    };
+    answer(
+        status,
+        json!({"error_code": status.as_u16(), "message": message}),
+    )
 }
 
 /// Compares without an early exit, so timing does not tell how much of a secret matched.

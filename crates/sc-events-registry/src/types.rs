@@ -18,7 +18,7 @@ pub struct Reference {
 }
 
 /// A schema as it is registered: its text, type and references.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SchemaDef {
     pub schema: String,
     /// `AVRO` unless said otherwise; only Avro is checked.

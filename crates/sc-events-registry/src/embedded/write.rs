@@ -12,10 +12,12 @@ use crate::types::{
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sc_events_schema::json;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
-/// A request's schema, parsed and in its stored forms.
-struct Prepared {
-    parsed: Parsed,
+/// A request's schema in its stored forms (JSON work only; the Avro parse is separate).
+#[derive(Clone)]
+struct Forms {
     /// The text stored (canonical, or normalized when asked).
     text: String,
     fingerprint: String,
@@ -26,17 +28,65 @@ fn invalid(message: impl Into<String>) -> RegistryError {
     RegistryError::api(ErrorKind::InvalidSchema, message)
 }
 
-fn prepare(conn: &Connection, subject: &str, def: &SchemaDef, normalize: bool) -> Result<Prepared> {
+/// Forms of recently seen schema texts: a serializer looks up the same text again and again.
+/// Pure functions of the request, so one cache serves every registry in the process; bounded
+/// by total bytes and cleared when full.
+struct FormsCache {
+    entries: HashMap<(SchemaDef, bool), Forms>,
+    bytes: usize,
+}
+
+const FORMS_CACHE_BYTES: usize = 16 << 20;
+
+fn forms_cache() -> &'static Mutex<FormsCache> {
+    static CACHE: OnceLock<Mutex<FormsCache>> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        Mutex::new(FormsCache {
+            entries: HashMap::new(),
+            bytes: 0,
+        })
+    })
+}
+
+fn forms(def: &SchemaDef, normalize: bool) -> Result<Forms> {
+    let key = (def.clone(), normalize);
+    if let Some(f) = forms_cache()
+        .lock()
+        .ok()
+        .and_then(|c| c.entries.get(&key).cloned())
+    {
+        return Ok(f);
+    }
+    let f = compute_forms(def, normalize)?;
+    if let Ok(mut c) = forms_cache().lock() {
+        let size = def.schema.len() + f.text.len();
+        if c.bytes + size > FORMS_CACHE_BYTES {
+            c.entries.clear();
+            c.bytes = 0;
+        }
+        if size <= FORMS_CACHE_BYTES {
+            c.bytes += size;
+            c.entries.insert(key, f.clone());
+        }
+    }
+    Ok(f)
+}
+
+fn compute_forms(def: &SchemaDef, normalize: bool) -> Result<Forms> {
     if def.schema_type != "AVRO" {
         return Err(invalid(format!(
             "Invalid schema: schemaType '{}' is not supported here; this registry holds AVRO schemas",
             clip(&def.schema_type)
         )));
     }
-    let label = format!("subject '{}'", clip(subject));
-    let resolved = store::resolve(conn, &label, def)?;
-    let parsed = check::parse(&resolved).map_err(|e| invalid(format!("Invalid schema: {e}")))?;
-    let node = json::parse(&def.schema).map_err(|e| invalid(format!("Invalid schema: {e}")))?;
+    let node = json::parse(&def.schema).map_err(|e| {
+        let at = sc_events_schema::source::SourceFile::new("schema", def.schema.as_str())
+            .line_col(e.offset);
+        invalid(format!(
+            "Invalid schema: schema:{}:{}: invalid JSON: {}",
+            at.line, at.column, e.message
+        ))
+    })?;
     let canonical_text = canonical::canonical(&node);
     let normalized_text = canonical::normalized(&node);
     let text = if normalize {
@@ -44,12 +94,18 @@ fn prepare(conn: &Connection, subject: &str, def: &SchemaDef, normalize: bool) -
     } else {
         canonical_text
     };
-    Ok(Prepared {
-        parsed,
+    Ok(Forms {
         fingerprint: canonical::fingerprint(&def.schema_type, &text, def),
         normalized: canonical::fingerprint(&def.schema_type, &normalized_text, def),
         text,
     })
+}
+
+/// The request's schema parsed with its references: Java Avro's validity, or 42201.
+fn parse_def(conn: &Connection, subject: &str, def: &SchemaDef) -> Result<Parsed> {
+    let label = format!("subject '{}'", clip(subject));
+    let resolved = store::resolve(conn, &label, def)?;
+    check::parse(&resolved).map_err(|e| invalid(format!("Invalid schema: {e}")))
 }
 
 /// The live versions of a subject, parsed, oldest first.
@@ -87,7 +143,7 @@ pub fn lookup(
     if rows.is_empty() || (!deleted && rows.iter().all(|r| r.2)) {
         return Err(RegistryError::subject_not_found(subject));
     }
-    let p = prepare(conn, subject, def, normalize)?;
+    let p = forms(def, normalize)?;
     let (column, key) = if normalize {
         ("normalized", &p.normalized)
     } else {
@@ -105,6 +161,8 @@ pub fn lookup(
         .optional()
         .map_err(db)?;
     let Some((version, _)) = found else {
+        // Only a schema that is not registered needs the full parse: invalid is 42201.
+        parse_def(conn, subject, def)?;
         return Err(RegistryError::api(
             ErrorKind::SchemaNotFound,
             "Schema not found",
@@ -142,7 +200,7 @@ pub fn register(
             format!("Subject {} is not in read-write mode", clip(subject)),
         ));
     }
-    let p = prepare(&tx, subject, def, opts.normalize)?;
+    let p = forms(def, opts.normalize)?;
     let rows = store::version_rows(&tx, subject)?;
     let existing_id: Option<i32> = tx
         .query_row(
@@ -157,9 +215,10 @@ pub fn register(
             return Ok(id);
         }
     }
+    let parsed = parse_def(&tx, subject, def)?;
     if mode != RegistryMode::Import {
         let level = effective_compatibility(&tx, subject)?;
-        let messages = check::compatibility(level, &p.parsed, &history(&tx, subject)?);
+        let messages = check::compatibility(level, &parsed, &history(&tx, subject)?);
         if !messages.is_empty() {
             return Err(RegistryError::api(
                 ErrorKind::Incompatible,
@@ -215,12 +274,7 @@ pub fn register(
     Ok(id)
 }
 
-fn insert_schema(
-    tx: &Connection,
-    def: &SchemaDef,
-    p: &Prepared,
-    wanted: Option<i32>,
-) -> Result<i32> {
+fn insert_schema(tx: &Connection, def: &SchemaDef, p: &Forms, wanted: Option<i32>) -> Result<i32> {
     if let Some(w) = wanted {
         let taken: bool = tx
             .query_row(
@@ -269,7 +323,7 @@ pub fn test_compatibility(
     version: Option<Version>,
 ) -> Result<CompatibilityResult> {
     validate_subject(subject)?;
-    let p = prepare(conn, subject, def, false)?;
+    let parsed = parse_def(conn, subject, def)?;
     let level = effective_compatibility(conn, subject)?;
     let against = match version {
         None => history(conn, subject)?,
@@ -287,7 +341,7 @@ pub fn test_compatibility(
                 .collect()
         }
     };
-    let messages = check::compatibility(level, &p.parsed, &against);
+    let messages = check::compatibility(level, &parsed, &against);
     Ok(CompatibilityResult {
         is_compatible: messages.is_empty(),
         messages,
