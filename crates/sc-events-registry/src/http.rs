@@ -171,6 +171,12 @@ impl HttpRegistry {
                 .map_err(|e| config(format!("cannot read CA bundle {}: {e}", path.display())))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
                 .map_err(|e| config(format!("CA bundle {} is not PEM: {e}", path.display())))?;
+            if certs.is_empty() {
+                return Err(config(format!(
+                    "CA bundle {} holds no PEM certificate",
+                    path.display()
+                )));
+            }
             for c in certs {
                 builder = builder.add_root_certificate(c);
             }
