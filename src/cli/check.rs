@@ -110,19 +110,10 @@ fn status_word(s: Status) -> &'static str {
 
 fn human(report: &GateReport) -> String {
     let mut out = String::new();
-    for s in &report.subjects {
-        let diags: Vec<_> = s.diagnostics.clone();
-        if !diags.is_empty() {
-            out.push_str(&render(&diags, Format::Human));
-        }
+    for s in report.subjects.iter().filter(|s| !s.diagnostics.is_empty()) {
+        out.push_str(&render(&s.diagnostics, Format::Human));
     }
-    let width = report
-        .subjects
-        .iter()
-        .map(|s| s.subject.len())
-        .max()
-        .unwrap_or(7)
-        .max(7);
+    let width = subject_width(report.subjects.iter().map(|s| s.subject.as_str()));
     let _ = writeln!(
         out,
         "{:<width$}  {:<19}  {:>9}  result",
@@ -159,6 +150,15 @@ fn human(report: &GateReport) -> String {
         )
     };
     out
+}
+
+/// The width of a table's subject column.
+pub(crate) fn subject_width<'a>(subjects: impl Iterator<Item = &'a str>) -> usize {
+    subjects
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+        .max("subject".len())
 }
 
 fn xml(s: &str) -> String {

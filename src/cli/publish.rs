@@ -202,13 +202,7 @@ async fn register(
 
 fn table(r: &PublishReport) -> String {
     let mut out = String::new();
-    let width = r
-        .subjects
-        .iter()
-        .map(|s| s.subject.len())
-        .max()
-        .unwrap_or(7)
-        .max(7);
+    let width = super::check::subject_width(r.subjects.iter().map(|s| s.subject.as_str()));
     let _ = writeln!(
         out,
         "{:<width$}  {:>7}  {:>5}  result",

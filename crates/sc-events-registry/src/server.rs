@@ -206,23 +206,16 @@ pub fn router(registry: Arc<dyn Registry>, opts: &ServeOptions) -> Router {
         )
         .route(
             "/config",
-            get(get_config).put(put_config).delete(delete_global_config),
+            get(get_config).put(put_config).delete(delete_config),
         )
         .route(
             "/config/{subject}",
-            get(get_config_subject)
-                .put(put_config_subject)
-                .delete(delete_config),
+            get(get_config).put(put_config).delete(delete_config),
         )
-        .route(
-            "/mode",
-            get(get_mode).put(put_mode).delete(delete_global_mode),
-        )
+        .route("/mode", get(get_mode).put(put_mode).delete(delete_mode))
         .route(
             "/mode/{subject}",
-            get(get_mode_subject)
-                .put(put_mode_subject)
-                .delete(delete_mode),
+            get(get_mode).put(put_mode).delete(delete_mode),
         )
         .fallback(|| async { bad(ErrorKind::NotFound, "HTTP 404 Not Found").into_response() })
         .method_not_allowed_fallback(|| async {
@@ -587,7 +580,15 @@ fn level(b: ConfigBody) -> Result<Compatibility, ApiError> {
     })
 }
 
-async fn config(app: &App, s: Option<&str>, q: &Flags) -> Answer {
+/// `/config` and `/config/{subject}` share handlers: the subject is optional.
+type Subject = Option<Path<String>>;
+
+fn subject(s: &Subject) -> Option<&str> {
+    s.as_ref().map(|Path(s)| s.as_str())
+}
+
+async fn get_config(State(app): State<App>, s: Subject, Query(q): Query<Flags>) -> Answer {
+    let s = subject(&s);
     let l = app
         .registry
         .compatibility(s, s.is_none() || q.flag("defaultToGlobal"))
@@ -595,47 +596,23 @@ async fn config(app: &App, s: Option<&str>, q: &Flags) -> Answer {
     ok(json!({"compatibilityLevel": l.as_str()}))
 }
 
-async fn get_config(State(app): State<App>, Query(q): Query<Flags>) -> Answer {
-    config(&app, None, &q).await
-}
-
-async fn get_config_subject(
+async fn put_config(
     State(app): State<App>,
-    Path(s): Path<String>,
-    Query(q): Query<Flags>,
+    s: Subject,
+    b: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    config(&app, Some(&s), &q).await
-}
-
-async fn set_config(app: &App, s: Option<&str>, b: Result<Bytes, BytesRejection>) -> Answer {
     let l = level(body(b)?)?;
-    app.registry.set_compatibility(s, l).await?;
+    app.registry.set_compatibility(subject(&s), l).await?;
     ok(json!({"compatibility": l.as_str()}))
 }
 
-async fn put_config(State(app): State<App>, b: Result<Bytes, BytesRejection>) -> Answer {
-    set_config(&app, None, b).await
-}
-
-async fn put_config_subject(
-    State(app): State<App>,
-    Path(s): Path<String>,
-    b: Result<Bytes, BytesRejection>,
-) -> Answer {
-    set_config(&app, Some(&s), b).await
-}
-
-async fn delete_global_config(State(app): State<App>) -> Answer {
-    let l = app.registry.delete_compatibility(None).await?;
+async fn delete_config(State(app): State<App>, s: Subject) -> Answer {
+    let l = app.registry.delete_compatibility(subject(&s)).await?;
     ok(json!({"compatibilityLevel": l.as_str()}))
 }
 
-async fn delete_config(State(app): State<App>, Path(s): Path<String>) -> Answer {
-    let l = app.registry.delete_compatibility(Some(&s)).await?;
-    ok(json!({"compatibilityLevel": l.as_str()}))
-}
-
-async fn mode(app: &App, s: Option<&str>, q: &Flags) -> Answer {
+async fn get_mode(State(app): State<App>, s: Subject, Query(q): Query<Flags>) -> Answer {
+    let s = subject(&s);
     let m = app
         .registry
         .mode(s, s.is_none() || q.flag("defaultToGlobal"))
@@ -643,22 +620,10 @@ async fn mode(app: &App, s: Option<&str>, q: &Flags) -> Answer {
     ok(json!({"mode": m.as_str()}))
 }
 
-async fn get_mode(State(app): State<App>, Query(q): Query<Flags>) -> Answer {
-    mode(&app, None, &q).await
-}
-
-async fn get_mode_subject(
+async fn put_mode(
     State(app): State<App>,
-    Path(s): Path<String>,
+    s: Subject,
     Query(q): Query<Flags>,
-) -> Answer {
-    mode(&app, Some(&s), &q).await
-}
-
-async fn set_mode(
-    app: &App,
-    s: Option<&str>,
-    q: &Flags,
     b: Result<Bytes, BytesRejection>,
 ) -> Answer {
     let req: ModeBody = body(b)?;
@@ -667,33 +632,13 @@ async fn set_mode(
         .unwrap_or_default()
         .parse()
         .map_err(|e: String| bad(ErrorKind::InvalidMode, e))?;
-    app.registry.set_mode(s, m, q.flag("force")).await?;
+    app.registry
+        .set_mode(subject(&s), m, q.flag("force"))
+        .await?;
     ok(json!({"mode": m.as_str()}))
 }
 
-async fn put_mode(
-    State(app): State<App>,
-    Query(q): Query<Flags>,
-    b: Result<Bytes, BytesRejection>,
-) -> Answer {
-    set_mode(&app, None, &q, b).await
-}
-
-async fn put_mode_subject(
-    State(app): State<App>,
-    Path(s): Path<String>,
-    Query(q): Query<Flags>,
-    b: Result<Bytes, BytesRejection>,
-) -> Answer {
-    set_mode(&app, Some(&s), &q, b).await
-}
-
-async fn delete_global_mode(State(app): State<App>) -> Answer {
-    let m = app.registry.delete_mode(None).await?;
-    ok(json!({"mode": m.as_str()}))
-}
-
-async fn delete_mode(State(app): State<App>, Path(s): Path<String>) -> Answer {
-    let m = app.registry.delete_mode(Some(&s)).await?;
+async fn delete_mode(State(app): State<App>, s: Subject) -> Answer {
+    let m = app.registry.delete_mode(subject(&s)).await?;
     ok(json!({"mode": m.as_str()}))
 }
