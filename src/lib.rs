@@ -32,6 +32,7 @@ include!(concat!(env!("OUT_DIR"), "/_includes.rs"));
 pub mod cli;
 pub mod codec;
 pub mod event;
+pub mod wire;
 
 pub use event::{DomainEvent, Emitter, Payload, Tracing, ValidationError};
 pub use types::{Actor, ActorType, EntityType, Envelope, PrivacyTier};

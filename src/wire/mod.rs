@@ -1,0 +1,23 @@
+//! The wire format: Avro binary through generated, specialised codecs, framed the way
+//! Confluent's serializers frame it (magic byte 0, the schema id as 4 big-endian bytes, the
+//! Avro datum).
+//!
+//! - [`binary`]: the primitives and the bounds-checked [`binary::Reader`];
+//! - [`Encode`] / [`Decode`]: implemented by build.rs for every generated record, enum and
+//!   union (see `sc-events-codegen`'s `codec.rs`), so a value is written and read by straight
+//!   line code, never through serde or a `Value` tree.
+
+pub mod binary;
+
+pub use binary::{DecodeError, DecodeErrorKind, Reader};
+
+/// Writes a value as an Avro datum.
+pub trait Encode {
+    /// Appends the value's Avro binary encoding to `w`.
+    fn encode(&self, w: &mut Vec<u8>);
+}
+
+/// Reads a value from an Avro datum written with the same schema.
+pub trait Decode<'a>: Sized {
+    fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError>;
+}
