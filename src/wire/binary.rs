@@ -401,6 +401,41 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// The input's length.
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    /// `n` raw bytes, borrowed.
+    #[inline]
+    pub fn raw(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        let s = self
+            .buf
+            .get(self.pos..self.pos.saturating_add(n))
+            .ok_or_else(|| self.error(DecodeErrorKind::Truncated))?;
+        self.pos += n;
+        Ok(s)
+    }
+
+    /// Enters a nested record: recursive schemas cannot recurse deeper than [`MAX_DEPTH`].
+    #[inline]
+    pub fn enter(&mut self) -> Result<(), DecodeError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(DecodeErrorKind::TooDeep));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    #[inline]
+    pub fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
     /// Skips a length-prefixed value (bytes or string).
     pub fn skip_bytes(&mut self) -> Result<(), DecodeError> {
         self.bytes().map(|_| ())

@@ -8,8 +8,11 @@
 //!   line code, never through serde or a `Value` tree.
 
 pub mod binary;
+pub mod framed;
+pub mod resolve;
 
 pub use binary::{DecodeError, DecodeErrorKind, Reader};
+pub use framed::{Decoded, Deserializer, Serializer, SerializerConfig, WireError};
 
 /// Writes a value as an Avro datum.
 pub trait Encode {
