@@ -1,10 +1,13 @@
 //! Avro binary encoding of events against the canonical `.avsc` text (not rsgen-avro's
 //! canonical form, which drops defaults, docs and logical types).
 //!
-//! This is the reference path, built on apache-avro's schema-aware serde: every event is
-//! validated before it is written. Registry framing and the fast codec build on top of it.
+//! A thin wrapper over the generated codec of [`crate::wire`] (every event is validated before
+//! it is written); [`reference`] keeps apache-avro's schema-aware serde over the same schemas
+//! as the reference the generated codec is tested and benchmarked against. For registry
+//! framing use [`crate::wire::Serializer`] and [`crate::wire::Deserializer`].
 
 use crate::event::{DomainEvent, ValidationError};
+use crate::wire::{Decode, Encode};
 use crate::SCHEMAS;
 use apache_avro::reader::datum::GenericDatumReader;
 use apache_avro::types::Value;
@@ -23,6 +26,8 @@ pub enum CodecError {
     UnknownSchema(String),
     #[error("avro: {0}")]
     Avro(Box<apache_avro::Error>),
+    #[error("{0}")]
+    Decode(#[from] crate::wire::DecodeError),
 }
 
 impl From<apache_avro::Error> for CodecError {
@@ -63,25 +68,54 @@ fn schema(record: &str) -> Result<(&'static Schema, Vec<&'static Schema>), Codec
     Ok((&p.schemas[i], p.schemas.iter().collect()))
 }
 
-/// Validates an event and encodes it as a plain Avro datum (no framing).
-pub fn encode<E: DomainEvent>(event: &E) -> Result<Vec<u8>, CodecError> {
+/// Validates an event and encodes it as a plain Avro datum (no framing), with the generated
+/// codec.
+pub fn encode<E: DomainEvent + Encode>(event: &E) -> Result<Vec<u8>, CodecError> {
     event.validate()?;
-    let (schema, all) = schema(E::RECORD)?;
-    let w = GenericDatumWriter::builder(schema)
-        .schemata(all)?
-        .human_readable(true)
-        .build()?;
-    Ok(w.write_ser_to_vec(event)?)
+    let mut w = Vec::new();
+    event.encode(&mut w);
+    Ok(w)
 }
 
-/// Decodes an Avro datum written with this build's schema of `E`.
-pub fn decode<E: DomainEvent>(mut bytes: &[u8]) -> Result<E, CodecError> {
-    let (schema, all) = schema(E::RECORD)?;
-    let r = GenericDatumReader::builder(schema)
-        .writer_schemata(all)?
-        .human_readable(true)
-        .build()?;
-    Ok(r.read_deser(&mut bytes)?)
+/// Decodes an Avro datum written with this build's schema of `E`, with the generated codec.
+pub fn decode<E: DomainEvent + for<'a> Decode<'a>>(bytes: &[u8]) -> Result<E, CodecError> {
+    Ok(crate::wire::binary::from_slice(bytes)?)
+}
+
+/// apache-avro's schema-aware serde over the same schemas: the reference the generated codec
+/// is tested and benchmarked against.
+pub mod reference {
+    use super::*;
+
+    /// A prebuilt writer for `E` (apache-avro's `write_ser`).
+    pub fn writer<E: DomainEvent>() -> Result<GenericDatumWriter<'static>, CodecError> {
+        let (schema, all) = schema(E::RECORD)?;
+        Ok(GenericDatumWriter::builder(schema)
+            .schemata(all)?
+            .human_readable(true)
+            .build()?)
+    }
+
+    /// A prebuilt reader for `E`; `human_readable` for serde (`read_deser`), off for `Value`s.
+    pub fn reader<E: DomainEvent>(
+        human_readable: bool,
+    ) -> Result<GenericDatumReader<'static>, CodecError> {
+        let (schema, all) = schema(E::RECORD)?;
+        Ok(GenericDatumReader::builder(schema)
+            .writer_schemata(all)?
+            .human_readable(human_readable)
+            .build()?)
+    }
+
+    /// Encodes with apache-avro's serde.
+    pub fn encode<E: DomainEvent>(event: &E) -> Result<Vec<u8>, CodecError> {
+        Ok(writer::<E>()?.write_ser_to_vec(event)?)
+    }
+
+    /// Decodes with apache-avro's serde.
+    pub fn decode<E: DomainEvent>(mut bytes: &[u8]) -> Result<E, CodecError> {
+        Ok(reader::<E>(true)?.read_deser(&mut bytes)?)
+    }
 }
 
 /// Decodes a datum into apache-avro's generic [`Value`] (for tools and interop checks).

@@ -76,9 +76,16 @@ where
         .validate()
         .unwrap_or_else(|e| panic!("{event_type}: {e}"));
 
-    let bytes = codec::encode(&typed).unwrap_or_else(|e| panic!("{event_type}: encode: {e}"));
-    let back: E = codec::decode(&bytes).unwrap_or_else(|e| panic!("{event_type}: decode: {e}"));
+    let bytes =
+        codec::reference::encode(&typed).unwrap_or_else(|e| panic!("{event_type}: encode: {e}"));
+    let back: E =
+        codec::reference::decode(&bytes).unwrap_or_else(|e| panic!("{event_type}: decode: {e}"));
     assert_eq!(back, typed, "{event_type}: typed round trip");
+    assert_eq!(
+        codec::encode(&typed).unwrap(),
+        bytes,
+        "{event_type}: codec::encode"
+    );
 
     // The generated codec writes exactly apache-avro's bytes and reads them back.
     let mut fast = Vec::new();
