@@ -2,17 +2,17 @@
 //! once, an older writer version read into today's type, a newer producer's unknown event
 //! type reported as such, and bad messages refused with their byte offset.
 
+mod support;
+
 use sc_events::types::OrderStatus;
-use sc_events::wire::resolve::{self, compile_between, Outcome, Plan};
 use sc_events::wire::{Decoded, Deserializer, Serializer, SerializerConfig, WireError};
 use sc_events::{order, Actor, Emitter};
 use sc_events_registry::embedded::EmbeddedRegistry;
-use sc_events_registry::workspace::{subjects, Naming};
-use sc_events_registry::{check, Compatibility, RegisterOptions, Registry, SchemaDef, Version};
+use sc_events_registry::{Registry, Version};
 use sc_events_schema::model::parse_files;
-use sc_events_schema::rules::compat::SchemaRef;
 use sc_events_schema::source::SourceFile;
 use std::sync::Arc;
+use support::versions::{self, ORDER};
 
 fn event(n: i64) -> order::Event {
     Emitter::new("checkout")
@@ -26,7 +26,7 @@ fn event(n: i64) -> order::Event {
                 currency: "EUR".into(),
                 status: OrderStatus::Pending,
             },
-            &format!("o-{n}"),
+            format!("o-{n}"),
             1,
             Actor::system(),
         )
@@ -36,45 +36,8 @@ fn event(n: i64) -> order::Event {
 /// Publishes the workspace (as `schemactl publish` does) and returns the registry.
 async fn published(dir: &std::path::Path) -> EmbeddedRegistry {
     let reg = EmbeddedRegistry::open(dir.join("r.db")).unwrap();
-    let catalog = resolve::reader_catalog();
-    for s in subjects(catalog, &Naming::default()) {
-        let def = s.def(&vec![1; s.references.len()]);
-        reg.register(&s.subject, &def, RegisterOptions::default())
-            .await
-            .unwrap();
-    }
+    versions::publish(&reg).await;
     reg
-}
-
-const ORDER: &str = "sc.domain.order-value";
-
-/// An older writer version of the order schema: OrderCreated has a writer-only field, and the
-/// data union a branch this build does not know.
-fn older_order_text() -> String {
-    let now = resolve::reader_catalog();
-    let d = now
-        .domains
-        .iter()
-        .find(|d| d.topic == "sc.domain.order")
-        .unwrap();
-    let text = now.set.files[d.file].text.clone();
-    let at = text.find(r#"{"name": "currency""#).unwrap();
-    let mut old = format!(
-        "{}{}{}",
-        &text[..at],
-        r#"{"name": "legacy_code", "type": "string", "default": "L", "doc": "Gone since."},
-          "#,
-        &text[at..]
-    );
-    // A new event type, appended to the data union: its closing bracket is the one before
-    // the bracket that closes the domain record's fields.
-    let fields_close = old.rfind(']').unwrap();
-    let close = old[..fields_close].rfind(']').unwrap();
-    old.insert_str(
-        close,
-        r#", {"type": "record", "name": "OrderGifted", "event_type": "order.gifted", "privacy_tier": "INTERNAL", "doc": "A gift.", "fields": [{"name": "order_id", "type": "string", "doc": "Id."}]}"#,
-    );
-    old
 }
 
 #[tokio::test]
@@ -137,54 +100,13 @@ async fn without_auto_register_an_unpublished_schema_is_a_clear_error() {
 async fn an_older_writer_is_read_into_todays_type_and_new_event_types_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let reg = published(dir.path()).await;
-    reg.set_compatibility(Some(ORDER), Compatibility::None)
-        .await
-        .unwrap();
-    let env = reg
-        .version("sc.events.common.Envelope", Version::Latest, false)
-        .await
-        .unwrap();
-    let old_def =
-        SchemaDef::avro(older_order_text()).with_references(vec![sc_events_registry::Reference {
-            name: "sc.events.common.Envelope".into(),
-            subject: env.subject.clone(),
-            version: env.version,
-        }]);
-    let old_id = reg
-        .register(ORDER, &old_def, RegisterOptions::default())
-        .await
-        .unwrap() as u32;
-
-    // Old-layout bytes: today's bytes transcoded into the old schema (the writer-only field
-    // gets its default "L").
-    let resolved = check::resolve(&reg, "old", &old_def).await.unwrap();
-    let old = check::parse(&resolved).unwrap();
-    let now = resolve::reader_catalog();
-    let d = now
-        .domains
-        .iter()
-        .find(|d| d.topic == "sc.domain.order")
-        .unwrap();
-    let now_ref = SchemaRef {
-        set: &now.set,
-        root: &now.set.roots[d.file],
-    };
-    let Plan::Resolve(down) = compile_between(now_ref, old.root()).unwrap() else {
-        panic!()
-    };
+    let (old_id, down) = versions::register_older_order(&reg).await;
     let e = event(2);
-    let mut today = Vec::new();
-    sc_events::wire::Encode::encode(&e, &mut today);
-    let Outcome::Value(old_bytes) = resolve::transcode(&down, &today).unwrap() else {
-        panic!()
-    };
+    let message = versions::older_message(&down, old_id, &e);
     assert!(
-        old_bytes.windows(2).any(|w| w == [2, b'L']),
+        message.windows(2).any(|w| w == [2, b'L']),
         "the old layout carries legacy_code"
     );
-    let mut message = vec![0];
-    message.extend_from_slice(&old_id.to_be_bytes());
-    message.extend_from_slice(&old_bytes);
 
     let de = Deserializer::<order::Event>::new(Arc::new(reg.clone()));
     assert_eq!(
@@ -250,8 +172,8 @@ async fn bad_messages_are_refused_with_where_and_what() {
 }
 
 #[test]
-fn the_reader_catalog_is_the_embedded_one() {
-    let text = older_order_text();
+fn the_older_version_is_a_valid_schema() {
+    let text = versions::older_order_text();
     let set = parse_files(vec![
         SourceFile::new("envelope.avsc", sc_events::SCHEMAS[0].text),
         SourceFile::new("old.avsc", text),

@@ -4,3 +4,4 @@
 pub mod sample;
 pub mod schema_gen;
 pub mod serve;
+pub mod versions;

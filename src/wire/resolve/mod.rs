@@ -368,10 +368,10 @@ impl Compiler<'_> {
         let mut writer = Vec::with_capacity(wf.len());
         let mut filled = vec![false; rf.len()];
         for f in wf {
-            let target = rf.iter().position(|x| x.name == f.name).or_else(|| {
-                rf.iter()
-                    .position(|x| x.aliases.iter().any(|a| *a == f.name))
-            });
+            let target = rf
+                .iter()
+                .position(|x| x.name == f.name)
+                .or_else(|| rf.iter().position(|x| x.aliases.contains(&f.name)));
             match target {
                 Some(j) => {
                     let op = self.op(&f.ty, &rf[j].ty).map_err(|e| {

@@ -5,9 +5,11 @@ use super::{Choice, Op, Outcome, Program, RunError};
 use crate::wire::binary::{self, DecodeError, Reader};
 use std::cell::RefCell;
 
+/// Transcoding buffers, reused across messages: output, reorder scratch, field ranges.
+type Buffers = (Vec<u8>, Vec<u8>, Vec<(usize, usize)>);
+
 thread_local! {
-    /// Transcoding buffers, reused across messages: (output, reorder scratch, field ranges).
-    static BUFFERS: RefCell<(Vec<u8>, Vec<u8>, Vec<(usize, usize)>)> = const { RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
+    static BUFFERS: RefCell<Buffers> = const { RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
 }
 
 /// Transcodes `datum` with the program and hands the reader-layout bytes to `f`.
