@@ -2,8 +2,9 @@
 //! largest event of the catalog (`order.confirmed`, five line items). Bench ids are
 //! `<event>/<operation>/<implementation>`:
 //!
-//! - operations: `encode` (framed, into a reused buffer), `decode` (owned), `decode_resolved`
-//!   (data of an older writer version read into today's type);
+//! - operations: `encode` (framed, into a reused buffer), `decode` (owned), `decode_borrowed`
+//!   (a view whose strings point into the message), `decode_resolved` (data of an older writer
+//!   version read into today's type);
 //! - implementations: `sc_events` (the generated codec behind `wire::Serializer` /
 //!   `wire::Deserializer`, validation on), `sc_events_unchecked` (no validation),
 //!   `hand_written` (benches/wire/hand.rs, the reference), `serde_avro_fast`,
@@ -328,6 +329,15 @@ fn bench_event(c: &mut Criterion, s: &Setup, name: &str, e: &order::Event) {
             })
         },
     );
+    let mut scratch = Vec::new();
+    g.bench_function(BenchmarkId::new("decode_borrowed", "sc_events"), |b| {
+        b.iter(|| {
+            let v =
+                s.de.deserialize_view(black_box(&framed), &mut scratch)
+                    .expect("decode");
+            black_box(&v);
+        })
+    });
     g.bench_function(BenchmarkId::new("decode_resolved", "sc_events"), |b| {
         b.iter(|| black_box(s.de.deserialize_cached(black_box(&old)).expect("decode")))
     });

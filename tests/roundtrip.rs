@@ -38,7 +38,12 @@ fn plain(v: &Value) -> serde_json::Value {
 
 fn round_trip<E>(event_type: &str, branch: usize, index: u64)
 where
-    E: DomainEvent + PartialEq + std::fmt::Debug + wire::Encode + for<'a> wire::Decode<'a>,
+    E: DomainEvent
+        + PartialEq
+        + std::fmt::Debug
+        + wire::Encode
+        + for<'a> wire::Decode<'a>
+        + wire::HasView,
 {
     let catalog = sc_events::cli::embedded_catalog().unwrap();
     let (domain, ev) = catalog
@@ -94,6 +99,9 @@ where
     let back: E = wire::binary::from_slice(&bytes)
         .unwrap_or_else(|e| panic!("{event_type}: generated decoder: {e}"));
     assert_eq!(back, typed, "{event_type}: generated decoder");
+    let view: E::View<'_> = wire::binary::from_slice(&bytes)
+        .unwrap_or_else(|e| panic!("{event_type}: borrowed decoder: {e}"));
+    assert_eq!(E::from_view(&view), typed, "{event_type}: borrowed view");
     for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
         let e = wire::binary::from_slice::<E>(&bytes[..cut]).unwrap_err();
         assert!(e.offset <= cut, "{event_type}: truncated at {cut}: {e}");

@@ -5,7 +5,7 @@
 mod support;
 
 use sc_events::types::OrderStatus;
-use sc_events::wire::{Decoded, Deserializer, Serializer, SerializerConfig, WireError};
+use sc_events::wire::{Decoded, Deserializer, HasView, Serializer, SerializerConfig, WireError};
 use sc_events::{order, Actor, Emitter};
 use sc_events_registry::embedded::EmbeddedRegistry;
 use sc_events_registry::{Registry, Version};
@@ -67,7 +67,20 @@ async fn serializer_and_deserializer_round_trip_through_the_registry() {
         Decoded::Event(e.clone())
     );
     // Warm: synchronous from now on.
-    assert_eq!(de.deserialize_cached(&buf).unwrap(), Decoded::Event(e));
+    assert_eq!(
+        de.deserialize_cached(&buf).unwrap(),
+        Decoded::Event(e.clone())
+    );
+    let mut scratch = Vec::new();
+    match de.deserialize_view(&buf, &mut scratch).unwrap() {
+        Decoded::Event(v) => {
+            assert_eq!(order::Event::from_view(&v), e);
+            // The strings point into the message.
+            let range = buf.as_ptr_range();
+            assert!(range.contains(&v.envelope.producer.as_ptr()));
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]

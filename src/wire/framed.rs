@@ -8,7 +8,7 @@
 
 use super::binary::{self, DecodeError};
 use super::resolve::{self, Outcome, Plan};
-use super::{Decode, Encode};
+use super::{Decode, Encode, HasView};
 use crate::event::{DomainEvent, ValidationError};
 use sc_events_registry::workspace::{subjects, Naming, SubjectSchema};
 use sc_events_registry::{check, ErrorKind, RegisterOptions, Registry, RegistryError, SchemaDef};
@@ -313,6 +313,47 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
                     schema_id: id,
                     event_type,
                 }),
+                Err(resolve::RunError::Decode(e)) => Err(at(e)),
+                Err(resolve::RunError::Unresolvable(reason)) => Err(WireError::Incompatible {
+                    schema_id: id,
+                    reason,
+                }),
+            },
+        }
+    }
+}
+
+impl<E: DomainEvent + HasView + for<'a> Decode<'a>> Deserializer<E> {
+    /// Decodes a message of a warm schema id into a borrowed view: strings and bytes point into
+    /// `message`, or, for an older writer version, into `scratch`, which receives the resolved
+    /// bytes (reuse it across messages and nothing is allocated for them).
+    pub fn deserialize_view<'b>(
+        &self,
+        message: &'b [u8],
+        scratch: &'b mut Vec<u8>,
+    ) -> Result<Decoded<E::View<'b>>, WireError> {
+        let (id, datum) = split(message)?;
+        let plan = self.plan(id).ok_or(WireError::NotWarmed(id))?;
+        let at = |mut error: DecodeError| {
+            error.offset += HEADER_LEN;
+            WireError::Decode {
+                schema_id: id,
+                error,
+            }
+        };
+        match plan.as_ref() {
+            Plan::Same => binary::from_slice(datum).map(Decoded::Event).map_err(at),
+            Plan::Resolve(program) => match resolve::transcode_into(program, datum, scratch) {
+                Ok(Some(event_type)) => Ok(Decoded::UnknownEventType {
+                    schema_id: id,
+                    event_type,
+                }),
+                Ok(None) => binary::from_slice(scratch.as_slice())
+                    .map(Decoded::Event)
+                    .map_err(|e| WireError::Incompatible {
+                        schema_id: id,
+                        reason: format!("the resolved datum does not decode: {e}"),
+                    }),
                 Err(resolve::RunError::Decode(e)) => Err(at(e)),
                 Err(resolve::RunError::Unresolvable(reason)) => Err(WireError::Incompatible {
                     schema_id: id,

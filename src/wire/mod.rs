@@ -24,3 +24,11 @@ pub trait Encode {
 pub trait Decode<'a>: Sized {
     fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError>;
 }
+
+/// A generated type with a borrowed view (`crate::views`): strings and bytes point into the
+/// message instead of being copied.
+pub trait HasView: Sized {
+    type View<'a>: Decode<'a>;
+    /// The owned value of a view.
+    fn from_view(view: &Self::View<'_>) -> Self;
+}

@@ -13,12 +13,34 @@ use std::fmt::Write as _;
 const B: &str = "crate::wire::binary";
 const T: &str = "crate::types";
 
+/// The Rust type of a node, as rsgen-avro spells it.
+pub(crate) fn rust_type(set: &SchemaSet, n: &Node) -> String {
+    match &n.kind {
+        Kind::Null => "()".into(),
+        Kind::Boolean => "bool".into(),
+        Kind::Int => "i32".into(),
+        Kind::Long => "i64".into(),
+        Kind::Float => "f32".into(),
+        Kind::Double => "f64".into(),
+        Kind::Bytes => "Vec<u8>".into(),
+        Kind::String if is_uuid(n) => "uuid::Uuid".into(),
+        Kind::String => "String".into(),
+        Kind::Array(i) => format!("Vec<{}>", rust_type(set, i)),
+        Kind::Map(v) => format!("::std::collections::HashMap<String, {}>", rust_type(set, v)),
+        Kind::Union(b) => match optional(b) {
+            Some((_, inner)) => format!("Option<{}>", rust_type(set, inner)),
+            None => format!("{T}::{}", union_name(set, b)),
+        },
+        Kind::Named(id) => format!("{T}::{}", type_name(&set.types[*id].name.name)),
+    }
+}
+
 fn is_uuid(n: &Node) -> bool {
     n.logical_type.as_deref() == Some("uuid")
 }
 
 /// `(index of null, the other branch)` for `["null", T]` in either order.
-fn optional(b: &[Node]) -> Option<(usize, &Node)> {
+pub(crate) fn optional(b: &[Node]) -> Option<(usize, &Node)> {
     match b {
         [x, y] if x.kind == Kind::Null => Some((0, y)),
         [x, y] if y.kind == Kind::Null => Some((1, x)),
@@ -27,7 +49,7 @@ fn optional(b: &[Node]) -> Option<(usize, &Node)> {
 }
 
 /// rsgen-avro's name of a union enum: `Union` + each named branch's type name.
-fn union_name(set: &SchemaSet, b: &[Node]) -> String {
+pub(crate) fn union_name(set: &SchemaSet, b: &[Node]) -> String {
     let mut s = String::from("Union");
     for n in b {
         if let Kind::Named(id) = n.kind {
@@ -100,7 +122,7 @@ fn enc(set: &SchemaSet, n: &Node, v: &str, o: &mut String, depth: usize) {
 }
 
 /// The variant rsgen-avro gives a union branch.
-fn union_variant(set: &SchemaSet, n: &Node) -> String {
+pub(crate) fn union_variant(set: &SchemaSet, n: &Node) -> String {
     match &n.kind {
         Kind::Named(id) => type_name(&set.types[*id].name.name),
         Kind::Null => "Null".into(),
@@ -118,7 +140,7 @@ fn union_variant(set: &SchemaSet, n: &Node) -> String {
 }
 
 /// An expression decoding the node from `r` (a `&mut Reader`), `?` on errors.
-fn dec(set: &SchemaSet, n: &Node, depth: usize) -> String {
+pub(crate) fn dec(set: &SchemaSet, n: &Node, depth: usize) -> String {
     let r = "r";
     match &n.kind {
         Kind::Null => "()".into(),

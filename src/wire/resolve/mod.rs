@@ -87,7 +87,7 @@ struct RecordPlan {
     writer: Vec<(Op, Option<usize>)>,
     /// Per reader field: `None` when the writer fills it, else the encoded default.
     defaults: Vec<Option<Vec<u8>>>,
-    /// Writer fields already in reader order, none skipped, no defaults: no reordering.
+    /// Writer fields already in reader order (skipped ones aside), no defaults: no reordering.
     in_order: bool,
 }
 
@@ -406,8 +406,10 @@ impl Compiler<'_> {
             })?;
             defaults.push(Some(bytes));
         }
-        let in_order =
-            writer.len() == rf.len() && writer.iter().enumerate().all(|(i, (_, t))| *t == Some(i));
+        // The writer's kept fields fill the reader's in order, and no default is needed: the
+        // fields stream through (skipped ones are dropped as they pass).
+        let kept: Vec<usize> = writer.iter().filter_map(|(_, t)| *t).collect();
+        let in_order = kept.len() == rf.len() && kept.iter().enumerate().all(|(i, t)| *t == i);
         self.records[index] = RecordPlan {
             writer,
             defaults,
@@ -434,7 +436,7 @@ mod default;
 mod run;
 
 use default::encode_default;
-pub use run::{transcode, with_transcoded};
+pub use run::{transcode, transcode_into, with_transcoded};
 
 #[cfg(test)]
 mod tests;

@@ -22,19 +22,46 @@ pub fn with_transcoded<T>(
         let mut guard = b.borrow_mut();
         let (out, scratch, ranges) = &mut *guard;
         out.clear();
-        let mut r = Reader::new(datum);
-        let mut run = Run {
-            p,
-            scratch,
-            ranges,
-            depth: 0,
-        };
-        if let Some(et) = run.op(&p.root, &mut r, out)? {
-            return Ok(Outcome::UnknownEventType(et));
-        }
-        r.finish()?;
-        Ok(Outcome::Value(f(out)))
+        Ok(match run(p, datum, out, scratch, ranges)? {
+            Some(et) => Outcome::UnknownEventType(et),
+            None => Outcome::Value(f(out)),
+        })
     })
+}
+
+/// Transcodes `datum` into `out` (cleared first); `Some(event_type)` for an unknown branch.
+pub fn transcode_into(
+    p: &Program,
+    datum: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<Option<String>, RunError> {
+    out.clear();
+    BUFFERS.with(|b| {
+        let mut guard = b.borrow_mut();
+        let (_, scratch, ranges) = &mut *guard;
+        run(p, datum, out, scratch, ranges)
+    })
+}
+
+fn run(
+    p: &Program,
+    datum: &[u8],
+    out: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+    ranges: &mut Vec<(usize, usize)>,
+) -> Result<Option<String>, RunError> {
+    let mut r = Reader::new(datum);
+    let mut run = Run {
+        p,
+        scratch,
+        ranges,
+        depth: 0,
+    };
+    if let Some(et) = run.op(&p.root, &mut r, out)? {
+        return Ok(Some(et));
+    }
+    r.finish()?;
+    Ok(None)
 }
 
 struct Run<'p, 'b> {
@@ -159,9 +186,13 @@ impl Run<'_, '_> {
     fn fields(&mut self, i: usize, r: &mut Reader<'_>, out: &mut Vec<u8>) -> Step {
         let plan = &self.p.records[i];
         if plan.in_order {
-            for (op, _) in &plan.writer {
+            for (op, target) in &plan.writer {
+                let start = out.len();
                 if let Some(et) = self.op(op, r, out)? {
                     return Ok(Some(et));
+                }
+                if target.is_none() {
+                    out.truncate(start);
                 }
             }
             return Ok(None);
