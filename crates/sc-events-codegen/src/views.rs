@@ -19,7 +19,7 @@ fn borrowing(set: &SchemaSet) -> HashSet<TypeId> {
         let before = out.len();
         for (id, t) in set.types.iter().enumerate() {
             if let Body::Record(fields) = &t.body {
-                if fields.iter().any(|f| borrows(set, &f.ty, &out)) {
+                if fields.iter().any(|f| borrows(&f.ty, &out)) {
                     out.insert(id);
                 }
             }
@@ -30,12 +30,12 @@ fn borrowing(set: &SchemaSet) -> HashSet<TypeId> {
     }
 }
 
-fn borrows(set: &SchemaSet, n: &Node, bs: &HashSet<TypeId>) -> bool {
+fn borrows(n: &Node, bs: &HashSet<TypeId>) -> bool {
     match &n.kind {
         Kind::String => n.logical_type.as_deref() != Some("uuid"),
         Kind::Bytes => true,
-        Kind::Array(i) | Kind::Map(i) => matches!(n.kind, Kind::Map(_)) || borrows(set, i, bs),
-        Kind::Union(b) => b.iter().any(|x| borrows(set, x, bs)),
+        Kind::Array(i) | Kind::Map(i) => matches!(n.kind, Kind::Map(_)) || borrows(i, bs),
+        Kind::Union(b) => b.iter().any(|x| borrows(x, bs)),
         Kind::Named(id) => bs.contains(id),
         _ => false,
     }
@@ -49,7 +49,7 @@ struct Gen<'s> {
 impl Gen<'_> {
     fn ty(&self, n: &Node) -> String {
         let owned = crate::codec::rust_type(self.set, n);
-        if !borrows(self.set, n, &self.bs) {
+        if !borrows(n, &self.bs) {
             return owned;
         }
         match &n.kind {
@@ -67,7 +67,7 @@ impl Gen<'_> {
     }
 
     fn dec(&self, n: &Node, depth: usize) -> String {
-        if !borrows(self.set, n, &self.bs) {
+        if !borrows(n, &self.bs) {
             return crate::codec::dec(self.set, n, depth);
         }
         match &n.kind {
@@ -108,7 +108,7 @@ impl Gen<'_> {
     /// An expression turning `x` (a `&` to the view type) into the owned type.
     fn owned(&self, n: &Node, x: &str, depth: usize) -> String {
         let x = &format!("({x})");
-        if !borrows(self.set, n, &self.bs) {
+        if !borrows(n, &self.bs) {
             return format!("{x}.clone()");
         }
         let y = format!("y{depth}");
@@ -167,7 +167,7 @@ pub fn generate(set: &SchemaSet) -> String {
             continue;
         };
         for f in fields {
-            collect_unions(set, &f.ty, &g.bs, &mut unions);
+            collect_unions(&f.ty, &g.bs, &mut unions);
         }
         if !g.bs.contains(&id) {
             let _ = writeln!(o, "pub use {T}::{name};");
@@ -224,15 +224,15 @@ pub fn generate(set: &SchemaSet) -> String {
 }
 
 /// The general (not `["null", T]`) unions that borrow, reachable from a node.
-fn collect_unions(set: &SchemaSet, n: &Node, bs: &HashSet<TypeId>, out: &mut Vec<Vec<Node>>) {
+fn collect_unions(n: &Node, bs: &HashSet<TypeId>, out: &mut Vec<Vec<Node>>) {
     match &n.kind {
-        Kind::Array(i) | Kind::Map(i) => collect_unions(set, i, bs, out),
+        Kind::Array(i) | Kind::Map(i) => collect_unions(i, bs, out),
         Kind::Union(b) => {
-            if optional(b).is_none() && borrows(set, n, bs) {
+            if optional(b).is_none() && borrows(n, bs) {
                 out.push(b.clone());
             }
             for x in b {
-                collect_unions(set, x, bs, out);
+                collect_unions(x, bs, out);
             }
         }
         _ => {}

@@ -1,6 +1,8 @@
-//! The gate's cost: the whole catalog through compat (FULL_TRANSITIVE) and the policy, and how
-//! checking grows with a record's width (1,000 → 10,000 fields) and nesting depth (25 → 100).
-//! Parsing happens outside the timed loop; `parse/*` times it on its own.
+//! The gate's cost: the whole catalog through compat (FULL_TRANSITIVE) and the policy, how
+//! checking grows with a record's width (1,000 → 10,000 fields) and nesting depth (25 → 100),
+//! and the big cases: an enum of 200,000 symbols and a union of 50,000 branches, each losing
+//! one, through compat (FULL) and the policy. Parsing happens outside the timed loop. Sample
+//! sizes are small so that the whole run stays short (`cargo bench -p sc-events-schema`).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use sc_events_schema::model::{parse_files, SchemaSet};
@@ -10,6 +12,7 @@ use sc_events_schema::source::SourceFile;
 use sc_events_schema::Catalog;
 use std::hint::black_box;
 use std::path::Path;
+use std::time::Duration;
 
 fn set(text: String) -> SchemaSet {
     parse_files(vec![SourceFile::new("bench.avsc", text)]).expect("bench schema parses")
@@ -116,5 +119,72 @@ fn scaling(c: &mut Criterion) {
     sized(c, "deep_nesting", &[25, 50, 100], deep);
 }
 
-criterion_group!(benches, catalog, scaling);
+/// An enum of `n` symbols, without symbol `skip`.
+fn big_enum(n: usize, skip: usize) -> String {
+    let symbols: Vec<String> = (0..n)
+        .filter(|&i| i != skip)
+        .map(|i| format!("\"S{i}\""))
+        .collect();
+    format!(
+        r#"{{"type": "enum", "name": "Big", "symbols": [{}]}}"#,
+        symbols.join(",")
+    )
+}
+
+/// A union of null, int and `n` records, without record `skip`.
+fn big_union(n: usize, skip: usize) -> String {
+    let branches: Vec<String> = (0..n)
+        .filter(|&i| i != skip)
+        .map(|i| format!(r#"{{"type": "record", "name": "R{i}", "fields": []}}"#))
+        .collect();
+    format!(r#"["null", "int", {}]"#, branches.join(","))
+}
+
+/// One removed symbol or branch: FULL fails in the direction that reads the bigger side with
+/// the smaller, and the policy reports the removal.
+fn big(c: &mut Criterion) {
+    let mut g = c.benchmark_group("big");
+    let cases = [
+        (
+            "enum_200k_symbols",
+            big_enum(200_000, usize::MAX),
+            big_enum(200_000, 777),
+        ),
+        (
+            "union_50k_branches",
+            big_union(50_000, usize::MAX),
+            big_union(50_000, 777),
+        ),
+    ];
+    for (name, old, new) in cases {
+        let (old, new) = (set(old), set(new));
+        assert_eq!(
+            check_mode(Mode::Full, root(&new), &[root(&old)]).len(),
+            1,
+            "{name}: one incompatibility"
+        );
+        g.bench_function(BenchmarkId::new("compat_full", name), |b| {
+            b.iter(|| black_box(check_mode(Mode::Full, root(&new), &[root(&old)])))
+        });
+        g.bench_function(BenchmarkId::new("policy", name), |b| {
+            b.iter(|| {
+                black_box(policy::check(
+                    root(&old),
+                    root(&new),
+                    &SubjectPolicy::default(),
+                ))
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
+    targets = catalog, scaling, big
+}
 criterion_main!(benches);

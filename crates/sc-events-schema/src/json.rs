@@ -3,9 +3,13 @@
 //! `serde_json` forgets where things came from; diagnostics must point at the `.avsc` line, so
 //! schemas are parsed here. Objects keep their members in source order; a duplicate key is kept
 //! (Java Avro's Jackson parser accepts it and the last one wins, see [`JsonNode::get`]).
-//! Like Jackson as Avro configures it, `/* */` and `//` comments are accepted, and Jackson's
-//! default `StreamReadConstraints` (jackson-core 2.21, what Avro 1.12.1 runs with) are applied:
-//! nesting depth, number, key and string lengths. After the document only what Java's
+//! Like Jackson as Avro configures it, `/* */` and `//` comments are accepted (a `//` comment
+//! ends at LF or CR; a control character other than tab inside a comment is refused), and
+//! Jackson's default `StreamReadConstraints` (jackson-core 2.21, what Avro 1.12.1 runs with)
+//! are applied: nesting depth, number (digits, counted as Jackson counts them), key and string
+//! lengths (UTF-16 units, as Java counts). Lone surrogate escapes stay distinct characters
+//! (see [`LONE_SURROGATES`]). Objects used as values (defaults, properties) read as Jackson keeps them, one
+//! member per key ([`JsonNode::unique_members`]). After the document only what Java's
 //! `String.trim` removes may follow (Avro refuses any other "dangling content", comments too).
 
 use crate::source::Span;
@@ -72,6 +76,25 @@ impl JsonNode {
             Json::Object(members) => members.iter().rev().find(|m| m.key == key),
             _ => None,
         }
+    }
+
+    /// The members of an object as Jackson keeps them: one per key, the last value winning
+    /// (in source order of the winning members; empty for anything but an object).
+    pub fn unique_members(&self) -> Vec<&Member> {
+        let Json::Object(members) = &self.value else {
+            return Vec::new();
+        };
+        let mut last: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::with_capacity(members.len());
+        for (i, m) in members.iter().enumerate() {
+            last.insert(m.key.as_str(), i);
+        }
+        members
+            .iter()
+            .enumerate()
+            .filter(|(i, m)| last.get(m.key.as_str()) == Some(i))
+            .map(|(_, m)| m)
+            .collect()
     }
 
     pub fn as_str(&self) -> Option<&str> {
@@ -141,6 +164,35 @@ impl JsonNode {
     }
 }
 
+/// Where a lone surrogate (`\ud800` not followed by a low surrogate escape, or a lone
+/// `\udc00`) goes: Java keeps it as one UTF-16 unit, a Rust string cannot, so each of the
+/// 2,048 surrogates stands for a distinct character of plane 16 (U+10F800 + offset), which
+/// keeps strings that differ only there different, and which no name accepts (Java: a
+/// surrogate is no letter).
+const LONE_SURROGATES: u32 = 0x10_F800;
+
+/// The character of a `\u` escape that is not part of a surrogate pair.
+fn unit_char(unit: u32) -> char {
+    let code = match unit {
+        0xD800..=0xDFFF => LONE_SURROGATES + (unit - 0xD800),
+        _ => unit,
+    };
+    char::from_u32(code).unwrap_or('\u{FFFD}')
+}
+
+/// A string's length as Jackson counts it: UTF-16 units (a lone surrogate is one).
+fn utf16_len(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            if u32::from(c) >= LONE_SURROGATES {
+                1
+            } else {
+                c.len_utf16()
+            }
+        })
+        .sum()
+}
+
 /// Parses one JSON document; anything but whitespace or comments after it is an error.
 pub fn parse(text: &str) -> Result<JsonNode, JsonError> {
     let mut p = Parser {
@@ -182,21 +234,44 @@ impl Parser<'_> {
                 Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
                 Some(b'/') if self.bytes.get(self.pos + 1) == Some(&b'*') => {
                     let start = self.pos;
-                    match self.text[self.pos + 2..].find("*/") {
-                        Some(i) => self.pos += i + 4,
+                    let end = match self.text[self.pos + 2..].find("*/") {
+                        Some(i) => self.pos + 2 + i,
                         None => {
                             self.pos = start;
                             return Err(self.err("unterminated /* comment"));
                         }
-                    }
+                    };
+                    self.comment_chars(self.pos + 2, end)?;
+                    self.pos = end + 2;
                 }
                 Some(b'/') if self.bytes.get(self.pos + 1) == Some(&b'/') => {
-                    self.pos = self.text[self.pos..]
-                        .find('\n')
+                    // Jackson ends a line comment at LF or CR.
+                    let end = self.bytes[self.pos..]
+                        .iter()
+                        .position(|&b| b == b'\n' || b == b'\r')
                         .map_or(self.bytes.len(), |i| self.pos + i);
+                    self.comment_chars(self.pos + 2, end)?;
+                    self.pos = end;
                 }
                 _ => return Ok(()),
             }
+        }
+    }
+
+    /// Jackson refuses control characters other than tab, LF and CR inside comments.
+    fn comment_chars(&mut self, from: usize, to: usize) -> Result<(), JsonError> {
+        match self.bytes[from..to]
+            .iter()
+            .position(|&b| b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r'))
+        {
+            Some(i) => {
+                self.pos = from + i;
+                Err(self.err(format!(
+                    "illegal control character (code {}) in a comment",
+                    self.bytes[from + i]
+                )))
+            }
+            None => Ok(()),
         }
     }
 
@@ -220,7 +295,7 @@ impl Parser<'_> {
             Some(b'"') => {
                 let start = self.pos;
                 let s = self.string()?;
-                if s.len() > MAX_STRING_CHARS && s.chars().count() > MAX_STRING_CHARS {
+                if s.len() > MAX_STRING_CHARS && utf16_len(&s) > MAX_STRING_CHARS {
                     self.pos = start;
                     return Err(self.err(format!(
                         "string value length exceeds the maximum allowed ({MAX_STRING_CHARS})"
@@ -246,7 +321,7 @@ impl Parser<'_> {
         }
         let key_start = self.pos;
         let key = self.string()?;
-        let chars = key.chars().count();
+        let chars = utf16_len(&key);
         if chars > MAX_KEY_CHARS {
             self.pos = key_start;
             return Err(self.err(format!(
@@ -363,7 +438,8 @@ impl Parser<'_> {
         if self.peek() == Some(b'-') {
             self.pos += 1;
         }
-        let mut int_digits = 0;
+        // Digits of the fraction and the exponent, `None` when the part is absent.
+        let (mut fract_digits, mut exp_digits) = (None, None);
         let digits = |p: &mut Self| {
             let s = p.pos;
             while matches!(p.peek(), Some(b'0'..=b'9')) {
@@ -371,16 +447,19 @@ impl Parser<'_> {
             }
             p.pos - s
         };
-        match self.peek() {
-            Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => {
-                int_digits = digits(self);
+        let int_digits = match self.peek() {
+            Some(b'0') => {
+                self.pos += 1;
+                1
             }
+            Some(b'1'..=b'9') => digits(self),
             _ => return Err(self.err("invalid number")),
-        }
+        };
         if self.peek() == Some(b'.') {
             self.pos += 1;
-            if digits(self) == 0 {
+            let n = digits(self);
+            fract_digits = Some(n);
+            if n == 0 {
                 return Err(self.err("invalid number: expected digits after '.'"));
             }
         }
@@ -389,13 +468,27 @@ impl Parser<'_> {
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.pos += 1;
             }
-            if digits(self) == 0 {
+            let n = digits(self);
+            exp_digits = Some(n);
+            if n == 0 {
                 return Err(self.err("invalid number: expected exponent digits"));
             }
         }
         let text = &self.text[start..self.pos];
-        let integral = !text.contains(['.', 'e', 'E']);
-        let len = if integral { int_digits } else { text.len() };
+        // Jackson counts digits only: the integer part's, or all of a float's
+        // (`validateIntegerLength` / `validateFPLength`). A number with a leading zero takes
+        // Jackson's slow path (`_parseNumber2`), where an absent fraction or exponent counts
+        // as -1 digit. (Texts over 32,768 UTF-16 units are read in chunks, and a number split
+        // by a chunk takes that path too; that case of 999+ digit floats is not modelled.)
+        let leading_zero = text.trim_start_matches('-').starts_with('0');
+        let len = match (fract_digits, exp_digits) {
+            (None, None) => int_digits,
+            (f, e) if leading_zero => {
+                let part = |p: Option<usize>| p.map_or(-1, |n| n as i64);
+                usize::try_from(int_digits as i64 + part(f) + part(e)).unwrap_or(0)
+            }
+            (f, e) => int_digits + f.unwrap_or(0) + e.unwrap_or(0),
+        };
         if len > MAX_NUMBER_CHARS {
             self.pos = start;
             return Err(self.err(format!(
@@ -455,16 +548,21 @@ impl Parser<'_> {
                         b't' => out.push('\t'),
                         b'u' => {
                             let hi = self.hex4()?;
-                            let code = if (0xD800..0xDC00).contains(&hi)
-                                && self.text[self.pos..].starts_with("\\u")
-                            {
-                                self.pos += 2;
-                                let lo = self.hex4()?;
-                                0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3FF)
-                            } else {
-                                hi
-                            };
-                            out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                            // A pair only when a low surrogate escape follows.
+                            let lo = self
+                                .text
+                                .get(self.pos..self.pos + 6)
+                                .and_then(|t| t.strip_prefix("\\u"))
+                                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                                .filter(|lo| (0xDC00..0xE000).contains(lo));
+                            match (hi, lo) {
+                                (0xD800..=0xDBFF, Some(lo)) => {
+                                    self.pos += 6;
+                                    let code = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                                    out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                                }
+                                _ => out.push(unit_char(hi)),
+                            }
                         }
                         _ => {
                             self.pos -= 1;
@@ -479,54 +577,5 @@ impl Parser<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keeps_spans_of_values_and_keys() {
-        let text = r#"{"a": [1, "x"], "b": {"c": null}}"#;
-        let doc = parse(text).unwrap();
-        let a = doc.member("a").unwrap();
-        assert_eq!(&text[a.key_span.start..a.key_span.end], "\"a\"");
-        assert_eq!(&text[a.value.span.start..a.value.span.end], "[1, \"x\"]");
-        let c = doc.get("b").unwrap().get("c").unwrap();
-        assert_eq!(&text[c.span.start..c.span.end], "null");
-    }
-
-    #[test]
-    fn last_duplicate_key_wins_and_comments_are_skipped() {
-        let doc = parse("/* c */ {\"k\": 1, // x\n \"k\": 2 /* y */}").unwrap();
-        assert_eq!(doc.get("k").unwrap().as_i64(), Some(2));
-    }
-
-    #[test]
-    fn errors_carry_offsets() {
-        let e = parse("{\"a\": tru}").unwrap_err();
-        assert_eq!(e.offset, 6);
-        let e = parse("[1, 2] x").unwrap_err();
-        assert_eq!(e.offset, 7);
-        assert!(e.message.contains("after the JSON document"));
-        assert!(parse("\"abc").is_err());
-        assert!(parse("01").is_err());
-        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
-        assert!(parse(&deep(MAX_DEPTH)).is_ok());
-        let e = parse(&deep(MAX_DEPTH + 1)).unwrap_err();
-        assert_eq!(
-            e.message,
-            "document nesting depth (1001) exceeds the maximum allowed (1000)"
-        );
-        assert!(parse(&"[".repeat(100_000)).is_err());
-        assert!(parse(&"1".repeat(1000)).is_ok());
-        assert!(parse(&"1".repeat(1001)).is_err());
-        assert!(parse(&format!("{{\"{}\": 1}}", "k".repeat(50_001))).is_err());
-        assert!(parse("\"int\" \n\t").is_ok());
-        assert!(parse("\"int\" // c").is_err());
-        assert!(parse("/* c */ \"int\"").is_ok());
-    }
-
-    #[test]
-    fn decodes_escapes() {
-        let doc = parse(r#""a\n\u00e9\ud83d\ude00""#).unwrap();
-        assert_eq!(doc.as_str(), Some("a\né😀"));
-    }
-}
+#[path = "json_tests.rs"]
+mod tests;

@@ -56,12 +56,28 @@ impl EmbeddedRegistry {
             ))?;
             Ok(conn)
         };
-        let conn = open(&path).map_err(|e| {
-            RegistryError::Config(format!(
-                "cannot open the embedded registry {}: {e}",
-                path.display()
-            ))
-        })?;
+        // Switching to WAL and creating the tables take locks that another process opening
+        // the same file at the same moment may hold; SQLite then answers BUSY at once.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        let conn = loop {
+            match open(&path) {
+                Ok(c) => break c,
+                Err(rusqlite::Error::SqliteFailure(f, _))
+                    if matches!(
+                        f.code,
+                        rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                    ) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(10 + fastrand::u64(0..20)));
+                }
+                Err(e) => {
+                    return Err(RegistryError::Config(format!(
+                        "cannot open the embedded registry {}: {e}",
+                        path.display()
+                    )))
+                }
+            }
+        };
         Ok(EmbeddedRegistry {
             path,
             conn: Arc::new(Mutex::new(conn)),

@@ -12,7 +12,8 @@
 //! simplification: a record already resolved is not visited again (Java re-walks it, which
 //! only matters when that walk reaches a record still open in an outer visit).
 
-use super::validity::{java_parses_double, Facts};
+use super::java_numbers::java_parses_double;
+use super::validity::Facts;
 use super::{Body, Field, Kind, Node, SchemaSet, TypeId};
 use crate::diag::{quoted, Diagnostic, Level};
 use crate::json::{Json, JsonNode};
@@ -67,8 +68,8 @@ impl Check<'_, '_> {
                 }
                 true
             }
-            (Kind::Map(values), Json::Object(ms)) => {
-                for m in ms {
+            (Kind::Map(values), Json::Object(_)) => {
+                for m in v.unique_members() {
                     if !self.valid(values, &m.value, false)? {
                         return Ok(false);
                     }

@@ -7,6 +7,7 @@
 mod defaults;
 mod java_chars;
 mod java_defaults;
+mod java_numbers;
 mod parse;
 mod validity;
 mod walk;

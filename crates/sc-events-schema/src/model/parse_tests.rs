@@ -116,3 +116,56 @@ fn recursive_records_parse() {
     let l = s.lookup("L").unwrap();
     assert_eq!(s.fields(l)[0].ty.non_null().kind, Kind::Named(l));
 }
+
+/// Behaviours of Java Avro 1.12.1 found by the validity differential
+/// (`tests/validity_differential.rs`), each checked against the jar.
+#[test]
+fn java_validity_rules_found_by_the_differential() {
+    let ok = |t: &str| set(&[t]).map(|_| ()).map_err(|e| e[0].message.clone());
+    let twice = |a: &str, b: &str| {
+        format!(
+            r#"{{"type":"record","name":"R","fields":[{{"name":"a","type":{a}}},{{"name":"b","type":{b}}}]}}"#
+        )
+    };
+    let e = |extra: &str| format!(r#"{{"type":"enum","name":"E","symbols":["A","B"]{extra}}}"#);
+    // EnumSchema.equals ignores the enum default.
+    assert!(ok(&twice(&e(r#","default":"A""#), &e(r#","default":"B""#))).is_ok());
+    // Lone surrogates are distinct characters; "\ud800\u0041" is "\ud800A".
+    assert!(ok(&twice(&e(r#","x":"\ud800""#), &e(r#","x":"\ud801""#))).is_err());
+    assert!(ok(&twice(
+        &e(r#","x":"\ud800A""#),
+        &e(r#","x":"\ud800\u0041""#)
+    ))
+    .is_ok());
+    assert!(ok(&twice(&e(r#","\ud800":1"#), &e(r#","\udc00":1"#))).is_err());
+    // Double.parseDouble values of hexadecimal defaults decide equality.
+    let s = |d: &str| {
+        format!(
+            r#"{{"type":"record","name":"S","fields":[{{"name":"x","type":"double","default":{d}}}]}}"#
+        )
+    };
+    assert!(ok(&twice(&s(r#""0x1p3""#), &s(r#""0x1p4""#))).is_err());
+    assert!(ok(&twice(&s(r#""0x1p3""#), &s(r#""8""#))).is_ok());
+    // Resolution copies records, arrays and maps with their properties through
+    // JacksonUtils.toObject, which turns a big integer into null ("Can't set a property to
+    // null"); primitives and fields keep theirs.
+    let big = "123456789012345678901234567890";
+    assert!(ok(&format!(
+        r#"{{"type":"record","name":"R","x":{big},"fields":[]}}"#
+    ))
+    .is_err());
+    assert!(ok(&format!(
+        r#"{{"type":"array","items":"int","x":[1,{{"y":{big}}}]}}"#
+    ))
+    .is_err());
+    assert!(ok(&format!(r#"{{"type":"int","x":{big}}}"#)).is_ok());
+    assert!(ok(&format!(
+        r#"{{"type":"record","name":"R","fields":[{{"name":"a","type":"int","x":{big}}}]}}"#
+    ))
+    .is_ok());
+    // A map default with a repeated key is read as Jackson keeps it: the last value.
+    assert!(ok(r#"{"type":"record","name":"R","fields":[{"name":"m","type":{"type":"map","values":{"type":"map","values":"string"}},"default":{"k":null,"k":{}}}]}"#).is_ok());
+    // Jackson: a // comment ends at CR; control characters in comments are refused.
+    assert!(ok("{\"type\":\"enum\",// c\r\"name\":\"E\",\"symbols\":[]}").is_ok());
+    assert!(ok("{\"type\":\"enum\",/* \u{1} */\"name\":\"E\",\"symbols\":[]}").is_err());
+}

@@ -1,12 +1,13 @@
 //! Java Avro 1.12.1's validity rules that go beyond the shape of the JSON, as its
 //! `Schema.Parser` (default `NameValidator.UTF_VALIDATOR`, defaults validated) applies them:
-//! names ([`is_valid_name`]), `Double.parseDouble` for float/double defaults given as strings,
-//! the equality that lets a named type be defined twice identically ([`Equality`]), and
-//! default values, checked twice like Java: while parsing, where a reference to a type not
-//! yet complete (forward, or to an enclosing record) is an empty placeholder record, and while
-//! resolving, where a record whose copy has no fields yet fails the parse ([`check_defaults`]).
+//! names ([`is_valid_name`]), the equality that lets a named type be defined twice identically
+//! ([`Equality`]; an enum's default is not part of it), the union rules ([`check_unions`]) and
+//! what Java's resolution refuses when it copies records, arrays and maps: a property holding
+//! an integer beyond `long` ([`check_copied_props`]). Defaults are checked in
+//! `java_defaults`, `Double.parseDouble` is modelled in `java_numbers`.
 
 use super::java_chars::{is_letter, is_letter_or_digit};
+use super::java_numbers::java_double;
 use super::{Body, Field, Kind, Node, SchemaSet, TypeId};
 use crate::diag::quoted;
 use crate::diag::{Diagnostic, Level};
@@ -50,47 +51,6 @@ pub(super) fn fullname_error(fullname: &str) -> Option<String> {
             format!("{what} {} is invalid: {e}", quoted(p))
         })
     })
-}
-
-/// Whether Java's `Double.parseDouble` accepts `s` (how Avro reads a float or double field's
-/// default given as a string).
-pub(super) fn java_parses_double(s: &str) -> bool {
-    let s = s.trim_matches(|c: char| c <= ' ');
-    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if s == "NaN" || s == "Infinity" {
-        return true;
-    }
-    let s = s.strip_suffix(['f', 'F', 'd', 'D']).unwrap_or(s);
-    let digits = |t: &str, hex: bool| {
-        t.chars().all(|c| {
-            if hex {
-                c.is_ascii_hexdigit()
-            } else {
-                c.is_ascii_digit()
-            }
-        })
-    };
-    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        let Some((mant, exp)) = h.split_once(['p', 'P']) else {
-            return false;
-        };
-        let (a, b) = mant.split_once('.').unwrap_or((mant, ""));
-        let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
-        return !(a.is_empty() && b.is_empty())
-            && digits(a, true)
-            && digits(b, true)
-            && !exp.is_empty()
-            && digits(exp, false);
-    }
-    let (mant, exp) = match s.split_once(['e', 'E']) {
-        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
-        None => (s, None),
-    };
-    let (a, b) = mant.split_once('.').unwrap_or((mant, ""));
-    !(a.is_empty() && b.is_empty())
-        && digits(a, false)
-        && digits(b, false)
-        && exp.is_none_or(|e| !e.is_empty() && digits(e, false))
 }
 
 /// Jackson's number classes: an integer literal is an int, long or big integer by size; any
@@ -234,9 +194,8 @@ impl Equality<'_, '_> {
             (Body::Enum(ea), Body::Enum(eb)) => {
                 let mut reserved = SCHEMA_RESERVED.to_vec();
                 reserved.push("default");
-                props_eq(ja, jb, &reserved)
-                    && ea.symbols == eb.symbols
-                    && ea.default.as_ref().map(|d| &d.0) == eb.default.as_ref().map(|d| &d.0)
+                // EnumSchema.equals: names, symbols, properties; not the enum default.
+                props_eq(ja, jb, &reserved) && ea.symbols == eb.symbols
             }
             (Body::Fixed { size: x, .. }, Body::Fixed { size: y, .. }) => {
                 props_eq(ja, jb, &SCHEMA_RESERVED) && x == y
@@ -336,18 +295,6 @@ fn canonical(v: f64) -> u64 {
     }
 }
 
-/// Java's `Double.parseDouble` value of a string it accepts.
-pub(super) fn java_double(s: &str) -> f64 {
-    let t = s.trim_matches(|c: char| c <= ' ');
-    let t = t.strip_suffix(['f', 'F', 'd', 'D']).unwrap_or(t);
-    match t.trim_start_matches(['+', '-']) {
-        "NaN" => f64::NAN,
-        "Infinity" if t.starts_with('-') => f64::NEG_INFINITY,
-        "Infinity" => f64::INFINITY,
-        _ => t.parse().unwrap_or(0.0),
-    }
-}
-
 /// Java's `UnionSchema` rules, on the resolved branches: no union directly in a union, no two
 /// branches of the same type (named types by full name).
 pub(super) fn check_unions(set: &SchemaSet, errors: &mut Vec<Diagnostic>) {
@@ -391,6 +338,79 @@ pub(super) fn check_unions(set: &SchemaSet, errors: &mut Vec<Diagnostic>) {
                     return;
                 }
             }
+        }
+    }
+}
+
+/// Whether a JSON value holds an integer outside Java's `long` (Jackson's `BigIntegerNode`),
+/// anywhere inside it (objects as Jackson keeps them, last duplicate key winning).
+fn holds_big_integer(j: &JsonNode) -> bool {
+    let mut stack = vec![j];
+    while let Some(j) = stack.pop() {
+        match &j.value {
+            Json::Number(n) if !n.contains(['.', 'e', 'E']) && n.parse::<i64>().is_err() => {
+                return true
+            }
+            Json::Array(items) => stack.extend(items),
+            Json::Object(_) => stack.extend(j.unique_members().into_iter().map(|m| &m.value)),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Java's resolution copies every record, array and map, their properties through
+/// `getObjectProps` (`JacksonUtils.toObject`, which has no case for a big integer and yields
+/// `null`) and `addProp` (which refuses `null`): a custom property of a record, array or map
+/// holding an integer beyond `long` fails the parse ("Can't set a property to null"). The
+/// properties of primitives, enums, fixed and fields are not converted and may hold one.
+pub(super) fn check_copied_props(set: &SchemaSet, facts: &Facts<'_>, errors: &mut Vec<Diagnostic>) {
+    let mut check = |file: FileId, what: &str, j: &JsonNode| {
+        let bad = j
+            .unique_members()
+            .into_iter()
+            .find(|m| !SCHEMA_RESERVED.contains(&m.key.as_str()) && holds_big_integer(&m.value));
+        if let Some(m) = bad {
+            errors.push(
+                Diagnostic::at(
+                    Level::Error,
+                    "SCHEMA",
+                    format!(
+                        "property {} of this {what} holds an integer beyond the 64-bit range, which Java Avro cannot copy (\"Can't set a property to null\")",
+                        quoted(&m.key)
+                    ),
+                    &set.files[file],
+                    m.value.span,
+                )
+                .with_hint("write the number as a string, or move the property to the field"),
+            );
+            return true;
+        }
+        false
+    };
+    let mut nodes: Vec<&Node> = set.roots.iter().collect();
+    for (id, t) in set.types.iter().enumerate() {
+        if let Body::Record(fields) = &t.body {
+            if let Some(j) = facts.defs.get(&id) {
+                if check(t.file, "record", j) {
+                    return;
+                }
+            }
+            nodes.extend(fields.iter().map(|f| &f.ty));
+        }
+    }
+    while let Some(n) = nodes.pop() {
+        match &n.kind {
+            Kind::Array(inner) | Kind::Map(inner) => {
+                if let Some(j) = facts.nodes.get(&(n.file, n.span.start)) {
+                    if check(n.file, n.type_name(set), j) {
+                        return;
+                    }
+                }
+                nodes.push(inner);
+            }
+            Kind::Union(branches) => nodes.extend(branches),
+            _ => {}
         }
     }
 }

@@ -90,7 +90,7 @@ fn promoted_readers(writer: &str) -> &'static [&'static str] {
 /// it can; otherwise it holds every distinct incompatibility of Java's list, in Java's order,
 /// each once with [`Incompatibility::occurrences`] saying how often Java lists it.
 pub fn check(reader: SchemaRef<'_>, writer: SchemaRef<'_>) -> Vec<Incompatibility> {
-    Checker::new(reader.set, writer.set, Vec::new())
+    Checker::new(reader.set, writer.set, Path::default())
         .compat(reader.root, writer.root)
         .distinct()
 }
@@ -102,9 +102,40 @@ pub fn check_java_list(
     writer: SchemaRef<'_>,
     limit: usize,
 ) -> Vec<Incompatibility> {
-    Checker::new(reader.set, writer.set, Vec::new())
+    Checker::new(reader.set, writer.set, Path::default())
         .compat(reader.root, writer.root)
         .expanded(limit)
+}
+
+/// The JSON-pointer location being checked, kept as its string (a location is a copy, not a
+/// join of every segment: locations at depth 1000 stay cheap).
+#[derive(Clone, Default)]
+struct Path {
+    text: String,
+    /// Where each pushed segment starts in `text`.
+    starts: Vec<usize>,
+}
+
+impl Path {
+    fn push(&mut self, segment: &str) {
+        self.starts.push(self.text.len());
+        self.text.push('/');
+        self.text.push_str(segment);
+    }
+
+    fn pop(&mut self) {
+        if let Some(start) = self.starts.pop() {
+            self.text.truncate(start);
+        }
+    }
+
+    fn location(&self) -> String {
+        if self.text.is_empty() {
+            "/".to_string()
+        } else {
+            self.text.clone()
+        }
+    }
 }
 
 /// An index of a large reader union's branches: by Java type, by unqualified name and by
@@ -121,13 +152,16 @@ struct Checker<'a> {
     w: &'a SchemaSet,
     /// `None` while the pair is being checked (recursion in progress).
     memo: HashMap<(Key, Key), Option<Rc<Report>>>,
-    path: Vec<String>,
+    path: Path,
     unions: HashMap<usize, UnionIndex>,
     explained: usize,
+    /// A checker run by [`Checker::explain`]: nested explanations come from its own memo,
+    /// not from further fresh checkers (which would cost 2^depth for nested unions).
+    explaining: bool,
 }
 
 impl<'a> Checker<'a> {
-    fn new(r: &'a SchemaSet, w: &'a SchemaSet, path: Vec<String>) -> Self {
+    fn new(r: &'a SchemaSet, w: &'a SchemaSet, path: Path) -> Self {
         Checker {
             r,
             w,
@@ -135,11 +169,12 @@ impl<'a> Checker<'a> {
             path,
             unions: HashMap::new(),
             explained: 0,
+            explaining: false,
         }
     }
 
     fn location(&self) -> String {
-        format!("/{}", self.path.join("/"))
+        self.path.location()
     }
 
     fn incompatible(
@@ -175,7 +210,7 @@ impl<'a> Checker<'a> {
     }
 
     fn nested(&mut self, segment: &str, r: &'a Node, w: &'a Node) -> Rc<Report> {
-        self.path.push(segment.to_string());
+        self.path.push(segment);
         let out = self.compat(r, w);
         self.path.pop();
         out
@@ -187,48 +222,75 @@ impl<'a> Checker<'a> {
         out
     }
 
+    /// Kept small on purpose, like [`Self::compat`], [`Self::nested`], [`Self::named`] and
+    /// [`Self::fields`]: at the maximum depth (1000) each level costs a frame of each, and a
+    /// debug build keeps every temporary of a function in its frame.
     fn calculate(&mut self, r: &'a Node, w: &'a Node) -> Report {
         let (rt, wt) = (java_type(self.r, r), java_type(self.w, w));
-        let mut out = Report::default();
         if rt == wt {
-            match (&r.kind, &w.kind) {
-                (Kind::Array(ri), Kind::Array(wi)) => out.extend(&self.nested("items", ri, wi)),
-                (Kind::Map(rv), Kind::Map(wv)) => out.extend(&self.nested("values", rv, wv)),
-                (Kind::Named(ri), Kind::Named(wi)) => self.named(&mut out, r, w, *ri, *wi),
-                (_, Kind::Union(wb)) => {
-                    // Every branch of the writer union must be readable.
-                    for (i, b) in wb.iter().enumerate() {
-                        self.path.push(i.to_string());
-                        if !self.compat(r, b).is_empty() {
-                            let msg = format!(
-                                "reader union lacking writer type: {}",
-                                java_type(self.w, b)
-                            );
-                            let mut inc = self.incompatible(
-                                T::MissingUnionBranch,
-                                msg,
-                                (r.file, r.span),
-                                (b.file, b.span),
-                            );
-                            self.explain(&mut inc, r, b);
-                            out.push(inc);
-                        }
-                        self.path.pop();
-                    }
+            return match (&r.kind, &w.kind) {
+                (Kind::Array(ri), Kind::Array(wi)) => self.inner("items", ri, wi),
+                (Kind::Map(rv), Kind::Map(wv)) => self.inner("values", rv, wv),
+                (Kind::Named(ri), Kind::Named(wi)) => {
+                    let mut out = Report::default();
+                    self.named(&mut out, w, *ri, *wi);
+                    out
                 }
-                _ => {}
-            }
-            return out;
+                (_, Kind::Union(wb)) => self.unions(r, wb),
+                _ => Report::default(),
+            };
         }
         if let Kind::Union(wb) = &w.kind {
-            // A reader compatible with every branch of a writer union is compatible.
-            for (i, b) in wb.iter().enumerate() {
-                self.path.push(i.to_string());
-                out.extend(&self.compat(r, b));
-                self.path.pop();
-            }
-            return out;
+            return self.writer_union(r, wb);
         }
+        self.other(r, w, rt, wt)
+    }
+
+    fn inner(&mut self, segment: &str, r: &'a Node, w: &'a Node) -> Report {
+        let mut out = Report::default();
+        out.extend(&self.nested(segment, r, w));
+        out
+    }
+
+    /// Reader and writer unions: every branch of the writer union must be readable.
+    #[inline(never)]
+    fn unions(&mut self, r: &'a Node, wb: &'a [Node]) -> Report {
+        let mut out = Report::default();
+        for (i, b) in wb.iter().enumerate() {
+            self.path.push(&i.to_string());
+            if !self.compat(r, b).is_empty() {
+                let msg = format!("reader union lacking writer type: {}", java_type(self.w, b));
+                let mut inc = self.incompatible(
+                    T::MissingUnionBranch,
+                    msg,
+                    (r.file, r.span),
+                    (b.file, b.span),
+                );
+                self.explain(&mut inc, r, b);
+                out.push(inc);
+            }
+            self.path.pop();
+        }
+        out
+    }
+
+    /// A reader compatible with every branch of a writer union is compatible.
+    #[inline(never)]
+    fn writer_union(&mut self, r: &'a Node, wb: &'a [Node]) -> Report {
+        let mut out = Report::default();
+        for (i, b) in wb.iter().enumerate() {
+            self.path.push(&i.to_string());
+            out.extend(&self.compat(r, b));
+            self.path.pop();
+        }
+        out
+    }
+
+    /// Different types: a promotion, a reader union with a branch that reads the writer, or a
+    /// mismatch.
+    #[inline(never)]
+    fn other(&mut self, r: &'a Node, w: &'a Node, rt: &str, wt: &str) -> Report {
+        let out = Report::default();
         match (rt, wt) {
             ("LONG", "INT")
             | ("FLOAT", "INT" | "LONG")
@@ -331,8 +393,14 @@ impl<'a> Checker<'a> {
             _ => false,
         });
         let Some(same) = same else { return };
-        let mut fresh = Checker::new(self.r, self.w, self.path.clone());
-        let causes = fresh.compat(same, b).distinct();
+        let causes = if self.explaining {
+            // Already a fresh memo, and the pair was just tried by the union scan.
+            self.compat(same, b).distinct()
+        } else {
+            let mut fresh = Checker::new(self.r, self.w, self.path.clone());
+            fresh.explaining = true;
+            fresh.compat(same, b).distinct()
+        };
         if let Some(first) = causes.first() {
             let mut all: Vec<String> = causes
                 .iter()
@@ -351,7 +419,18 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn named(&mut self, out: &mut Report, r: &'a Node, w: &'a Node, ri: usize, wi: usize) {
+    fn named(&mut self, out: &mut Report, w: &'a Node, ri: usize, wi: usize) {
+        self.name_and_size_or_symbols(out, ri, wi);
+        if let (Body::Record(rf), Body::Record(wf)) =
+            (&self.r.types[ri].body, &self.w.types[wi].body)
+        {
+            self.fields(out, w, rf, wf);
+        }
+    }
+
+    /// A named type's name, and a fixed type's size or an enum's symbols.
+    #[inline(never)]
+    fn name_and_size_or_symbols(&mut self, out: &mut Report, ri: usize, wi: usize) {
         let (rn, wn) = (&self.r.types[ri], &self.w.types[wi]);
         let name_ok = rn.name.name == wn.name.name
             || rn
@@ -359,7 +438,7 @@ impl<'a> Checker<'a> {
                 .iter()
                 .any(|a| a.fullname() == wn.name.fullname());
         if !name_ok {
-            self.path.push("name".into());
+            self.path.push("name");
             let msg = format!("expected: {}", wn.name.fullname());
             out.push(self.incompatible(
                 T::NameMismatch,
@@ -380,7 +459,7 @@ impl<'a> Checker<'a> {
                     size_span: wspan,
                 },
             ) if rs != ws => {
-                self.path.push("size".into());
+                self.path.push("size");
                 let msg = format!("expected: {ws}, found: {rs}");
                 out.push(self.incompatible(
                     T::FixedSizeMismatch,
@@ -405,7 +484,7 @@ impl<'a> Checker<'a> {
                     .as_ref()
                     .is_some_and(|(d, _)| reader.contains(d.as_str()));
                 if !missing.is_empty() && !has_default {
-                    self.path.push("symbols".into());
+                    self.path.push("symbols");
                     let msg = format!("[{}]", missing.join(", "));
                     out.push(self.incompatible(
                         T::MissingEnumSymbols,
@@ -416,17 +495,15 @@ impl<'a> Checker<'a> {
                     self.path.pop();
                 }
             }
-            (Body::Record(rf), Body::Record(wf)) => self.fields(out, w, rf, wf),
             _ => {}
         }
-        let _ = r;
     }
 
     fn fields(&mut self, out: &mut Report, w: &'a Node, rf: &'a [Field], wf: &'a [Field]) {
         let by_name: HashMap<&str, &'a Field> = wf.iter().map(|f| (f.name.as_str(), f)).collect();
-        self.path.push("fields".into());
+        self.path.push("fields");
         for (pos, f) in rf.iter().enumerate() {
-            self.path.push(pos.to_string());
+            self.path.push(&pos.to_string());
             match lookup_writer_field(&by_name, f) {
                 Some(wfield) => out.extend(&self.nested("type", &f.ty, &wfield.ty)),
                 None if f.default.is_some() => {}

@@ -202,7 +202,29 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Kept small on purpose, like [`Self::fields`]: at the maximum depth (1000) each level
+    /// costs a frame of each, and a debug build keeps every temporary of a function in its
+    /// frame.
     fn walk(&mut self, o: &'a Node, n: &'a Node, path: String) {
+        match (&o.kind, &n.kind) {
+            (Kind::Union(_), _) | (_, Kind::Union(_)) => self.walk_unions(o, n, path),
+            (Kind::Array(a), Kind::Array(b)) => self.walk(a, b, path + "/items"),
+            (Kind::Map(a), Kind::Map(b)) => self.walk(a, b, path + "/values"),
+            (Kind::Named(a), Kind::Named(b)) => {
+                if !self.seen.insert((*a, *b)) {
+                    return;
+                }
+                match (&self.old.types[*a].body, &self.new.types[*b].body) {
+                    (Body::Record(of), Body::Record(nf)) => self.fields(of, nf, *b, &path),
+                    _ => self.enums(*a, *b, &path),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[inline(never)]
+    fn walk_unions(&mut self, o: &'a Node, n: &'a Node, path: String) {
         match (&o.kind, &n.kind) {
             (Kind::Union(ob), Kind::Union(nb)) => {
                 let index = BranchIndex::new(self.new, nb);
@@ -227,39 +249,45 @@ impl<'a> Walker<'a> {
                     self.walk(b, n, path);
                 }
             }
-            (Kind::Array(a), Kind::Array(b)) => self.walk(a, b, path + "/items"),
-            (Kind::Map(a), Kind::Map(b)) => self.walk(a, b, path + "/values"),
-            (Kind::Named(a), Kind::Named(b)) => {
-                if !self.seen.insert((*a, *b)) {
-                    return;
-                }
-                match (&self.old.types[*a].body, &self.new.types[*b].body) {
-                    (Body::Record(of), Body::Record(nf)) => self.fields(of, nf, *b, &path),
-                    (Body::Enum(oe), Body::Enum(ne)) => {
-                        let kept: HashSet<&str> = ne.symbols.iter().map(String::as_str).collect();
-                        let removed: Vec<String> = oe
-                            .symbols
-                            .iter()
-                            .filter(|s| !kept.contains(s.as_str()))
-                            .cloned()
-                            .collect();
-                        if !removed.is_empty() {
-                            self.changes.push(Change::EnumSymbolsRemoved {
-                                removed,
-                                old: *a,
-                                new: *b,
-                                path: format!("{path}/symbols"),
-                            });
-                        }
-                    }
-                    _ => {}
-                }
-            }
             _ => {}
         }
     }
 
-    fn fields(&mut self, of: &'a [Field], nf: &'a [Field], record: TypeId, path: &str) {
+    /// Symbols an enum lost.
+    #[inline(never)]
+    fn enums(&mut self, a: TypeId, b: TypeId, path: &str) {
+        if let (Body::Enum(oe), Body::Enum(ne)) = (&self.old.types[a].body, &self.new.types[b].body)
+        {
+            let kept: HashSet<&str> = ne.symbols.iter().map(String::as_str).collect();
+            let removed: Vec<String> = oe
+                .symbols
+                .iter()
+                .filter(|s| !kept.contains(s.as_str()))
+                .cloned()
+                .collect();
+            if !removed.is_empty() {
+                self.changes.push(Change::EnumSymbolsRemoved {
+                    removed,
+                    old: a,
+                    new: b,
+                    path: format!("{path}/symbols"),
+                });
+            }
+        }
+    }
+
+    /// Old fields matched with new ones (by name, by alias, or inferred renames); what was
+    /// renamed or removed is recorded. Returns the pairs (old field, new index, by alias) and
+    /// which new fields are matched.
+    #[inline(never)]
+    #[allow(clippy::type_complexity)]
+    fn match_fields(
+        &mut self,
+        of: &'a [Field],
+        nf: &'a [Field],
+        record: TypeId,
+        path: &str,
+    ) -> (Vec<(&'a Field, usize, bool)>, Vec<bool>) {
         let mut used = vec![false; nf.len()];
         let mut unmatched_old = Vec::new();
         let mut pairs = Vec::new();
@@ -315,25 +343,41 @@ impl<'a> Walker<'a> {
                 }),
             }
         }
+        (pairs, used)
+    }
+
+    fn fields(&mut self, of: &'a [Field], nf: &'a [Field], record: TypeId, path: &str) {
+        let (pairs, used) = self.match_fields(of, nf, record, path);
         for (o, i, alias) in pairs {
-            let n = &nf[i];
-            let p = format!("{path}/fields/{i}");
-            if alias {
-                self.changes.push(Change::FieldRenamed {
-                    old: o,
-                    new: n,
-                    by_alias: true,
-                    path: p.clone(),
-                });
-            } else {
-                self.changes.push(Change::FieldKept {
-                    old: o,
-                    new: n,
-                    path: p.clone(),
-                });
-            }
-            self.walk(&o.ty, &n.ty, format!("{p}/type"));
+            let p = self.pair(o, &nf[i], alias, path, i);
+            self.walk(&o.ty, &nf[i].ty, p);
         }
+        self.added(nf, &used, path);
+    }
+
+    /// Records a kept or alias-renamed field; returns its type's path.
+    #[inline(never)]
+    fn pair(&mut self, o: &'a Field, n: &'a Field, alias: bool, path: &str, i: usize) -> String {
+        let p = format!("{path}/fields/{i}");
+        if alias {
+            self.changes.push(Change::FieldRenamed {
+                old: o,
+                new: n,
+                by_alias: true,
+                path: p.clone(),
+            });
+        } else {
+            self.changes.push(Change::FieldKept {
+                old: o,
+                new: n,
+                path: p.clone(),
+            });
+        }
+        format!("{p}/type")
+    }
+
+    #[inline(never)]
+    fn added(&mut self, nf: &'a [Field], used: &[bool], path: &str) {
         for (i, n) in nf.iter().enumerate() {
             if !used[i] {
                 self.changes.push(Change::FieldAdded {
