@@ -28,7 +28,7 @@ if ! ls "$jars"/avro-1.12.1.jar >/dev/null 2>&1; then
     -exec cp {} "$jars"/ \;
 fi
 cp=$(ls "$jars"/*.jar | tr '\n' ':')
-for oracle in JavaOracle JavaValidity; do
+for oracle in JavaOracle JavaValidity JavaWire; do
   if [ ! -f "$out/$oracle.class" ] || [ "compat-tests/oracle/$oracle.java" -nt "$out/$oracle.class" ]; then
     javac -d "$out" -cp "$cp" "compat-tests/oracle/$oracle.java" >&2
   fi
