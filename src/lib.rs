@@ -16,16 +16,26 @@
 //!     },
 //!     "o-1", 3, Actor::system(),
 //! )?;
-//! let bytes = codec::encode(&event)?;
+//! let bytes = codec::encode(&event)?;          // plain Avro datum, generated codec
 //! let back: order::Event = codec::decode(&bytes)?;
 //! assert_eq!(back, event);
+//!
+//! // Confluent framing with a schema id: wire::Serializer / wire::Deserializer (see
+//! // examples/wire.rs for the registry part).
+//! let ser = sc_events::wire::Serializer::<order::Event>::with_id(7);
+//! let mut buf = Vec::new();
+//! ser.serialize(&event, &mut buf)?;
+//! assert_eq!(&buf[..5], &[0, 0, 0, 0, 7]);
+//! let _status: order::OrderStatus = order::OrderStatus::Pending; // every type the domain uses
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! Layout: [`types`] holds everything rsgen-avro generated; each domain module ([`user`],
 //! [`order`], ...) re-exports its event, payloads and `Data` union under short names; [`event`]
-//! builds and validates events; [`codec`] encodes them; [`TOPICS`], [`EVENTS`] and [`SCHEMAS`]
-//! are the catalog.
+//! builds and validates events; [`wire`] is the Avro codec generated for every type (owned and
+//! borrowed [`views`]), Confluent's framing and the registry-aware serializer and deserializer
+//! that read older writer versions into today's types; [`codec`] is the plain-datum shortcut;
+//! [`TOPICS`], [`EVENTS`] and [`SCHEMAS`] are the catalog.
 
 include!(concat!(env!("OUT_DIR"), "/_includes.rs"));
 

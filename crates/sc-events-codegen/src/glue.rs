@@ -123,6 +123,35 @@ fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
     );
 }
 
+/// The named types the domain's payloads use, directly or nested, other than the payloads
+/// themselves and the envelope's (which the crate root exports), in first-use order.
+fn used_types(catalog: &Catalog, d: &sc_events_schema::Domain) -> Vec<String> {
+    let set = &catalog.set;
+    let envelope_file = set.types[catalog.envelope].file;
+    let payloads: Vec<TypeId> = d.events.iter().map(|e| e.record).collect();
+    let mut seen: Vec<TypeId> = Vec::new();
+    let mut stack: Vec<&Node> = payloads
+        .iter()
+        .rev()
+        .flat_map(|&p| set.fields(p).iter().rev().map(|f| &f.ty))
+        .collect();
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            Kind::Array(i) | Kind::Map(i) => stack.push(i),
+            Kind::Union(b) => stack.extend(b.iter().rev()),
+            Kind::Named(id) if !seen.contains(id) => {
+                seen.push(*id);
+                stack.extend(set.fields(*id).iter().rev().map(|f| &f.ty));
+            }
+            _ => {}
+        }
+    }
+    seen.into_iter()
+        .filter(|id| !payloads.contains(id) && set.types[*id].file != envelope_file)
+        .map(|id| type_name(&set.types[id].name.name))
+        .collect()
+}
+
 fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path, o: &mut String) {
     let set = &catalog.set;
     let root = &set.types[d.record];
@@ -155,6 +184,11 @@ fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path
     let _ = writeln!(o, "    /// The payload union: one variant per event type.");
     let _ = writeln!(o, "    pub type Data = {T}::{union};");
     let _ = writeln!(o, "    pub use {T}::{{{}}};", payloads.join(", "));
+    let used = used_types(catalog, d);
+    if !used.is_empty() {
+        let _ = writeln!(o, "    /// Every other type the payloads use (enums, nested records).");
+        let _ = writeln!(o, "    pub use {T}::{{{}}};", used.join(", "));
+    }
     let types: Vec<String> = d
         .events
         .iter()
