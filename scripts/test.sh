@@ -3,8 +3,9 @@
 # the main job. Idempotent. Installs what the tests need:
 #   - the differential oracles (Java Avro 1.12.1 from PyPI's pyspark sdist, PyPI avro 1.12.1)
 #     via scripts/oracle.sh, cached in target/oracle;
-#   - Confluent's Python client (tests/interop/requirements.txt), for the interop test against
-#     `schemactl registry serve`.
+#   - Confluent's Python client (tests/interop/requirements.txt), for the interop tests against
+#     `schemactl registry serve`;
+#   - cargo-fuzz, for a bounded run of the decoder's fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +29,13 @@ else
 fi
 # Doc tests (nextest does not run them): the crate-level examples must keep compiling.
 cargo test --workspace --locked --doc
+
+# The decoder's fuzz target, for a bounded time (cargo-fuzz needs nightly flags; the stable
+# toolchain accepts them with RUSTC_BOOTSTRAP=1). Safe Rust needs no sanitizer: libFuzzer's
+# coverage guidance is what matters; a panic, hang or allocation past -rss_limit_mb fails.
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install --quiet --locked cargo-fuzz --version 0.13.2
+RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none --dev decode -- \
+  -max_total_time="${SC_FUZZ_SECONDS:-60}" -rss_limit_mb=2048 -timeout=10 2>&1 | tail -n 3
 
 # The main job, as the README runs it: the gate plus publish on a fresh embedded registry,
 # twice; the second run must register nothing.
