@@ -7,7 +7,7 @@
 //! a writer-to-reader plan for it and caches the plan; after that a decode is synchronous.
 
 use super::binary::{self, DecodeError};
-use super::resolve::{self, Outcome, Plan};
+use super::resolve::{self, Plan};
 use super::{Decode, Encode, HasView};
 use crate::event::{DomainEvent, ValidationError};
 use sc_events_registry::workspace::{subjects, Naming, SubjectSchema};
@@ -290,6 +290,16 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
 
     /// Decodes a message whose schema id was seen before; never touches the registry.
     pub fn deserialize_cached(&self, message: &[u8]) -> Result<Decoded<E>, WireError> {
+        SCRATCH.with(|s| self.decode_as::<E>(message, &mut s.borrow_mut()))
+    }
+
+    /// The one decoding path: the generated decoder of `T` over the datum, or over its
+    /// resolution into the reader's layout (written to `scratch`) for another writer version.
+    fn decode_as<'b, T: Decode<'b>>(
+        &self,
+        message: &'b [u8],
+        scratch: &'b mut Vec<u8>,
+    ) -> Result<Decoded<T>, WireError> {
         let (id, datum) = split(message)?;
         let plan = self.plan(id).ok_or(WireError::NotWarmed(id))?;
         let at = |mut error: DecodeError| {
@@ -299,28 +309,33 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
                 error,
             }
         };
-        match plan.as_ref() {
-            Plan::Same => binary::from_slice(datum).map(Decoded::Event).map_err(at),
-            Plan::Resolve(program) => match resolve::with_transcoded(program, datum, |bytes| {
-                binary::from_slice::<E>(bytes)
-            }) {
-                Ok(Outcome::Value(Ok(e))) => Ok(Decoded::Event(e)),
-                Ok(Outcome::Value(Err(e))) => Err(WireError::Incompatible {
+        let program = match plan.as_ref() {
+            Plan::Same => return binary::from_slice(datum).map(Decoded::Event).map_err(at),
+            Plan::Resolve(program) => program,
+        };
+        match resolve::transcode_into(program, datum, scratch) {
+            Ok(Some(event_type)) => Ok(Decoded::UnknownEventType {
+                schema_id: id,
+                event_type,
+            }),
+            Ok(None) => binary::from_slice(scratch.as_slice())
+                .map(Decoded::Event)
+                .map_err(|e| WireError::Incompatible {
                     schema_id: id,
                     reason: format!("the resolved datum does not decode: {e}"),
                 }),
-                Ok(Outcome::UnknownEventType(event_type)) => Ok(Decoded::UnknownEventType {
-                    schema_id: id,
-                    event_type,
-                }),
-                Err(resolve::RunError::Decode(e)) => Err(at(e)),
-                Err(resolve::RunError::Unresolvable(reason)) => Err(WireError::Incompatible {
-                    schema_id: id,
-                    reason,
-                }),
-            },
+            Err(resolve::RunError::Decode(e)) => Err(at(e)),
+            Err(resolve::RunError::Unresolvable(reason)) => Err(WireError::Incompatible {
+                schema_id: id,
+                reason,
+            }),
         }
     }
+}
+
+thread_local! {
+    /// Where resolved datums of owned decodes go, reused across messages.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl<E: DomainEvent + HasView + for<'a> Decode<'a>> Deserializer<E> {
@@ -332,34 +347,6 @@ impl<E: DomainEvent + HasView + for<'a> Decode<'a>> Deserializer<E> {
         message: &'b [u8],
         scratch: &'b mut Vec<u8>,
     ) -> Result<Decoded<E::View<'b>>, WireError> {
-        let (id, datum) = split(message)?;
-        let plan = self.plan(id).ok_or(WireError::NotWarmed(id))?;
-        let at = |mut error: DecodeError| {
-            error.offset += HEADER_LEN;
-            WireError::Decode {
-                schema_id: id,
-                error,
-            }
-        };
-        match plan.as_ref() {
-            Plan::Same => binary::from_slice(datum).map(Decoded::Event).map_err(at),
-            Plan::Resolve(program) => match resolve::transcode_into(program, datum, scratch) {
-                Ok(Some(event_type)) => Ok(Decoded::UnknownEventType {
-                    schema_id: id,
-                    event_type,
-                }),
-                Ok(None) => binary::from_slice(scratch.as_slice())
-                    .map(Decoded::Event)
-                    .map_err(|e| WireError::Incompatible {
-                        schema_id: id,
-                        reason: format!("the resolved datum does not decode: {e}"),
-                    }),
-                Err(resolve::RunError::Decode(e)) => Err(at(e)),
-                Err(resolve::RunError::Unresolvable(reason)) => Err(WireError::Incompatible {
-                    schema_id: id,
-                    reason,
-                }),
-            },
-        }
+        self.decode_as::<E::View<'b>>(message, scratch)
     }
 }
