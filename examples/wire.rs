@@ -50,15 +50,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // synchronous.
     let deserializer = Deserializer::<order::Event>::new(Arc::new(registry));
     match deserializer.deserialize(&buf).await? {
-        Decoded::Event(e) => println!("decoded {} for {}", e.envelope.event_type, e.envelope.entity_id),
-        Decoded::UnknownEventType { event_type, schema_id } => {
+        Decoded::Event(e) => println!(
+            "decoded {} for {}",
+            e.envelope.event_type, e.envelope.entity_id
+        ),
+        Decoded::UnknownEventType {
+            event_type,
+            schema_id,
+        } => {
             println!("skipping {event_type} (schema {schema_id}): newer than this build")
         }
     }
     // A borrowed view: strings point into `buf`.
     let mut scratch = Vec::new();
     if let Decoded::Event(view) = deserializer.deserialize_view(&buf, &mut scratch)? {
-        println!("view of {} by {}", view.envelope.event_type, view.envelope.producer);
+        println!(
+            "view of {} by {}",
+            view.envelope.event_type, view.envelope.producer
+        );
         assert_eq!(order::Event::from_view(&view), event);
     }
     Ok(())

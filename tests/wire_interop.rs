@@ -31,7 +31,12 @@ fn python_client() -> bool {
 
 fn py(url: &str, args: &[&str]) -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/wire_client.py");
-    let out = Command::new("python3").arg(script).arg(url).args(args).output().unwrap();
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(url)
+        .args(args)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "wire_client.py {args:?}:\n{}{}",
@@ -62,11 +67,18 @@ fn event() -> order::Event {
 
 /// What Python wrote: order.created of `wire_client.py`'s `event()`.
 fn assert_python_event(d: Decoded<order::Event>) {
-    let Decoded::Event(e) = d else { panic!("{d:?}") };
+    let Decoded::Event(e) = d else {
+        panic!("{d:?}")
+    };
     assert_eq!(e.envelope.producer, "python-producer");
     assert_eq!(e.envelope.occurred_at, 1_764_000_000_123);
-    let order::Data::OrderCreated(p) = e.data else { panic!("{:?}", e.data) };
-    assert_eq!((p.order_number.as_str(), p.total_cents, p.status), ("SC-PY-1", 4_599, OrderStatus::Pending));
+    let order::Data::OrderCreated(p) = e.data else {
+        panic!("{:?}", e.data)
+    };
+    assert_eq!(
+        (p.order_number.as_str(), p.total_cents, p.status),
+        ("SC-PY-1", 4_599, OrderStatus::Pending)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -82,11 +94,17 @@ async fn confluents_python_serializers_and_ours_read_each_other() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(published.status.success(), "{}", String::from_utf8_lossy(&published.stderr));
+    assert!(
+        published.status.success(),
+        "{}",
+        String::from_utf8_lossy(&published.stderr)
+    );
     let reg = HttpRegistry::new(HttpConfig::new(url.clone())).unwrap();
 
     // Ours → Confluent's AvroDeserializer.
-    let ser = Serializer::<order::Event>::new(&reg, &SerializerConfig::default()).await.unwrap();
+    let ser = Serializer::<order::Event>::new(&reg, &SerializerConfig::default())
+        .await
+        .unwrap();
     let mut framed = Vec::new();
     ser.serialize(&event(), &mut framed).unwrap();
     let file = dir.path().join("ours.bin");
@@ -99,27 +117,49 @@ async fn confluents_python_serializers_and_ours_read_each_other() {
     assert_eq!(read["data"][1]["status"], "PAID");
 
     // Confluent's AvroSerializer (latest version) → ours.
-    let de = Deserializer::<order::Event>::new(Arc::new(HttpRegistry::new(HttpConfig::new(url.clone())).unwrap()));
+    let de = Deserializer::<order::Event>::new(Arc::new(
+        HttpRegistry::new(HttpConfig::new(url.clone())).unwrap(),
+    ));
     let out = dir.path().join("theirs.bin");
     py(&url, &["write-latest", out.to_str().unwrap()]);
     let theirs = std::fs::read(&out).unwrap();
-    assert_eq!(&theirs[1..5], &(ser.schema_id()).to_be_bytes(), "written with today's id");
+    assert_eq!(
+        &theirs[1..5],
+        &(ser.schema_id()).to_be_bytes(),
+        "written with today's id"
+    );
     assert_python_event(de.deserialize(&theirs).await.unwrap());
 
     // A producer still on an older version → ours, through resolution.
-    reg.set_compatibility(Some(ORDER), Compatibility::None).await.unwrap();
+    reg.set_compatibility(Some(ORDER), Compatibility::None)
+        .await
+        .unwrap();
     let env = reg.version(ENVELOPE, Version::Latest, false).await.unwrap();
     let old = SchemaDef::avro(older_order_text()).with_references(vec![Reference {
         name: ENVELOPE.into(),
         subject: ENVELOPE.into(),
         version: env.version,
     }]);
-    let old_id = reg.register(ORDER, &old, RegisterOptions::default()).await.unwrap();
+    let old_id = reg
+        .register(ORDER, &old, RegisterOptions::default())
+        .await
+        .unwrap();
     let schema_file = dir.path().join("old.avsc");
     std::fs::write(&schema_file, older_order_text()).unwrap();
     let out = dir.path().join("old.bin");
-    py(&url, &["write-schema", schema_file.to_str().unwrap(), out.to_str().unwrap()]);
+    py(
+        &url,
+        &[
+            "write-schema",
+            schema_file.to_str().unwrap(),
+            out.to_str().unwrap(),
+        ],
+    );
     let old_bytes = std::fs::read(&out).unwrap();
-    assert_eq!(&old_bytes[1..5], &(old_id as u32).to_be_bytes(), "written with the older id");
+    assert_eq!(
+        &old_bytes[1..5],
+        &(old_id as u32).to_be_bytes(),
+        "written with the older id"
+    );
     assert_python_event(de.deserialize(&old_bytes).await.unwrap());
 }

@@ -186,7 +186,10 @@ fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path
     let _ = writeln!(o, "    pub use {T}::{{{}}};", payloads.join(", "));
     let used = used_types(catalog, d);
     if !used.is_empty() {
-        let _ = writeln!(o, "    /// Every other type the payloads use (enums, nested records).");
+        let _ = writeln!(
+            o,
+            "    /// Every other type the payloads use (enums, nested records)."
+        );
         let _ = writeln!(o, "    pub use {T}::{{{}}};", used.join(", "));
     }
     let types: Vec<String> = d
