@@ -31,7 +31,10 @@ fn program() -> &'static Option<Program> {
         ])
         .ok()?;
         let root = old.roots.last()?;
-        let reader = SchemaRef { set: &now.set, root: &now.set.roots[d.file] };
+        let reader = SchemaRef {
+            set: &now.set,
+            root: &now.set.roots[d.file],
+        };
         match compile_between(SchemaRef { set: &old, root }, reader) {
             Ok(Plan::Resolve(p)) => Some(p),
             _ => None,
@@ -39,14 +42,23 @@ fn program() -> &'static Option<Program> {
     })
 }
 
-fn check<E: Encode + PartialEq + std::fmt::Debug + HasView + for<'a> sc_events::wire::Decode<'a>>(data: &[u8]) {
+fn check<
+    E: Encode + PartialEq + std::fmt::Debug + HasView + for<'a> sc_events::wire::Decode<'a>,
+>(
+    data: &[u8],
+) {
     if let Ok(e) = from_slice::<E>(data) {
         // Avro allows several encodings of one value (block splits, long varints), so the
         // re-encoding need not be byte-equal, but it must decode to the same value.
         let mut again = Vec::new();
         e.encode(&mut again);
-        assert_eq!(from_slice::<E>(&again).ok().as_ref(), Some(&e), "encode/decode round trip");
-        let v: E::View<'_> = from_slice(data).expect("the view decodes what the owned decoder does");
+        assert_eq!(
+            from_slice::<E>(&again).ok().as_ref(),
+            Some(&e),
+            "encode/decode round trip"
+        );
+        let v: E::View<'_> =
+            from_slice(data).expect("the view decodes what the owned decoder does");
         assert_eq!(E::from_view(&v), e);
     } else {
         assert!(from_slice::<E::View<'_>>(data).is_err());
@@ -54,7 +66,9 @@ fn check<E: Encode + PartialEq + std::fmt::Debug + HasView + for<'a> sc_events::
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, data)) = data.split_first() else { return };
+    let Some((&pick, data)) = data.split_first() else {
+        return;
+    };
     match pick % 8 {
         0 => check::<sc_events::user::Event>(data),
         1 => check::<sc_events::supplier::Event>(data),
