@@ -73,7 +73,8 @@ fn confirmed() -> order::Event {
         .event(
             order::OrderConfirmed {
                 order_id: "64f1c2b7e0d3a4c5deadbeef".into(),
-                confirmed_at: 1_764_000_000_000,
+                confirmed_at: chrono::DateTime::from_timestamp_millis(1_764_000_000_000)
+                    .expect("in range"),
                 item_snapshots: items,
             },
             "64f1c2b7e0d3a4c5deadbeef",

@@ -30,7 +30,7 @@ fn emitter_fills_every_derivable_envelope_field() {
     assert_eq!(env.schema_version, 1);
     assert_eq!(env.producer, "test-service");
     assert_eq!(env.event_id.get_version_num(), 4);
-    assert!(env.occurred_at > 1_700_000_000_000);
+    assert!(env.occurred_at.timestamp_millis() > 1_700_000_000_000);
     assert_eq!(ev.key(), "o1");
     assert_eq!(<order::Event as DomainEvent>::TOPIC, "sc.domain.order");
 }
@@ -75,7 +75,7 @@ fn negative_nested_count_and_cents_are_reported_with_their_path() {
 
     let mut confirmed = order::OrderConfirmed {
         order_id: "o1".into(),
-        confirmed_at: 1,
+        confirmed_at: chrono::DateTime::from_timestamp_millis(1).unwrap(),
         item_snapshots: vec![],
     };
     confirmed

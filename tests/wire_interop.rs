@@ -71,7 +71,7 @@ fn assert_python_event(d: Decoded<order::Event>) {
         panic!("{d:?}")
     };
     assert_eq!(e.envelope.producer, "python-producer");
-    assert_eq!(e.envelope.occurred_at, 1_764_000_000_123);
+    assert_eq!(e.envelope.occurred_at.timestamp_millis(), 1_764_000_000_123);
     let order::Data::OrderCreated(p) = e.data else {
         panic!("{:?}", e.data)
     };

@@ -49,6 +49,12 @@ fn value(set: &SchemaSet, n: &Node, rng: &mut Rng) -> Value {
         Kind::Null => Value::Null,
         Kind::Boolean => json!(rng.below(2) == 0),
         Kind::Int => json!(rng.long() as i32),
+        // chrono's range: about ±262,000 years in milliseconds.
+        Kind::Long if n.logical_type.as_deref() == Some("timestamp-millis") => {
+            json!(
+                (rng.long() % 8_000_000_000_000_000).abs() * if rng.below(2) == 0 { 1 } else { -1 }
+            )
+        }
         Kind::Long => json!(rng.long()),
         Kind::Float | Kind::Double => json!(rng.below(1000) as f64 / 8.0),
         Kind::Bytes => json!((0..rng.below(8))

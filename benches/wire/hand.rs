@@ -45,7 +45,7 @@ fn envelope(w: &mut Vec<u8>, e: &Envelope) {
     long(w, e.entity_type as i64);
     string(w, &e.entity_id);
     long(w, e.entity_version);
-    long(w, e.occurred_at);
+    long(w, e.occurred_at.timestamp_millis());
     for u in [&e.trace_id, &e.correlation_id] {
         match u {
             None => w.push(0),
@@ -79,7 +79,7 @@ pub fn encode(w: &mut Vec<u8>, e: &order::Event) {
         order::Data::OrderConfirmed(p) => {
             w.push(8);
             string(w, &p.order_id);
-            long(w, p.confirmed_at);
+            long(w, p.confirmed_at.timestamp_millis());
             if !p.item_snapshots.is_empty() {
                 long(w, p.item_snapshots.len() as i64);
                 for i in &p.item_snapshots {
@@ -179,7 +179,7 @@ pub fn decode(t: &Tables, b: &[u8]) -> Option<order::Event> {
         entity_type: r.pick(&t.entity)?,
         entity_id: r.string()?,
         entity_version: r.long()?,
-        occurred_at: r.long()?,
+        occurred_at: chrono::DateTime::from_timestamp_millis(r.long()?)?,
         trace_id: r.opt_uuid()?,
         correlation_id: r.opt_uuid()?,
         producer: r.string()?,
@@ -202,7 +202,7 @@ pub fn decode(t: &Tables, b: &[u8]) -> Option<order::Event> {
         }),
         4 => {
             let order_id = r.string()?;
-            let confirmed_at = r.long()?;
+            let confirmed_at = chrono::DateTime::from_timestamp_millis(r.long()?)?;
             let mut item_snapshots = Vec::new();
             loop {
                 let n = r.long()?;

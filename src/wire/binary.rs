@@ -38,6 +38,8 @@ pub enum DecodeErrorKind {
     TrailingBytes(usize),
     /// Nesting deeper than the reader allows.
     TooDeep,
+    /// A timestamp outside the range of `chrono::DateTime`.
+    TimestampOutOfRange(i64),
 }
 
 /// A decoding failure at a byte offset of the input (offsets count from the start of the
@@ -76,6 +78,7 @@ impl fmt::Display for DecodeError {
             }
             TrailingBytes(n) => write!(f, "{n} bytes left after the value"),
             TooDeep => f.write_str("nesting too deep"),
+            TimestampOutOfRange(v) => write!(f, "timestamp {v} is outside the representable range"),
         }
     }
 }
@@ -128,6 +131,18 @@ pub fn put_str(w: &mut Vec<u8>, v: &str) {
 pub fn put_uuid(w: &mut Vec<u8>, v: &uuid::Uuid) {
     let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
     put_str(w, v.hyphenated().encode_lower(&mut buf));
+}
+
+/// A `timestamp-millis` instant (sub-millisecond precision is dropped).
+#[inline]
+pub fn put_timestamp_millis(w: &mut Vec<u8>, v: &chrono::DateTime<chrono::Utc>) {
+    put_long(w, v.timestamp_millis());
+}
+
+/// A `timestamp-micros` instant.
+#[inline]
+pub fn put_timestamp_micros(w: &mut Vec<u8>, v: &chrono::DateTime<chrono::Utc>) {
+    put_long(w, v.timestamp_micros());
 }
 
 /// The count of a non-empty array or map block (the items follow, then [`end_blocks`]).
@@ -319,6 +334,28 @@ impl<'a> Reader<'a> {
         uuid::Uuid::try_parse_ascii(s).map_err(|_| DecodeError {
             offset: start,
             kind: DecodeErrorKind::InvalidUuid,
+        })
+    }
+
+    /// A `timestamp-millis` instant; one outside chrono's range is an error.
+    #[inline]
+    pub fn timestamp_millis(&mut self) -> Result<chrono::DateTime<chrono::Utc>, DecodeError> {
+        let start = self.pos;
+        let v = self.long()?;
+        chrono::DateTime::from_timestamp_millis(v).ok_or(DecodeError {
+            offset: start,
+            kind: DecodeErrorKind::TimestampOutOfRange(v),
+        })
+    }
+
+    /// A `timestamp-micros` instant.
+    #[inline]
+    pub fn timestamp_micros(&mut self) -> Result<chrono::DateTime<chrono::Utc>, DecodeError> {
+        let start = self.pos;
+        let v = self.long()?;
+        chrono::DateTime::from_timestamp_micros(v).ok_or(DecodeError {
+            offset: start,
+            kind: DecodeErrorKind::TimestampOutOfRange(v),
         })
     }
 

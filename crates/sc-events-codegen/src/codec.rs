@@ -19,6 +19,7 @@ pub(crate) fn rust_type(set: &SchemaSet, n: &Node) -> String {
         Kind::Null => "()".into(),
         Kind::Boolean => "bool".into(),
         Kind::Int => "i32".into(),
+        Kind::Long if timestamp(n).is_some() => "chrono::DateTime<chrono::Utc>".into(),
         Kind::Long => "i64".into(),
         Kind::Float => "f32".into(),
         Kind::Double => "f64".into(),
@@ -37,6 +38,15 @@ pub(crate) fn rust_type(set: &SchemaSet, n: &Node) -> String {
 
 fn is_uuid(n: &Node) -> bool {
     n.logical_type.as_deref() == Some("uuid")
+}
+
+/// A `long` that rsgen-avro (with chrono dates) types as `chrono::DateTime<Utc>`, and its unit.
+fn timestamp(n: &Node) -> Option<&'static str> {
+    match (&n.kind, n.logical_type.as_deref()) {
+        (Kind::Long, Some("timestamp-millis" | "local-timestamp-millis")) => Some("millis"),
+        (Kind::Long, Some("timestamp-micros" | "local-timestamp-micros")) => Some("micros"),
+        _ => None,
+    }
 }
 
 /// `(index of null, the other branch)` for `["null", T]` in either order.
@@ -66,7 +76,10 @@ fn enc(set: &SchemaSet, n: &Node, v: &str, o: &mut String, depth: usize) {
         Kind::Null => Ok(()),
         Kind::Boolean => writeln!(o, "{B}::put_bool(w, *{v});"),
         Kind::Int => writeln!(o, "{B}::put_int(w, *{v});"),
-        Kind::Long => writeln!(o, "{B}::put_long(w, *{v});"),
+        Kind::Long => match timestamp(n) {
+            Some(unit) => writeln!(o, "{B}::put_timestamp_{unit}(w, {v});"),
+            None => writeln!(o, "{B}::put_long(w, *{v});"),
+        },
         Kind::Float => writeln!(o, "{B}::put_float(w, *{v});"),
         Kind::Double => writeln!(o, "{B}::put_double(w, *{v});"),
         Kind::Bytes => writeln!(o, "{B}::put_bytes(w, {v});"),
@@ -146,7 +159,10 @@ pub(crate) fn dec(set: &SchemaSet, n: &Node, depth: usize) -> String {
         Kind::Null => "()".into(),
         Kind::Boolean => format!("{r}.boolean()?"),
         Kind::Int => format!("{r}.int()?"),
-        Kind::Long => format!("{r}.long()?"),
+        Kind::Long => match timestamp(n) {
+            Some(unit) => format!("{r}.timestamp_{unit}()?"),
+            None => format!("{r}.long()?"),
+        },
         Kind::Float => format!("{r}.float()?"),
         Kind::Double => format!("{r}.double()?"),
         Kind::Bytes => format!("{r}.bytes()?.to_vec()"),

@@ -183,7 +183,10 @@ impl Config {
         let texts: Vec<&str> = catalog.set.files.iter().map(|f| f.text.as_str()).collect();
         let schemas = rsgen_avro::Schema::parse_list(texts)
             .map_err(|e| CodegenError::Rsgen(e.to_string()))?;
+        // timestamp-millis fields become chrono::DateTime<Utc> (the schemas have no `date`,
+        // which rsgen-avro would misread as seconds).
         let gen = rsgen_avro::Generator::builder()
+            .use_chrono_dates(true)
             .extra_derives(self.extra_derives.clone())
             .build()
             .map_err(|e| CodegenError::Rsgen(e.to_string()))?;
