@@ -301,7 +301,9 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
         scratch: &'b mut Vec<u8>,
     ) -> Result<Decoded<T>, WireError> {
         let (id, datum) = split(message)?;
-        let plan = self.plan(id).ok_or(WireError::NotWarmed(id))?;
+        // The read guard is held while decoding: no reference count to touch per message.
+        let plans = self.plans.read().map_err(|_| WireError::NotWarmed(id))?;
+        let plan = plans.get(&id).ok_or(WireError::NotWarmed(id))?;
         let at = |mut error: DecodeError| {
             error.offset += HEADER_LEN;
             WireError::Decode {
