@@ -29,6 +29,64 @@ pub struct EventInfo {
     pub entity_type: EntityType,
 }
 
+/// Static facts about one consuming job (`[[consumer]]` of `schemas/topics.toml`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConsumerInfo {
+    pub name: &'static str,
+    pub group_id: &'static str,
+    pub description: &'static str,
+    pub topics: &'static [&'static str],
+    /// Exact event types or `*` patterns.
+    pub event_types: &'static [&'static str],
+    /// The most sensitive tier the job may read.
+    pub max_tier: PrivacyTier,
+    pub dlq: &'static str,
+    /// Topics the job writes its projection to.
+    pub output: &'static [&'static str],
+    pub retry: RetryPolicy,
+    /// How many recent event ids to remember for de-duplication, if any.
+    pub dedup_capacity: Option<usize>,
+}
+
+impl ConsumerInfo {
+    /// Whether the job handles `event_type`.
+    pub fn handles(&self, event_type: &str) -> bool {
+        self.event_types
+            .iter()
+            .any(|p| sc_events_schema::rules::glob_match(p, event_type))
+    }
+}
+
+/// How a failing handler is retried before its event is dead-lettered.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts after the first.
+    pub max_retries: u32,
+    pub initial_backoff_ms: u64,
+    pub multiplier: f64,
+    pub max_backoff_ms: u64,
+    /// Each delay is drawn from `[d * (1 - jitter), d * (1 + jitter)]`.
+    pub jitter: f64,
+}
+
+impl RetryPolicy {
+    /// The delay before retry `attempt` (1-based) without jitter, capped at `max_backoff_ms`.
+    pub fn base_delay(&self, attempt: u32) -> std::time::Duration {
+        let exp = self
+            .multiplier
+            .powi(attempt.saturating_sub(1).min(64) as i32);
+        let ms = (self.initial_backoff_ms as f64 * exp).min(self.max_backoff_ms as f64);
+        std::time::Duration::from_millis(ms.max(0.0) as u64)
+    }
+
+    /// The delay before retry `attempt` with jitter; `unit` is a uniform draw from `[0, 1)`.
+    pub fn delay(&self, attempt: u32, unit: f64) -> std::time::Duration {
+        let base = self.base_delay(attempt).as_secs_f64();
+        let factor = 1.0 + self.jitter * (2.0 * unit.clamp(0.0, 1.0) - 1.0);
+        std::time::Duration::from_secs_f64((base * factor).max(0.0))
+    }
+}
+
 /// One canonical schema file, embedded at build time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SchemaInfo {

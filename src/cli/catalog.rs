@@ -1,7 +1,7 @@
 //! `schemactl catalog`: the topic and event catalog as a JSON contract or Markdown tables.
 
 use super::{load_catalog, report_load_errors, CatalogFormat};
-use sc_events_schema::{Catalog, Format};
+use sc_events_schema::{Catalog, Consumer, Format};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -12,6 +12,42 @@ use std::process::ExitCode;
 pub struct CatalogDoc {
     pub topics: Vec<TopicDoc>,
     pub events: Vec<EventDoc>,
+    pub consumers: Vec<ConsumerDoc>,
+}
+
+/// One consuming job, with the event types it will actually be handed (matched and visible).
+#[derive(Debug, Serialize)]
+pub struct ConsumerDoc {
+    pub name: String,
+    pub group_id: String,
+    pub topics: Vec<String>,
+    pub event_types: Vec<String>,
+    pub max_tier: String,
+    pub dlq: String,
+    pub output: Vec<String>,
+    pub retry: RetryDoc,
+    pub dedup_capacity: Option<usize>,
+    /// Every event type the job receives: on its topics, matching its filter, within its tier.
+    pub receives: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RetryDoc {
+    pub max_retries: u32,
+    pub initial_backoff_ms: u64,
+    pub multiplier: f64,
+    pub max_backoff_ms: u64,
+    pub jitter: f64,
+}
+
+/// The event types `c` is handed.
+pub fn receives(cat: &Catalog, c: &Consumer) -> Vec<String> {
+    cat.events()
+        .filter(|(d, e)| {
+            c.reads(&d.topic) && c.handles(&e.event_type) && e.privacy_tier <= *c.max_tier.get_ref()
+        })
+        .map(|(_, e)| e.event_type.clone())
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -56,6 +92,28 @@ impl CatalogDoc {
                     record: c.set.types[e.record].name.fullname(),
                     privacy_tier: e.privacy_tier.as_str().to_string(),
                     entity_type: d.entity_type.clone(),
+                })
+                .collect(),
+            consumers: c
+                .consumers
+                .iter()
+                .map(|k| ConsumerDoc {
+                    name: k.name.get_ref().clone(),
+                    group_id: k.group_id.clone(),
+                    topics: k.topics.iter().map(|t| t.get_ref().clone()).collect(),
+                    event_types: k.event_types.iter().map(|t| t.get_ref().clone()).collect(),
+                    max_tier: k.max_tier.get_ref().as_str().to_string(),
+                    dlq: k.dlq.get_ref().clone(),
+                    output: k.output.clone(),
+                    retry: RetryDoc {
+                        max_retries: k.retry.max_retries,
+                        initial_backoff_ms: k.retry.initial_backoff_ms,
+                        multiplier: k.retry.multiplier,
+                        max_backoff_ms: k.retry.max_backoff_ms,
+                        jitter: k.retry.jitter,
+                    },
+                    dedup_capacity: k.dedup_capacity,
+                    receives: receives(c, k),
                 })
                 .collect(),
         }
@@ -130,6 +188,36 @@ pub fn markdown(c: &Catalog) -> String {
                 fields.join(", ")
             );
         }
+    }
+    o.push_str("\n## Consumers\n\n| Job | Group | Topics | Max tier | Handles | DLQ | Retries | Dedup |\n|---|---|---|---|---|---|---|---|\n");
+    for k in &c.consumers {
+        let r = &k.retry;
+        let _ = writeln!(
+            o,
+            "| `{}` | `{}` | {} | {} | {} of {} | `{}` | {} (x{} from {} ms to {} ms, ±{:.0} %) | {} |",
+            k.name.get_ref(),
+            k.group_id,
+            k.topics
+                .iter()
+                .map(|t| format!("`{}`", t.get_ref()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            k.max_tier.get_ref().as_str(),
+            receives(c, k).len(),
+            k.event_types
+                .iter()
+                .map(|t| format!("`{}`", t.get_ref()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            k.dlq.get_ref(),
+            r.max_retries,
+            r.multiplier,
+            r.initial_backoff_ms,
+            r.max_backoff_ms,
+            r.jitter * 100.0,
+            k.dedup_capacity
+                .map_or("-".to_string(), |n| format!("last {n} ids"))
+        );
     }
     o
 }

@@ -112,6 +112,16 @@ fn human(report: &GateReport) -> String {
     let mut out = String::new();
     for s in report.subjects.iter().filter(|s| !s.diagnostics.is_empty()) {
         out.push_str(&render(&s.diagnostics, Format::Human));
+        for b in &s.breaks {
+            let _ = writeln!(
+                out,
+                "{}: breaks consumer group {} ({}): {}",
+                s.subject,
+                b.group_id,
+                b.consumer,
+                b.event_types.join(", ")
+            );
+        }
     }
     let width = subject_width(report.subjects.iter().map(|s| s.subject.as_str()));
     let _ = writeln!(

@@ -49,6 +49,9 @@ pub struct SubjectReport {
     pub messages: Vec<Message>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ignored: Vec<IgnoredMessage>,
+    /// The consumer groups (and their event types) an incompatible subject would break.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub breaks: Vec<super::impact::Break>,
     #[serde(skip)]
     pub diagnostics: Vec<Diagnostic>,
     #[serde(skip)]
@@ -137,6 +140,7 @@ async fn subject(
         registered: None,
         messages: Vec::new(),
         ignored: Vec::new(),
+        breaks: Vec::new(),
         diagnostics: Vec::new(),
         schema: s.clone(),
     };
@@ -221,6 +225,20 @@ async fn subject(
                 report.diagnostics.push(d);
             }
         }
+    }
+    if !report.messages.is_empty() {
+        let blocking: Vec<Diagnostic> = report
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                report
+                    .messages
+                    .iter()
+                    .any(|m| m.line == d.line && m.kind == d.code)
+            })
+            .cloned()
+            .collect();
+        report.breaks = super::impact::breaks(catalog, s.topic.as_deref(), &blocking);
     }
     report.status = if !report.messages.is_empty() {
         Status::Incompatible

@@ -1,6 +1,7 @@
 //! Shared test helpers: realistic sample events generated from the schema model.
 #![allow(dead_code)]
 
+pub mod broker;
 pub mod sample;
 pub mod schema_gen;
 pub mod serve;

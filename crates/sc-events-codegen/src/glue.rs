@@ -88,6 +88,36 @@ fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
     let _ = writeln!(o, "];\n");
     let _ = writeln!(
         o,
+        "/// Every consuming job of `schemas/topics.toml` (`[[consumer]]`), in file order."
+    );
+    let _ = writeln!(o, "pub static CONSUMERS: &[{E}::ConsumerInfo] = &[");
+    for c in &catalog.consumers {
+        let list = |v: &mut dyn Iterator<Item = &str>| {
+            v.map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
+        };
+        let r = &c.retry;
+        let _ = writeln!(
+            o,
+            "    {E}::ConsumerInfo {{ name: {:?}, group_id: {:?}, description: {:?}, topics: &[{}], event_types: &[{}], max_tier: {}, dlq: {:?}, output: &[{}], retry: {E}::RetryPolicy {{ max_retries: {}, initial_backoff_ms: {}, multiplier: {:?}, max_backoff_ms: {}, jitter: {:?} }}, dedup_capacity: {:?} }},",
+            c.name.get_ref(),
+            c.group_id,
+            c.description,
+            list(&mut c.topics.iter().map(|t| t.get_ref().as_str())),
+            list(&mut c.event_types.iter().map(|t| t.get_ref().as_str())),
+            tier(c.max_tier.get_ref().as_str()),
+            c.dlq.get_ref(),
+            list(&mut c.output.iter().map(String::as_str)),
+            r.max_retries,
+            r.initial_backoff_ms,
+            r.multiplier,
+            r.max_backoff_ms,
+            r.jitter,
+            c.dedup_capacity,
+        );
+    }
+    let _ = writeln!(o, "];\n");
+    let _ = writeln!(
+        o,
         "/// The canonical `.avsc` text of every schema file (what is registered and read with),"
     );
     let _ = writeln!(

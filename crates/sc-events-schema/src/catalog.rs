@@ -4,6 +4,7 @@
 //!
 //! Conventions (naming, docs, PII, ...) are not checked here but by [`crate::rules::lint`].
 
+use crate::consumers::{self, Consumer};
 use crate::diag::{Diagnostic, Level};
 use crate::model::{parse_files, Body, Kind, SchemaSet, TypeId};
 use crate::source::{FileId, SourceFile, Span};
@@ -94,6 +95,8 @@ impl Topic {
 #[serde(deny_unknown_fields)]
 struct TopicsFile {
     topic: Vec<Topic>,
+    #[serde(default)]
+    consumer: Vec<Consumer>,
 }
 
 /// The whole schema directory, checked for structure.
@@ -105,6 +108,8 @@ pub struct Catalog {
     pub envelope: TypeId,
     pub domains: Vec<Domain>,
     pub topics: Vec<Topic>,
+    /// The consuming jobs (`[[consumer]]` of `topics.toml`).
+    pub consumers: Vec<Consumer>,
     pub topics_file: SourceFile,
 }
 
@@ -141,8 +146,8 @@ impl Catalog {
         topics_file: SourceFile,
     ) -> Result<Catalog, Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        let topics = match toml::from_str::<TopicsFile>(&topics_file.text) {
-            Ok(t) => t.topic,
+        let (topics, consumers) = match toml::from_str::<TopicsFile>(&topics_file.text) {
+            Ok(t) => (t.topic, t.consumer),
             Err(e) => {
                 let span = e
                     .span()
@@ -154,7 +159,7 @@ impl Catalog {
                     &topics_file,
                     span,
                 ));
-                Vec::new()
+                (Vec::new(), Vec::new())
             }
         };
         let set = match parse_files(files) {
@@ -170,7 +175,10 @@ impl Catalog {
             topics_file: &topics_file,
             errors,
         };
-        let (envelope, domains, errors) = b.build();
+        let (envelope, domains, mut errors) = b.build();
+        if errors.is_empty() {
+            consumers::check(&consumers, &topics, &domains, &topics_file, &mut errors);
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -180,6 +188,7 @@ impl Catalog {
             envelope,
             domains,
             topics,
+            consumers,
             topics_file,
         })
     }
@@ -189,6 +198,15 @@ impl Catalog {
         self.domains
             .iter()
             .flat_map(|d| d.events.iter().map(move |e| (d, e)))
+    }
+
+    pub fn consumer(&self, name: &str) -> Option<&Consumer> {
+        self.consumers.iter().find(|c| c.name.get_ref() == name)
+    }
+
+    /// The event type of `record` on its domain's topic, with that domain.
+    pub fn event_of(&self, record: TypeId) -> Option<(&Domain, &Event)> {
+        self.events().find(|(_, e)| e.record == record)
     }
 
     pub fn topic(&self, name: &str) -> Option<&Topic> {

@@ -6,6 +6,7 @@
 //! topics) → [`rules`] (lint) → [`diag`] (human / JSON / GitHub output).
 
 pub mod catalog;
+pub mod consumers;
 pub mod diag;
 pub mod json;
 pub mod model;
@@ -13,4 +14,5 @@ pub mod rules;
 pub mod source;
 
 pub use catalog::{Catalog, Domain, Event, PrivacyTier, Topic};
+pub use consumers::{Consumer, RetryPolicy};
 pub use diag::{Diagnostic, Format, Level};

@@ -2,6 +2,7 @@
 //! directory. Rules written in code live one per file (`<rule_id>.rs`); pure field-name pattern
 //! rules are data in `field_patterns.toml`. [`RULES`] is the sorted table of the coded ones.
 
+mod consumer_tier;
 mod doc_required;
 mod enum_symbol_case;
 mod event_type_format;
@@ -14,6 +15,7 @@ mod optional_default_null;
 mod patterns;
 mod pii_tier;
 mod pii_unmarked;
+mod removal_event_tier;
 mod type_name_case;
 mod unique_short_name;
 
@@ -99,6 +101,7 @@ pub type Check = fn(&LintContext<'_>, &mut Vec<Diagnostic>);
 
 /// Every coded lint rule, sorted by id.
 pub static RULES: &[(&Rule, Check)] = &[
+    (&consumer_tier::RULE, consumer_tier::check),
     (&doc_required::RULE, doc_required::check),
     (&enum_symbol_case::RULE, enum_symbol_case::check),
     (&event_type_format::RULE, event_type_format::check),
@@ -110,6 +113,7 @@ pub static RULES: &[(&Rule, Check)] = &[
     (&optional_default_null::RULE, optional_default_null::check),
     (&pii_tier::RULE, pii_tier::check),
     (&pii_unmarked::RULE, pii_unmarked::check),
+    (&removal_event_tier::RULE, removal_event_tier::check),
     (&type_name_case::RULE, type_name_case::check),
     (&unique_short_name::RULE, unique_short_name::check),
 ];
