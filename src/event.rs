@@ -308,7 +308,7 @@ impl Actor {
 /// use sc_events::{Actor, Emitter, user};
 /// let emitter = Emitter::new("social-commerce-api");
 /// let event = emitter.event(
-///     user::UserReactivated { user_id: "u1".into(), reactivated_by: "admin7".into() },
+///     user::UserReactivated { user_id: "u1".into() },
 ///     "u1", 4, Actor::admin("admin7"),
 /// ).unwrap();
 /// assert_eq!(event.envelope.event_type, "user.reactivated");

@@ -42,7 +42,11 @@ include!(concat!(env!("OUT_DIR"), "/_includes.rs"));
 pub mod cli;
 pub mod codec;
 pub mod event;
+pub mod kafka;
 pub mod wire;
 
-pub use event::{DomainEvent, Emitter, Payload, Tracing, ValidationError};
+pub use event::{
+    ConsumerInfo, DomainEvent, Emitter, Payload, RetryPolicy, Tracing, ValidationError,
+};
 pub use types::{Actor, ActorType, EntityType, Envelope, PrivacyTier};
+// `AnyEvent` and `AnyDecoders` are generated beside the catalog tables.

@@ -124,7 +124,6 @@ fn serializing_a_mislabelled_event_fails() {
         .event(
             user::UserReactivated {
                 user_id: "u1".into(),
-                reactivated_by: "a".into(),
             },
             "u1",
             1,

@@ -10,6 +10,8 @@ mod impact;
 mod lint;
 mod publish;
 mod serve;
+mod tail;
+mod topics;
 
 pub use check::CheckFormat;
 pub use publish::PublishFormat;
@@ -105,6 +107,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = PublishFormat::Human)]
         format: PublishFormat,
     },
+    /// Kafka topics: compare the catalog with a cluster (`plan`) or create what is missing
+    /// (`apply`). Exit 0 in sync, 1 missing topics (plan) or drift, 2 cluster error.
+    Topics {
+        #[command(subcommand)]
+        command: topics::TopicsCommand,
+    },
+    /// Print a topic's events as JSON lines, decoded through the registry (a console consumer).
+    Tail(tail::TailArgs),
     /// The embedded registry.
     Registry {
         #[command(subcommand)]
@@ -208,6 +218,8 @@ pub fn run(cli: Cli) -> ExitCode {
             dry_run,
             format,
         } => publish::run(against.as_deref(), schemas.as_deref(), dry_run, format),
+        Command::Topics { command } => topics::run(command),
+        Command::Tail(args) => tail::run(args),
         Command::Registry {
             command:
                 RegistryCommand::Serve {

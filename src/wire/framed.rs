@@ -231,6 +231,22 @@ pub enum Decoded<E> {
     },
 }
 
+impl<E> Decoded<E> {
+    /// Maps the decoded event (for enums over several domains).
+    pub fn map<F>(self, f: impl FnOnce(E) -> F) -> Decoded<F> {
+        match self {
+            Decoded::Event(e) => Decoded::Event(f(e)),
+            Decoded::UnknownEventType {
+                schema_id,
+                event_type,
+            } => Decoded::UnknownEventType {
+                schema_id,
+                event_type,
+            },
+        }
+    }
+}
+
 /// Decodes Confluent-framed messages into `E`, whatever registered version wrote them.
 pub struct Deserializer<E> {
     registry: Arc<dyn Registry>,

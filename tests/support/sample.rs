@@ -18,12 +18,12 @@ fn field(set: &SchemaSet, name: &str, ty: &Node, seed: u64) -> Value {
     match &ty.kind {
         Kind::Union(_) => match ty.nullable_inner() {
             // Alternate present and absent optionals so both branches are exercised.
-            Some(inner) if seed % 3 != 0 => field(set, name, inner, seed),
+            Some(inner) if !seed.is_multiple_of(3) => field(set, name, inner, seed),
             Some(_) => Value::Null,
             None => panic!("non-optional union field {name} needs a sample rule"),
         },
         Kind::Null => Value::Null,
-        Kind::Boolean => json!(seed % 2 == 0),
+        Kind::Boolean => json!(seed.is_multiple_of(2)),
         Kind::Int | Kind::Long if ty.logical_type.as_deref() == Some("timestamp-millis") => {
             json!(1_732_000_000_000_i64 + seed as i64 * 61_000)
         }

@@ -24,6 +24,7 @@ pub fn generate(catalog: &Catalog) -> Result<String, CodegenError> {
     for d in &catalog.domains {
         domain(catalog, d, &dir, &mut o);
     }
+    crate::any::generate(catalog, &mut o);
     let roots: Vec<TypeId> = catalog.domains.iter().map(|d| d.record).collect();
     for (id, t) in set.types.iter().enumerate() {
         if matches!(t.body, Body::Record(_)) && !roots.contains(&id) {

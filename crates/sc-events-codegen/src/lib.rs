@@ -19,6 +19,7 @@
 //! }
 //! ```
 
+mod any;
 mod codec;
 mod glue;
 mod ident;

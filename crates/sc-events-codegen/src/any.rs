@@ -1,0 +1,84 @@
+//! `AnyEvent`: one enum over every domain's event, for consumers of several topics. It
+//! decodes by topic (each message through its own domain's registry-aware deserializer) and
+//! answers the questions a consumer asks of any event (type, tier, id, envelope).
+
+use crate::ident::variant_name;
+use sc_events_schema::Catalog;
+use std::fmt::Write as _;
+
+pub fn generate(catalog: &Catalog, o: &mut String) {
+    let domains: Vec<(String, &str)> = catalog
+        .domains
+        .iter()
+        .map(|d| (variant_name(&d.name), d.name.as_str()))
+        .collect();
+    let _ = writeln!(
+        o,
+        "/// An event of any domain: what a consumer of several topics is handed."
+    );
+    let _ = writeln!(o, "#[derive(Debug, Clone, PartialEq, serde::Serialize)]\n#[serde(untagged)]\npub enum AnyEvent {{");
+    for (v, m) in &domains {
+        let _ = writeln!(o, "    {v}({m}::Event),");
+    }
+    let _ = writeln!(o, "}}\n");
+    let _ = writeln!(o, "impl AnyEvent {{");
+    let _ = writeln!(o, "    /// The shared envelope.\n    pub fn envelope(&self) -> &crate::types::Envelope {{\n        use crate::event::DomainEvent as _;\n        match self {{");
+    for (v, _) in &domains {
+        let _ = writeln!(o, "            Self::{v}(e) => e.envelope(),");
+    }
+    let _ = writeln!(o, "        }}\n    }}");
+    let _ = writeln!(o, "    /// The payload's event type, tier and key.\n    pub fn payload(&self) -> crate::event::PayloadRef<'_> {{\n        use crate::event::DomainEvent as _;\n        match self {{");
+    for (v, _) in &domains {
+        let _ = writeln!(o, "            Self::{v}(e) => e.payload(),");
+    }
+    let _ = writeln!(o, "        }}\n    }}");
+    let _ = writeln!(o, "    /// The topic the event belongs on.\n    pub fn topic(&self) -> &'static str {{\n        use crate::event::DomainEvent as _;\n        match self {{");
+    for (v, m) in &domains {
+        let _ = writeln!(o, "            Self::{v}(_) => <{m}::Event>::TOPIC,");
+    }
+    let _ = writeln!(o, "        }}\n    }}\n}}\n");
+    let _ = writeln!(
+        o,
+        "/// One registry-aware deserializer per domain.\npub struct AnyDecoders {{"
+    );
+    for (_, m) in &domains {
+        let _ = writeln!(o, "    {m}: crate::wire::Deserializer<{m}::Event>,");
+    }
+    let _ = writeln!(o, "}}\n");
+    let _ = writeln!(
+        o,
+        "impl crate::kafka::Consumable for AnyEvent {{\n    type Decoders = AnyDecoders;"
+    );
+    let _ = writeln!(o, "    fn decoders(registry: std::sync::Arc<dyn sc_events_registry::Registry>) -> AnyDecoders {{\n        AnyDecoders {{");
+    for (_, m) in &domains {
+        let _ = writeln!(
+            o,
+            "            {m}: crate::wire::Deserializer::new(registry.clone()),"
+        );
+    }
+    let _ = writeln!(o, "        }}\n    }}");
+    let topics: Vec<String> = catalog
+        .domains
+        .iter()
+        .map(|d| format!("{:?}", d.topic))
+        .collect();
+    let _ = writeln!(
+        o,
+        "    fn carries(topic: &str) -> bool {{\n        matches!(topic, {})\n    }}",
+        topics.join(" | ")
+    );
+    let _ = writeln!(o, "    fn decode<'a>(d: &'a AnyDecoders, topic: &'a str, message: &'a [u8]) -> impl std::future::Future<Output = Result<crate::wire::Decoded<Self>, crate::wire::WireError>> + Send + 'a {{\n        use crate::event::DomainEvent as _;\n        async move {{");
+    for (v, m) in &domains {
+        let _ = writeln!(o, "            if topic == <{m}::Event>::TOPIC {{\n                return d.{m}.deserialize(message).await.map(|x| x.map(Self::{v}));\n            }}");
+    }
+    let _ = writeln!(o, "            Err(crate::wire::WireError::NotRegistered {{ subject: format!(\"{{topic}} carries no event schema\") }})\n        }}\n    }}");
+    let _ = writeln!(
+        o,
+        "    fn event_type(&self) -> &str {{\n        self.payload().event_type\n    }}"
+    );
+    let _ = writeln!(o, "    fn privacy_tier(&self) -> crate::types::PrivacyTier {{\n        self.payload().privacy_tier\n    }}");
+    let _ = writeln!(
+        o,
+        "    fn event_id(&self) -> uuid::Uuid {{\n        self.envelope().event_id\n    }}\n}}\n"
+    );
+}

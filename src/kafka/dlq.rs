@@ -1,0 +1,177 @@
+//! Dead letters in Spring Kafka's convention (`DeadLetterPublishingRecoverer`): the original
+//! key, value and headers, plus `kafka_dlt-*` headers with the error and where the record came
+//! from. Numbers use Spring's encodings (partition a 4-byte big-endian int, offset and
+//! timestamp 8-byte big-endian longs), so Spring-based replay tools read our dead letters and
+//! we read theirs; [`DeadLetter::parse`] reads them back.
+
+use rdkafka::message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders};
+use rdkafka::Timestamp;
+
+/// Spring's `KafkaHeaders.DLT_*` names.
+pub mod headers {
+    pub const EXCEPTION_FQCN: &str = "kafka_dlt-exception-fqcn";
+    pub const EXCEPTION_CAUSE_FQCN: &str = "kafka_dlt-exception-cause-fqcn";
+    pub const EXCEPTION_MESSAGE: &str = "kafka_dlt-exception-message";
+    pub const ORIGINAL_TOPIC: &str = "kafka_dlt-original-topic";
+    pub const ORIGINAL_PARTITION: &str = "kafka_dlt-original-partition";
+    pub const ORIGINAL_OFFSET: &str = "kafka_dlt-original-offset";
+    pub const ORIGINAL_TIMESTAMP: &str = "kafka_dlt-original-timestamp";
+    pub const ORIGINAL_TIMESTAMP_TYPE: &str = "kafka_dlt-original-timestamp-type";
+    pub const ORIGINAL_CONSUMER_GROUP: &str = "kafka_dlt-original-consumer-group";
+}
+
+/// Why a record was dead-lettered; the `fqcn` header names the class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// The value is not a readable event (framing, unknown schema id, bad datum).
+    Decode,
+    /// The handler kept failing after every retry.
+    HandlerExhausted,
+    /// The handler reported an error that retrying cannot fix.
+    HandlerFatal,
+}
+
+impl ErrorClass {
+    pub fn fqcn(self) -> &'static str {
+        match self {
+            ErrorClass::Decode => "sc_events::wire::WireError",
+            ErrorClass::HandlerExhausted => "sc_events::kafka::HandlerError::Retryable",
+            ErrorClass::HandlerFatal => "sc_events::kafka::HandlerError::Fatal",
+        }
+    }
+}
+
+/// Longest error message kept in a header; longer ones are cut at a character boundary.
+pub const MAX_MESSAGE_BYTES: usize = 8 * 1024;
+
+/// The original record's headers followed by the `kafka_dlt-*` ones.
+pub fn dead_letter_headers(
+    m: &BorrowedMessage<'_>,
+    group: &str,
+    class: ErrorClass,
+    message: &str,
+) -> OwnedHeaders {
+    let mut h = OwnedHeaders::new();
+    if let Some(orig) = m.headers() {
+        for o in orig.iter() {
+            h = h.insert(Header {
+                key: o.key,
+                value: o.value,
+            });
+        }
+    }
+    let (ts, ts_type) = match m.timestamp() {
+        Timestamp::CreateTime(t) => (t, "CreateTime"),
+        Timestamp::LogAppendTime(t) => (t, "LogAppendTime"),
+        Timestamp::NotAvailable => (-1, "NoTimestampType"),
+    };
+    let partition = m.partition().to_be_bytes();
+    let offset = m.offset().to_be_bytes();
+    let timestamp = ts.to_be_bytes();
+    let text = clip(message, MAX_MESSAGE_BYTES);
+    let pairs: [(&str, &[u8]); 8] = [
+        (headers::EXCEPTION_FQCN, class.fqcn().as_bytes()),
+        (headers::EXCEPTION_MESSAGE, text.as_bytes()),
+        (headers::ORIGINAL_TOPIC, m.topic().as_bytes()),
+        (headers::ORIGINAL_PARTITION, &partition),
+        (headers::ORIGINAL_OFFSET, &offset),
+        (headers::ORIGINAL_TIMESTAMP, &timestamp),
+        (headers::ORIGINAL_TIMESTAMP_TYPE, ts_type.as_bytes()),
+        (headers::ORIGINAL_CONSUMER_GROUP, group.as_bytes()),
+    ];
+    for (key, value) in pairs {
+        h = h.insert(Header {
+            key,
+            value: Some(value),
+        });
+    }
+    h
+}
+
+fn clip(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// A dead letter's `kafka_dlt-*` headers, read back.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct DeadLetter {
+    pub exception_fqcn: Option<String>,
+    pub exception_message: Option<String>,
+    pub original_topic: Option<String>,
+    pub original_partition: Option<i32>,
+    pub original_offset: Option<i64>,
+    pub original_timestamp: Option<i64>,
+    pub original_timestamp_type: Option<String>,
+    pub original_consumer_group: Option<String>,
+}
+
+impl DeadLetter {
+    /// Reads the DLT headers of `h` (`None` when it has none: not a dead letter).
+    pub fn parse<H: Headers>(h: &H) -> Option<DeadLetter> {
+        let mut d = DeadLetter::default();
+        let mut any = false;
+        for x in h.iter() {
+            let Some(v) = x.value else { continue };
+            let text = || Some(String::from_utf8_lossy(v).into_owned());
+            match x.key {
+                headers::EXCEPTION_FQCN => d.exception_fqcn = text(),
+                headers::EXCEPTION_MESSAGE => d.exception_message = text(),
+                headers::ORIGINAL_TOPIC => d.original_topic = text(),
+                headers::ORIGINAL_PARTITION => {
+                    d.original_partition = v.try_into().ok().map(i32::from_be_bytes)
+                }
+                headers::ORIGINAL_OFFSET => {
+                    d.original_offset = v.try_into().ok().map(i64::from_be_bytes)
+                }
+                headers::ORIGINAL_TIMESTAMP => {
+                    d.original_timestamp = v.try_into().ok().map(i64::from_be_bytes)
+                }
+                headers::ORIGINAL_TIMESTAMP_TYPE => d.original_timestamp_type = text(),
+                headers::ORIGINAL_CONSUMER_GROUP => d.original_consumer_group = text(),
+                _ => continue,
+            }
+            any = true;
+        }
+        any.then_some(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_keeps_character_boundaries() {
+        assert_eq!(clip("héllo", 2), "h");
+        assert_eq!(clip("abc", 8), "abc");
+    }
+
+    #[test]
+    fn parse_reads_spring_encodings() {
+        let h = OwnedHeaders::new()
+            .insert(Header {
+                key: headers::ORIGINAL_PARTITION,
+                value: Some(&7i32.to_be_bytes()),
+            })
+            .insert(Header {
+                key: headers::ORIGINAL_OFFSET,
+                value: Some(&42i64.to_be_bytes()),
+            })
+            .insert(Header {
+                key: headers::ORIGINAL_TOPIC,
+                value: Some("sc.domain.order"),
+            });
+        let d = DeadLetter::parse(&h).expect("dlt headers");
+        assert_eq!(d.original_partition, Some(7));
+        assert_eq!(d.original_offset, Some(42));
+        assert_eq!(d.original_topic.as_deref(), Some("sc.domain.order"));
+        assert!(DeadLetter::parse(&OwnedHeaders::new()).is_none());
+    }
+}

@@ -1,0 +1,227 @@
+//! The typed producer: `send(&event)` goes to the event's topic from the catalog, keyed by its
+//! entity id (the topic's partition key), framed by the registry-aware serializer, with
+//! `event_type`, `event_id` and `privacy_tier` headers. Idempotent (`enable.idempotence=true`,
+//! `acks=all`), so librdkafka's own retries never duplicate or reorder a partition.
+//!
+//! `send` waits for the broker's acknowledgement; [`EventProducer::enqueue`] returns the
+//! delivery future at once so many events can be in flight (batched by `linger.ms` and
+//! `batch.size`). [`EventProducer::flush`] waits for everything queued; call it on shutdown.
+
+use super::{headers, KafkaConfig};
+use crate::event::{DomainEvent, ValidationError};
+use crate::wire::{Encode, Serializer, SerializerConfig, WireError};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::util::Timeout;
+use sc_events_registry::Registry;
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// Producer tuning; defaults suit a service sending events one by one.
+#[derive(Debug, Clone)]
+pub struct ProducerOptions {
+    /// `linger.ms`: how long to wait to fill a batch.
+    pub linger_ms: u32,
+    /// `batch.size` in bytes.
+    pub batch_bytes: u32,
+    /// `compression.type` (`none`, `lz4`, `zstd`, ...).
+    pub compression: String,
+    /// `message.timeout.ms`: give up on a message after this long (retries included).
+    pub delivery_timeout_ms: u32,
+    /// How the serializer finds its schema ids (auto-registration is off by default).
+    pub serializer: SerializerConfig,
+}
+
+impl Default for ProducerOptions {
+    fn default() -> Self {
+        ProducerOptions {
+            linger_ms: 5,
+            batch_bytes: 1 << 20,
+            compression: "none".into(),
+            delivery_timeout_ms: 30_000,
+            serializer: SerializerConfig::default(),
+        }
+    }
+}
+
+/// Where a message landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivered {
+    pub partition: i32,
+    pub offset: i64,
+}
+
+/// Why an event was not sent.
+#[derive(Debug)]
+pub enum SendError {
+    /// The event breaks a validation rule; nothing was sent.
+    Invalid(ValidationError),
+    /// The schema id could not be found (or registered).
+    Schema(WireError),
+    /// The broker refused or the delivery timed out.
+    Kafka(KafkaError),
+    /// The producer was dropped before the delivery report came.
+    Cancelled,
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::Invalid(e) => write!(f, "invalid event, not sent: {e}"),
+            SendError::Schema(e) => write!(f, "no schema id for the event: {e}"),
+            SendError::Kafka(e) => write!(f, "delivery failed: {e}"),
+            SendError::Cancelled => write!(f, "the producer closed before the delivery report"),
+        }
+    }
+}
+
+impl std::error::Error for SendError {}
+
+/// Sends catalog events; cheap to share (`Arc`) across tasks.
+pub struct EventProducer {
+    inner: FutureProducer,
+    registry: Arc<dyn Registry>,
+    options: ProducerOptions,
+    ids: RwLock<HashMap<TypeId, u32>>,
+}
+
+impl EventProducer {
+    pub fn new(
+        kafka: &KafkaConfig,
+        registry: Arc<dyn Registry>,
+        options: ProducerOptions,
+    ) -> Result<Self, KafkaError> {
+        let inner: FutureProducer = kafka
+            .client(&[
+                ("enable.idempotence", "true".into()),
+                ("acks", "all".into()),
+                ("linger.ms", options.linger_ms.to_string()),
+                ("batch.size", options.batch_bytes.to_string()),
+                ("compression.type", options.compression.clone()),
+                (
+                    "message.timeout.ms",
+                    options.delivery_timeout_ms.to_string(),
+                ),
+            ])
+            .create()?;
+        Ok(EventProducer {
+            inner,
+            registry,
+            options,
+            ids: RwLock::new(HashMap::new()),
+        })
+    }
+
+    /// Looks up (or registers, if configured) the schema id of `E` once; later sends reuse it.
+    pub async fn prepare<E: DomainEvent + Encode + 'static>(&self) -> Result<u32, SendError> {
+        if let Some(id) = self.cached::<E>() {
+            return Ok(id);
+        }
+        let ser = Serializer::<E>::new(self.registry.as_ref(), &self.options.serializer)
+            .await
+            .map_err(SendError::Schema)?;
+        if let Ok(mut ids) = self.ids.write() {
+            ids.insert(TypeId::of::<E>(), ser.schema_id());
+        }
+        Ok(ser.schema_id())
+    }
+
+    fn cached<E: 'static>(&self) -> Option<u32> {
+        self.ids
+            .read()
+            .ok()
+            .and_then(|ids| ids.get(&TypeId::of::<E>()).copied())
+    }
+
+    /// Validates, encodes and sends `event`, and waits for the broker's acknowledgement.
+    pub async fn send<E: DomainEvent + Encode + 'static>(
+        &self,
+        event: &E,
+    ) -> Result<Delivered, SendError> {
+        self.prepare::<E>().await?;
+        self.enqueue(event)?.await
+    }
+
+    /// Validates, encodes and queues `event` now; the future resolves on delivery. Needs the
+    /// schema id already known ([`EventProducer::prepare`] or an earlier `send`).
+    pub fn enqueue<E: DomainEvent + Encode + 'static>(
+        &self,
+        event: &E,
+    ) -> Result<impl Future<Output = Result<Delivered, SendError>> + Send + 'static, SendError>
+    {
+        event.validate().map_err(SendError::Invalid)?;
+        let id = self.cached::<E>().ok_or_else(|| {
+            SendError::Schema(WireError::NotRegistered {
+                subject: format!("{}-value (call prepare first)", E::TOPIC),
+            })
+        })?;
+        let mut value = Vec::with_capacity(256);
+        Serializer::<E>::with_id(id).serialize_unchecked(event, &mut value);
+        let env = event.envelope();
+        let payload = event.payload();
+        let event_id = env.event_id.hyphenated().to_string();
+        let hdrs = OwnedHeaders::new_with_capacity(3)
+            .insert(Header {
+                key: headers::EVENT_TYPE,
+                value: Some(payload.event_type),
+            })
+            .insert(Header {
+                key: headers::EVENT_ID,
+                value: Some(event_id.as_str()),
+            })
+            .insert(Header {
+                key: headers::PRIVACY_TIER,
+                value: Some(tier_str(payload.privacy_tier)),
+            });
+        let record = FutureRecord::to(E::TOPIC)
+            .key(env.entity_id.as_str())
+            .payload(&value)
+            .headers(hdrs);
+        let fut = self
+            .inner
+            .send_result(record)
+            .map_err(|(e, _)| SendError::Kafka(e))?;
+        Ok(async move {
+            match fut.await {
+                Ok(Ok(d)) => Ok(Delivered {
+                    partition: d.partition,
+                    offset: d.offset,
+                }),
+                Ok(Err((e, _))) => Err(SendError::Kafka(e)),
+                Err(_) => Err(SendError::Cancelled),
+            }
+        })
+    }
+
+    /// Waits until every queued message is delivered (or `timeout` passes).
+    pub fn flush(&self, timeout: Duration) -> Result<(), KafkaError> {
+        self.inner.flush(Timeout::After(timeout))
+    }
+
+    /// The underlying rdkafka producer (for tools and benches).
+    pub fn raw(&self) -> &FutureProducer {
+        &self.inner
+    }
+}
+
+impl Drop for EventProducer {
+    /// Delivers what is still queued (bounded by the delivery timeout) before closing.
+    fn drop(&mut self) {
+        let timeout = Duration::from_millis(u64::from(self.options.delivery_timeout_ms));
+        let _ = self.inner.flush(Timeout::After(timeout));
+    }
+}
+
+pub(crate) fn tier_str(t: crate::types::PrivacyTier) -> &'static str {
+    use crate::types::PrivacyTier as T;
+    match t {
+        T::Public => "PUBLIC",
+        T::Internal => "INTERNAL",
+        T::Restricted => "RESTRICTED",
+    }
+}
