@@ -99,7 +99,7 @@ fn a_schema_that_does_not_parse_is_reported_with_its_position() {
         err.contains("error[PARSE]: invalid JSON: expected ',' or '}' in object"),
         "{err}"
     );
-    assert!(err.contains("user.avsc:30:"), "{err}");
+    assert!(err.contains("user.avsc:29:"), "{err}");
 }
 
 #[test]
@@ -128,7 +128,7 @@ fn catalog_json_is_the_documented_contract() {
     let topics = doc["topics"].as_array().unwrap();
     let events = doc["events"].as_array().unwrap();
     assert_eq!(topics.len(), 32);
-    assert_eq!(events.len(), 74);
+    assert_eq!(events.len(), 76);
     let keys = |v: &serde_json::Value| {
         let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
         k.sort();
@@ -178,7 +178,7 @@ fn catalog_json_is_the_documented_contract() {
     assert_eq!(perf["retention_ms"], 7_776_000_000_u64);
     // Per domain: seed 001 §3 counts, each event on its domain topic.
     for (domain, n) in [
-        ("user", 11),
+        ("user", 12),
         ("supplier", 7),
         ("community", 8),
         ("product", 10),
@@ -215,7 +215,7 @@ fn catalog_markdown_has_seed_style_tables() {
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(md.contains("| `sc.domain.order` | 6 | `order_id` | 30 days | delete | `sc.domain.order-value` | Order transaction events |"), "{md}");
     assert!(md.contains("| `sc.internal.heartbeat` | 1 | - | 1 day |"));
-    assert_eq!(md.matches("| `user.").count(), 11);
+    assert_eq!(md.matches("| `user.").count(), 12);
 }
 
 #[test]
@@ -225,5 +225,5 @@ fn rules_lists_every_rule() {
         .output()
         .unwrap();
     let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(rules.as_array().unwrap().len(), 16 + 6 + 7);
+    assert_eq!(rules.as_array().unwrap().len(), 18 + 6 + 7);
 }

@@ -1,4 +1,4 @@
-//! Property test of the generated codec: random events of all 74 types (random strings,
+//! Property test of the generated codec: random events of all 76 types (random strings,
 //! unicode and empty ones included, full-range numbers, random symbols, optionals present or
 //! not, arrays and maps of random length). For each: the generated encoder writes exactly
 //! apache-avro's bytes, decode(encode(e)) == e, the borrowed view turns back into e, and every
@@ -151,5 +151,5 @@ fn random_events_of_every_type_round_trip_and_match_apache_avro() {
         f(set, catalog.envelope, ev.record, &mut rng, cases);
         types += 1;
     }
-    assert_eq!(types, 74);
+    assert_eq!(types, 76);
 }

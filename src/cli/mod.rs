@@ -291,7 +291,7 @@ mod tests {
     #[test]
     fn embedded_catalog_loads() {
         let c = embedded_catalog().unwrap();
-        assert_eq!(c.events().count(), 74);
+        assert_eq!(c.events().count(), 76);
         assert_eq!(c.topics.len(), 32);
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! For every message, in partition order:
 //! 1. an `event_type` header the catalog does not know (a newer producer) is logged and
-//!    skipped; one the job does not handle is skipped; one above the job's `max_tier` is
-//!    refused and counted, never decoded for or handed to the handler;
+//!    skipped; one above the job's `max_tier` is refused and counted, never decoded for or
+//!    handed to the handler; one the job does not handle is skipped;
 //! 2. the value is decoded (any registered writer version into today's type); an undecodable
 //!    one is dead-lettered, an unknown payload branch without a header is skipped as in 1;
 //! 3. the decoded event is checked again (type and tier come from the payload itself), then
@@ -324,12 +324,12 @@ impl<E: Consumable> EventConsumer<E> {
                     bump(&self.stats.unknown_type);
                     return Outcome::Done;
                 }
-                Some(_) if !job.handles(et) => {
-                    bump(&self.stats.filtered);
-                    return Outcome::Done;
-                }
                 Some(info) if info.privacy_tier > job.max_tier => {
                     bump(&self.stats.refused_tier);
+                    return Outcome::Done;
+                }
+                Some(_) if !job.handles(et) => {
+                    bump(&self.stats.filtered);
                     return Outcome::Done;
                 }
                 Some(_) => {}
@@ -353,12 +353,12 @@ impl<E: Consumable> EventConsumer<E> {
                     .await
             }
         };
-        if !job.handles(event.event_type()) {
-            bump(&self.stats.filtered);
-            return Outcome::Done;
-        }
         if event.privacy_tier() > job.max_tier {
             bump(&self.stats.refused_tier);
+            return Outcome::Done;
+        }
+        if !job.handles(event.event_type()) {
+            bump(&self.stats.filtered);
             return Outcome::Done;
         }
         let id = event.event_id();

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod broker;
+pub mod kafka;
 pub mod sample;
 pub mod schema_gen;
 pub mod serve;
