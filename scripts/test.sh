@@ -5,6 +5,8 @@
 #     via scripts/oracle.sh, cached in target/oracle;
 #   - Confluent's Python client (tests/interop/requirements.txt), for the interop tests against
 #     `schemactl registry serve`;
+#   - tansu 0.6.0 (a Kafka-protocol broker with in-memory storage), for the Kafka integration
+#     tests; installed into ~/.cargo/bin once (12-20 minutes), skipped when already there;
 #   - cargo-fuzz, for a bounded run of the decoder's fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +17,12 @@ export SC_ORACLE_CP
 want=$(sed -n 's/^confluent-kafka\[avro\]==//p' tests/interop/requirements.txt)
 python3 -c "import sys, confluent_kafka; sys.exit(0 if confluent_kafka.version()[0] == '$want' else 1)" 2>/dev/null ||
   python3 -m pip install --quiet -r tests/interop/requirements.txt >&2
+
+tansu_bin="${TANSU:-${CARGO_HOME:-$HOME/.cargo}/bin/tansu}"
+if ! "$tansu_bin" --version 2>/dev/null | grep -q '^tansu 0\.6\.0$'; then
+  echo "installing tansu 0.6.0 (the test broker; 12-20 minutes, once)" >&2
+  cargo install --quiet --locked tansu --version 0.6.0 --features dynostore
+fi
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -135,6 +135,19 @@ fn a_breaking_edit_is_refused_at_its_line_and_nothing_is_registered() {
     assert_eq!(order["status"], "incompatible");
     assert_eq!(order["messages"][0]["file"], "schemas/order.avsc");
     assert_eq!(order["messages"][0]["line"], 23);
+    // Whom it breaks: every job that reads order.created (both are at or above its tier).
+    assert_eq!(
+        order["breaks"],
+        serde_json::json!([
+            {"consumer": "proj-order-summaries", "group_id": "sc.proj.order-summaries", "event_types": ["order.created"]},
+            {"consumer": "analytics-general", "group_id": "sc.analytics.general", "event_types": ["order.created"]}
+        ])
+    );
+    let (_, out, _) = run(schemactl(ws.path()).arg("check"));
+    assert!(
+        out.contains("sc.domain.order-value: breaks consumer group sc.proj.order-summaries (proj-order-summaries): order.created"),
+        "{out}"
+    );
 
     let (_, out, _) = run(schemactl(ws.path()).args(["check", "--format", "junit"]));
     assert!(out.starts_with("<?xml"), "{out}");
