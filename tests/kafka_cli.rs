@@ -46,11 +46,18 @@ fn topics_apply_creates_the_catalog_then_plan_is_clean_and_drift_is_reported_not
     let (code, out, err) = topics("plan", &b, &[]);
     assert_eq!(code, Some(1), "missing topics: exit 1\n{out}{err}");
     assert!(out.contains("would create sc.domain.order (partitions 6, replication factor 1, cleanup.policy=delete, retention.ms=2592000000)"), "{out}");
-    assert!(out.contains(&format!("0 topic(s) in sync, {n} to create, 0 drifted")), "{out}");
+    assert!(
+        out.contains(&format!("0 topic(s) in sync, {n} to create, 0 drifted")),
+        "{out}"
+    );
 
     let (code, out, err) = topics("apply", &b, &[]);
     assert_eq!(code, Some(0), "{out}{err}");
-    assert_eq!(out.matches("\ncreated ").count() + usize::from(out.starts_with("created ")), n, "{out}");
+    assert_eq!(
+        out.matches("\ncreated ").count() + usize::from(out.starts_with("created ")),
+        n,
+        "{out}"
+    );
 
     let (code, out, err) = topics("plan", &b, &["--format", "json"]);
     assert_eq!(code, Some(0), "{out}{err}");
@@ -77,8 +84,18 @@ fn topics_apply_creates_the_catalog_then_plan_is_clean_and_drift_is_reported_not
     for verb in ["plan", "apply"] {
         let (code, out, err) = topics(verb, &b, &["--schemas", schemas]);
         assert_eq!(code, Some(1), "{verb}: drift exits 1\n{out}{err}");
-        assert!(out.contains("drift: sc.domain.order partitions: catalog 12, cluster 6 (left as it is)"), "{out}");
-        assert!(out.contains("drift: sc.domain.order retention.ms: catalog 5184000000, cluster 2592000000"), "{out}");
+        assert!(
+            out.contains(
+                "drift: sc.domain.order partitions: catalog 12, cluster 6 (left as it is)"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "drift: sc.domain.order retention.ms: catalog 5184000000, cluster 2592000000"
+            ),
+            "{out}"
+        );
     }
     let (code, _, _) = topics("plan", &b, &[]);
     assert_eq!(code, Some(0), "apply changed nothing that existed");
@@ -90,15 +107,23 @@ fn topics_against_an_unreachable_cluster_exit_2() {
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
-    let (code, out, err) = topics("plan", &format!("127.0.0.1:{port}"), &["--timeout-ms", "2000"]);
+    let (code, out, err) = topics(
+        "plan",
+        &format!("127.0.0.1:{port}"),
+        &["--timeout-ms", "2000"],
+    );
     assert_eq!(code, Some(2), "{out}{err}");
-    assert!(err.contains("cannot reach the cluster at 127.0.0.1:"), "{err}");
+    assert!(
+        err.contains("cannot reach the cluster at 127.0.0.1:"),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tail_prints_events_and_dead_letters_as_json_lines() {
     let s = Stack::start().await;
-    let p = EventProducer::new(&s.kafka(), s.registry.clone(), ProducerOptions::default()).expect("producer");
+    let p = EventProducer::new(&s.kafka(), s.registry.clone(), ProducerOptions::default())
+        .expect("producer");
     let sent: Vec<order::Event> = (0..3).map(payment).collect();
     for e in &sent {
         p.send(e).await.expect("delivered");
@@ -106,38 +131,106 @@ async fn tail_prints_events_and_dead_letters_as_json_lines() {
     let against = format!("embedded:{}", s.registry_path.display());
     let b = s.broker.bootstrap();
     let (code, out, err) = run(schemactl().args([
-        "tail", "sc.domain.order", "--from-beginning", "--max-messages", "3",
-        "--idle-timeout-ms", "30000", "--bootstrap", &b, "--against", &against,
+        "tail",
+        "sc.domain.order",
+        "--from-beginning",
+        "--max-messages",
+        "3",
+        "--idle-timeout-ms",
+        "30000",
+        "--bootstrap",
+        &b,
+        "--against",
+        &against,
     ]));
     assert_eq!(code, Some(0), "{out}{err}");
     let mut ids: Vec<String> = out
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line"))
-        .map(|v| v["envelope"]["event_id"].as_str().expect("event id").to_string())
+        .map(|v| {
+            v["envelope"]["event_id"]
+                .as_str()
+                .expect("event id")
+                .to_string()
+        })
         .collect();
     ids.sort();
-    let mut want: Vec<String> = sent.iter().map(|e| e.envelope.event_id.to_string()).collect();
+    let mut want: Vec<String> = sent
+        .iter()
+        .map(|e| e.envelope.event_id.to_string())
+        .collect();
     want.sort();
     assert_eq!(ids, want);
 
     // A poison message, dead-lettered by the job, then tailed from the DLQ with its headers.
-    send_raw(&s.raw_producer(), "sc.domain.order", "o-9", b"\x00\x00\x00\x00", &[]).await;
-    let mut c = EventConsumer::<order::Event>::new(&s.kafka(), s.registry.clone(), job("proj-order-summaries").expect("job"), ConsumerOptions::default()).expect("consumer");
+    send_raw(
+        &s.raw_producer(),
+        "sc.domain.order",
+        "o-9",
+        b"\x00\x00\x00\x00",
+        &[],
+    )
+    .await;
+    let mut c = EventConsumer::<order::Event>::new(
+        &s.kafka(),
+        s.registry.clone(),
+        job("proj-order-summaries").expect("job"),
+        ConsumerOptions::default(),
+    )
+    .expect("consumer");
     let stats = c.stats();
     let mut ok = |_: &order::Event, _: &Meta<'_>| -> Result<(), HandlerError> { Ok(()) };
-    c.run(&mut ok, until(Duration::from_secs(60), move || stats.snapshot().dead_lettered >= 1)).await.expect("run");
+    c.run(
+        &mut ok,
+        until(Duration::from_secs(60), move || {
+            stats.snapshot().dead_lettered >= 1
+        }),
+    )
+    .await
+    .expect("run");
     let (code, out, err) = run(schemactl().args([
-        "tail", "sc.dlq.proj-order-summaries", "--from-beginning", "--max-messages", "1",
-        "--idle-timeout-ms", "30000", "--with-meta", "--bootstrap", &b, "--against", &against,
+        "tail",
+        "sc.dlq.proj-order-summaries",
+        "--from-beginning",
+        "--max-messages",
+        "1",
+        "--idle-timeout-ms",
+        "30000",
+        "--with-meta",
+        "--bootstrap",
+        &b,
+        "--against",
+        &against,
     ]));
     assert_eq!(code, Some(0), "{out}{err}");
     let v: Value = serde_json::from_str(out.trim()).expect("a JSON line");
     assert_eq!(v["key"], "o-9");
     assert_eq!(v["dead_letter"]["original_topic"], "sc.domain.order");
-    assert!(v["dead_letter"]["original_offset"].as_i64().is_some_and(|o| o >= 0), "{v}");
-    assert!(v["dead_letter"]["original_partition"].as_i64().is_some_and(|p| (0..6).contains(&p)), "{v}");
-    assert_eq!(v["dead_letter"]["original_consumer_group"], "sc.proj.order-summaries");
-    assert_eq!(v["dead_letter"]["exception_fqcn"], "sc_events::wire::WireError");
-    assert!(v["value"]["undecodable"].as_str().is_some_and(|m| m.contains("shorter than the 5-byte")), "{v}");
+    assert!(
+        v["dead_letter"]["original_offset"]
+            .as_i64()
+            .is_some_and(|o| o >= 0),
+        "{v}"
+    );
+    assert!(
+        v["dead_letter"]["original_partition"]
+            .as_i64()
+            .is_some_and(|p| (0..6).contains(&p)),
+        "{v}"
+    );
+    assert_eq!(
+        v["dead_letter"]["original_consumer_group"],
+        "sc.proj.order-summaries"
+    );
+    assert_eq!(
+        v["dead_letter"]["exception_fqcn"],
+        "sc_events::wire::WireError"
+    );
+    assert!(
+        v["value"]["undecodable"]
+            .as_str()
+            .is_some_and(|m| m.contains("shorter than the 5-byte")),
+        "{v}"
+    );
     println!("{out}");
 }
