@@ -4,7 +4,8 @@
 //! - `produce/sc_events`: `EventProducer::enqueue` of `order.created` events (validation,
 //!   encoding, catalog topic and key, three headers), all awaited;
 //!   `produce/raw_rdkafka`: a plain `FutureProducer` with the same settings (idempotent,
-//!   `acks=all`, same linger) sending the same bytes, pre-encoded, with the same key;
+//!   `acks=all`, same linger) sending the same bytes, pre-encoded, with the same key (the
+//!   ceiling); `produce/raw_rdkafka_with_headers`: the same plus the three headers, prepared;
 //! - `consume/sc_events`: `EventConsumer` of a catalog job (header checks, registry-aware
 //!   decode, tier check, handler, offset store); `consume/raw_rdkafka`: a `StreamConsumer`
 //!   receiving the same messages and storing nothing.
@@ -19,6 +20,7 @@ mod versions;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 use sc_events::kafka::admin::{Admin, TopicSpec};
@@ -69,6 +71,8 @@ fn raw_producer(bootstrap: &str) -> FutureProducer {
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
+    // rdkafka's StreamConsumer needs the runtime's context where it is created.
+    let _context = rt.enter();
     let broker = broker::Broker::start();
     let bootstrap = broker.bootstrap();
     let dir = tempfile::tempdir().expect("temp dir");
@@ -125,6 +129,50 @@ fn bench(c: &mut Criterion) {
                     .iter()
                     .map(|(k, v)| {
                         raw.send_result(FutureRecord::to(TOPIC).key(k).payload(v))
+                            .map_err(|(e, _)| e)
+                            .expect("queued")
+                    })
+                    .collect();
+                for f in futs {
+                    f.await
+                        .expect("not cancelled")
+                        .map_err(|(e, _)| e)
+                        .expect("delivered");
+                }
+            })
+        })
+    });
+    let with_headers: Vec<(String, String, &str)> = events
+        .iter()
+        .map(|e| {
+            (
+                e.envelope.event_id.to_string(),
+                e.envelope.event_type.clone(),
+                "INTERNAL",
+            )
+        })
+        .collect();
+    g.bench_function("raw_rdkafka_with_headers", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let futs: Vec<_> = encoded
+                    .iter()
+                    .zip(&with_headers)
+                    .map(|((k, v), (id, et, tier))| {
+                        let h = OwnedHeaders::new_with_capacity(3)
+                            .insert(Header {
+                                key: "event_type",
+                                value: Some(et.as_str()),
+                            })
+                            .insert(Header {
+                                key: "event_id",
+                                value: Some(id.as_str()),
+                            })
+                            .insert(Header {
+                                key: "privacy_tier",
+                                value: Some(*tier),
+                            });
+                        raw.send_result(FutureRecord::to(TOPIC).key(k).payload(v).headers(h))
                             .map_err(|(e, _)| e)
                             .expect("queued")
                     })

@@ -129,6 +129,37 @@ fn catalog_json_is_the_documented_contract() {
     let events = doc["events"].as_array().unwrap();
     assert_eq!(topics.len(), 32);
     assert_eq!(events.len(), 76);
+    let consumers = doc["consumers"].as_array().unwrap();
+    let names: Vec<&str> = consumers
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "proj-user-cards",
+            "proj-feed-builder",
+            "proj-order-summaries",
+            "analytics-general"
+        ]
+    );
+    let cards = &consumers[0];
+    assert_eq!(cards["max_tier"], "PUBLIC");
+    assert_eq!(cards["dlq"], "sc.dlq.proj-user-cards");
+    assert_eq!(cards["retry"]["max_retries"], 3);
+    assert!(cards["receives"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("user.created")));
+    // analytics-general reads `*` up to INTERNAL: every event but the RESTRICTED ones.
+    let restricted = events
+        .iter()
+        .filter(|e| e["privacy_tier"] == "RESTRICTED")
+        .count();
+    assert_eq!(
+        consumers[3]["receives"].as_array().unwrap().len(),
+        76 - restricted
+    );
     let keys = |v: &serde_json::Value| {
         let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
         k.sort();
@@ -176,10 +207,11 @@ fn catalog_json_is_the_documented_contract() {
         .find(|t| t["name"] == "sc.analytics.admin.promotion-performance")
         .unwrap();
     assert_eq!(perf["retention_ms"], 7_776_000_000_u64);
-    // Per domain: seed 001 §3 counts, each event on its domain topic.
+    // Per domain: seed 001 §3 counts (plus the RESTRICTED contact events of user and
+    // supplier), each event on its domain topic.
     for (domain, n) in [
         ("user", 12),
-        ("supplier", 7),
+        ("supplier", 8),
         ("community", 8),
         ("product", 10),
         ("promotion", 15),

@@ -77,8 +77,18 @@ fn child_consumer_process() {
     });
 }
 
+/// The worker process; killed if the test fails before it ends.
+struct Worker(std::process::Child);
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts the worker and returns it with the entity ids it printed, once it printed `n`.
-fn worker(s: &Stack, mode: &str, n: usize) -> (std::process::Child, Vec<String>) {
+fn worker(s: &Stack, mode: &str, n: usize) -> (Worker, Vec<String>) {
     let mut child = Command::new(std::env::current_exe().expect("test binary"))
         .args([
             "child_consumer_process",
@@ -95,6 +105,7 @@ fn worker(s: &Stack, mode: &str, n: usize) -> (std::process::Child, Vec<String>)
         .spawn()
         .expect("start the worker");
     let stdout = child.stdout.take().expect("stdout");
+    let child = Worker(child);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         // Keeps draining after the receiver is gone, so the worker never writes to a closed pipe.
@@ -162,16 +173,18 @@ async fn a_consumer_killed_before_committing_loses_nothing() {
     let s = Stack::start().await;
     let mut sent = send(&s, 0..5).await;
     let (mut child, mut handled) = worker(&s, "crash", 5);
-    child.kill().expect("SIGKILL the worker");
-    let _ = child.wait();
+    child.0.kill().expect("SIGKILL the worker");
+    let _ = child.0.wait();
     handled.sort();
     sent.sort();
     assert_eq!(handled, sent, "the worker handled all five before it died");
-    assert_eq!(
-        next_member(&s, 5).await,
-        sent,
-        "every uncommitted event is redelivered"
+    println!(
+        "worker pid {} handled {handled:?}, then got SIGKILL before committing",
+        child.0.id()
     );
+    let again = next_member(&s, 5).await;
+    println!("the next member of sc.proj.order-summaries was handed {again:?}");
+    assert_eq!(again, sent, "every uncommitted event is redelivered");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -179,12 +192,10 @@ async fn a_consumer_shut_down_gracefully_commits_what_it_handled() {
     let s = Stack::start().await;
     send(&s, 0..5).await;
     let (mut child, _) = worker(&s, "graceful:5", 5);
-    let status = child.wait().expect("worker exits");
+    let status = child.0.wait().expect("worker exits");
     assert!(status.success(), "worker: {status}");
     let later = send(&s, 5..7).await;
-    assert_eq!(
-        next_member(&s, 2).await,
-        later,
-        "only what came after the commit"
-    );
+    let next = next_member(&s, 2).await;
+    println!("after a graceful stop and two more sends, the next member was handed {next:?}");
+    assert_eq!(next, later, "only what came after the commit");
 }

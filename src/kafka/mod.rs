@@ -141,3 +141,36 @@ pub fn job(name: &str) -> Option<&'static crate::event::ConsumerInfo> {
 pub fn event_info(event_type: &str) -> Option<&'static crate::event::EventInfo> {
     crate::EVENTS.iter().find(|e| e.event_type == event_type)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_default_retry_policy_doubles_from_one_second_to_thirty_with_bounded_jitter() {
+        let p = job("proj-user-cards").expect("job").retry;
+        let base: Vec<u64> = (1..=7)
+            .map(|a| p.base_delay(a).as_millis() as u64)
+            .collect();
+        assert_eq!(base, [1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+        assert_eq!(p.delay(2, 0.0), Duration::from_millis(1600));
+        assert_eq!(p.delay(2, 1.0), Duration::from_millis(2400));
+        assert_eq!(p.delay(2, 0.5), Duration::from_millis(2000));
+        assert_eq!(p.base_delay(u32::MAX), Duration::from_millis(30_000));
+    }
+
+    #[test]
+    fn jobs_match_their_event_types_by_name_and_pattern() {
+        let cards = job("proj-user-cards").expect("job");
+        assert!(cards.handles("user.created") && !cards.handles("user.contact_registered"));
+        let analytics = job("analytics-general").expect("job");
+        assert!(analytics.handles("order.created") && analytics.handles("anything.at_all"));
+        assert_eq!(analytics.dedup_capacity, Some(100_000));
+        assert!(job("no-such-job").is_none());
+        assert_eq!(
+            event_info("user.contact_registered").map(|e| e.privacy_tier),
+            Some(PrivacyTier::Restricted)
+        );
+    }
+}

@@ -22,6 +22,10 @@ use std::future::Future;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+thread_local! {
+    static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(1024));
+}
+
 /// Producer tuning; defaults suit a service sending events one by one.
 #[derive(Debug, Clone)]
 pub struct ProducerOptions {
@@ -160,11 +164,10 @@ impl EventProducer {
                 subject: format!("{}-value (call prepare first)", E::TOPIC),
             })
         })?;
-        let mut value = Vec::with_capacity(256);
-        Serializer::<E>::with_id(id).serialize_unchecked(event, &mut value);
         let env = event.envelope();
         let payload = event.payload();
-        let event_id = env.event_id.hyphenated().to_string();
+        let mut id_text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let event_id: &str = env.event_id.hyphenated().encode_lower(&mut id_text);
         let hdrs = OwnedHeaders::new_with_capacity(3)
             .insert(Header {
                 key: headers::EVENT_TYPE,
@@ -172,20 +175,26 @@ impl EventProducer {
             })
             .insert(Header {
                 key: headers::EVENT_ID,
-                value: Some(event_id.as_str()),
+                value: Some(event_id),
             })
             .insert(Header {
                 key: headers::PRIVACY_TIER,
                 value: Some(tier_str(payload.privacy_tier)),
             });
-        let record = FutureRecord::to(E::TOPIC)
-            .key(env.entity_id.as_str())
-            .payload(&value)
-            .headers(hdrs);
-        let fut = self
-            .inner
-            .send_result(record)
-            .map_err(|(e, _)| SendError::Kafka(e))?;
+        // librdkafka copies key and value when the message is queued, so one buffer per
+        // thread serves every send.
+        let fut = BUFFER.with(|b| {
+            let mut value = b.borrow_mut();
+            value.clear();
+            Serializer::<E>::with_id(id).serialize_unchecked(event, &mut value);
+            let record = FutureRecord::to(E::TOPIC)
+                .key(env.entity_id.as_str())
+                .payload(value.as_slice())
+                .headers(hdrs);
+            self.inner
+                .send_result(record)
+                .map_err(|(e, _)| SendError::Kafka(e))
+        })?;
         Ok(async move {
             match fut.await {
                 Ok(Ok(d)) => Ok(Delivered {

@@ -233,7 +233,12 @@ mod tests {
             glue.contains("const EVENT_TYPE: &'static str = \"order.created\";"),
             "{glue}"
         );
-        assert_eq!(glue.matches("impl crate::event::Payload for").count(), 74);
+        assert_eq!(glue.matches("impl crate::event::Payload for").count(), 76);
+        assert_eq!(
+            glue.matches("crate::event::ConsumerInfo { name: ").count(),
+            4
+        );
+        assert!(glue.contains("pub enum AnyEvent {"), "{glue}");
     }
 
     #[test]
