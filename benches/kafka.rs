@@ -10,7 +10,9 @@
 //!   decode, tier check, handler, offset store); `consume/raw_rdkafka`: a `StreamConsumer`
 //!   receiving the same messages and storing nothing.
 //!
-//! Consumption is timed from the first message to the last, so the group join is not counted.
+//! Each producer sends to its own fresh broker. Consumption (of the typed producer's
+//! messages, headers included) is timed from the first message to the last, so the group join
+//! is not counted.
 //! Needs tansu (see README); `cargo bench --bench kafka`.
 
 #[path = "../tests/support/broker.rs"]
@@ -93,7 +95,19 @@ fn bench(c: &mut Criterion) {
     let id = rt
         .block_on(typed.prepare::<order::Event>())
         .expect("schema id");
-    let raw = raw_producer(&bootstrap);
+    // Each producer gets its own fresh broker: tansu's in-memory log grows with every run, so
+    // sharing one would favour whichever bench runs first.
+    let fresh = || {
+        let b = broker::Broker::start();
+        let admin =
+            Admin::new(&KafkaConfig::new(b.bootstrap()), Duration::from_secs(30)).expect("admin");
+        rt.block_on(admin.create(&TopicSpec::from_catalog(1)))
+            .expect("topics");
+        b
+    };
+    let (raw_broker, headers_broker) = (fresh(), fresh());
+    let raw = raw_producer(&raw_broker.bootstrap());
+    let raw_headers = raw_producer(&headers_broker.bootstrap());
     let events: Vec<order::Event> = (0..BATCH).map(event).collect();
     let encoded: Vec<(String, Vec<u8>)> = events
         .iter()
@@ -172,7 +186,8 @@ fn bench(c: &mut Criterion) {
                                 key: "privacy_tier",
                                 value: Some(*tier),
                             });
-                        raw.send_result(FutureRecord::to(TOPIC).key(k).payload(v).headers(h))
+                        raw_headers
+                            .send_result(FutureRecord::to(TOPIC).key(k).payload(v).headers(h))
                             .map_err(|(e, _)| e)
                             .expect("queued")
                     })
