@@ -1,6 +1,7 @@
 //! A producing service and a consuming job, end to end, against a Kafka broker:
-//! `cargo run --example kafka -- 127.0.0.1:9092` (create the topics first with
-//! `schemactl topics apply --bootstrap 127.0.0.1:9092`).
+//! `cargo run --example kafka -- 127.0.0.1:9092 [REGISTRY_DB]` (create the topics first with
+//! `schemactl topics apply --bootstrap 127.0.0.1:9092`). The embedded registry file defaults
+//! to a temporary one; pass `.registry/registry.db` to share it with `schemactl tail`.
 //!
 //! The producer sends to the event's catalog topic, keyed by its entity id; the consumer runs
 //! the catalog's `proj-order-summaries` job: it is handed only the order events it handles
@@ -24,7 +25,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "127.0.0.1:9092".into());
     let kafka = KafkaConfig::new(bootstrap);
     let dir = tempfile::tempdir()?;
-    let registry = Arc::new(EmbeddedRegistry::open(dir.path().join("registry.db"))?);
+    let path = std::env::args()
+        .nth(2)
+        .map_or_else(|| dir.path().join("registry.db"), Into::into);
+    let registry = Arc::new(EmbeddedRegistry::open(path)?);
 
     // Producer: schemas are normally published by `schemactl publish`; auto-registered here.
     let options = ProducerOptions {
