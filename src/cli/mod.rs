@@ -7,6 +7,7 @@ mod compat;
 pub mod config;
 pub mod gate;
 mod impact;
+mod import;
 mod lint;
 mod publish;
 mod serve;
@@ -112,6 +113,11 @@ pub enum Command {
     Topics {
         #[command(subcommand)]
         command: topics::TopicsCommand,
+    },
+    /// Convert schemas from other languages to `.avsc` files.
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
     },
     /// Print a topic's events as JSON lines, decoded through the registry (a console consumer).
     Tail(tail::TailArgs),
@@ -220,6 +226,7 @@ pub fn run(cli: Cli) -> ExitCode {
         } => publish::run(against.as_deref(), schemas.as_deref(), dry_run, format),
         Command::Topics { command } => topics::run(command),
         Command::Tail(args) => tail::run(args),
+        Command::Import { command } => import::run(command),
         Command::Registry {
             command:
                 RegistryCommand::Serve {

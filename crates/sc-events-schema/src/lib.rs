@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod consumers;
 pub mod diag;
+pub mod import;
 pub mod json;
 pub mod model;
 pub mod rules;

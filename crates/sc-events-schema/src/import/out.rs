@@ -1,0 +1,129 @@
+//! A small ordered JSON tree and its pretty printer, for the `.avsc` files importers write:
+//! keys stay in the order Avro readers expect (`type`, `name`, `namespace`, `doc`, `fields`),
+//! which serde_json's sorted map would lose.
+
+use std::fmt::Write as _;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Out {
+    Null,
+    Bool(bool),
+    /// A number's JSON text, as it appeared in the source.
+    Num(String),
+    Str(String),
+    Arr(Vec<Out>),
+    Obj(Vec<(String, Out)>),
+}
+
+impl Out {
+    pub fn obj(pairs: Vec<(&str, Out)>) -> Out {
+        Out::Obj(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    pub fn s(text: impl Into<String>) -> Out {
+        Out::Str(text.into())
+    }
+
+    /// Pretty text: objects of scalars on one line, records and field lists broken up.
+    pub fn pretty(&self) -> String {
+        let mut o = String::new();
+        self.write(&mut o, 0);
+        o.push('\n');
+        o
+    }
+
+    fn is_flat(&self) -> bool {
+        match self {
+            Out::Arr(v) => v.iter().all(|x| !matches!(x, Out::Arr(_) | Out::Obj(_))),
+            Out::Obj(m) => m
+                .iter()
+                .all(|(_, x)| x.is_flat() && !matches!(x, Out::Obj(_))),
+            _ => true,
+        }
+    }
+
+    fn write(&self, o: &mut String, indent: usize) {
+        match self {
+            Out::Null => o.push_str("null"),
+            Out::Bool(b) => o.push_str(if *b { "true" } else { "false" }),
+            Out::Num(n) => o.push_str(n),
+            Out::Str(s) => o.push_str(&serde_json::Value::String(s.clone()).to_string()),
+            Out::Arr(v) if v.is_empty() => o.push_str("[]"),
+            Out::Obj(m) if m.is_empty() => o.push_str("{}"),
+            Out::Arr(v) if self.is_flat() => {
+                o.push('[');
+                for (i, x) in v.iter().enumerate() {
+                    if i > 0 {
+                        o.push_str(", ");
+                    }
+                    x.write(o, indent);
+                }
+                o.push(']');
+            }
+            Out::Obj(m) if self.is_flat() => {
+                o.push('{');
+                for (i, (k, x)) in m.iter().enumerate() {
+                    if i > 0 {
+                        o.push_str(", ");
+                    }
+                    let _ = write!(o, "{}: ", serde_json::Value::String(k.clone()));
+                    x.write(o, indent);
+                }
+                o.push('}');
+            }
+            Out::Arr(v) => {
+                o.push_str("[\n");
+                for (i, x) in v.iter().enumerate() {
+                    pad(o, indent + 2);
+                    x.write(o, indent + 2);
+                    o.push_str(if i + 1 < v.len() { ",\n" } else { "\n" });
+                }
+                pad(o, indent);
+                o.push(']');
+            }
+            Out::Obj(m) => {
+                o.push_str("{\n");
+                for (i, (k, x)) in m.iter().enumerate() {
+                    pad(o, indent + 2);
+                    let _ = write!(o, "{}: ", serde_json::Value::String(k.clone()));
+                    x.write(o, indent + 2);
+                    o.push_str(if i + 1 < m.len() { ",\n" } else { "\n" });
+                }
+                pad(o, indent);
+                o.push('}');
+            }
+        }
+    }
+}
+
+fn pad(o: &mut String, n: usize) {
+    o.extend(std::iter::repeat_n(' ', n));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_valid_ordered_json() {
+        let v = Out::obj(vec![
+            ("type", Out::s("record")),
+            ("name", Out::s("A\"b")),
+            (
+                "fields",
+                Out::Arr(vec![Out::obj(vec![
+                    ("name", Out::s("x")),
+                    ("type", Out::s("long")),
+                ])]),
+            ),
+        ]);
+        let text = v.pretty();
+        let back: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(back["name"], "A\"b");
+        assert!(text.find("\"type\"") < text.find("\"name\""), "{text}");
+        assert!(
+            text.contains("{\"name\": \"x\", \"type\": \"long\"}"),
+            "{text}"
+        );
+    }
+}

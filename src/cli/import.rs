@@ -1,0 +1,121 @@
+//! `schemactl import jsonschema FILE... --out DIR`: draft-07 JSON Schema files to `.avsc`,
+//! all or nothing. Every file is converted (and the result parsed as Avro) before anything is
+//! written; any error is reported at its `file:line:col` and JSON pointer, exit 1, and no file
+//! is written. Outputs are written to a temporary file and renamed, so a reader never sees a
+//! half-written schema.
+
+use super::OutputFormat;
+use sc_events_schema::diag::{render, Diagnostic, Level};
+use sc_events_schema::import::jsonschema::{import, Options};
+use sc_events_schema::source::SourceFile;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ImportCommand {
+    /// Convert draft-07 JSON Schema event schemas to Avro records (one `.avsc` per file,
+    /// named after the input), carrying validation keywords as field `"constraints"`.
+    Jsonschema {
+        /// The JSON Schema files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Directory to write the `.avsc` files to (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Namespace of the generated records.
+        #[arg(long, default_value = "events")]
+        namespace: String,
+        /// The property that holds the event type (a single-valued enum or const).
+        #[arg(long, default_value = "eventType")]
+        event_type_field: String,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+}
+
+pub fn run(command: ImportCommand) -> ExitCode {
+    let ImportCommand::Jsonschema {
+        files,
+        out,
+        namespace,
+        event_type_field,
+        format,
+    } = command;
+    let options = Options {
+        namespace,
+        event_type_field,
+    };
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut results: Vec<(PathBuf, String, String)> = Vec::new();
+    for path in &files {
+        let file = match SourceFile::read(path) {
+            Ok(f) => f,
+            Err(e) => {
+                errors.push(Diagnostic::file_level(
+                    Level::Error,
+                    "IO",
+                    format!("cannot read {}: {e}", path.display()),
+                    path,
+                ));
+                continue;
+            }
+        };
+        match import(&file, &options) {
+            Ok(done) => {
+                let stem = path
+                    .file_stem()
+                    .map_or_else(|| done.name.clone(), |s| s.to_string_lossy().into_owned());
+                let target = out.join(format!("{stem}.avsc"));
+                if let Some((other, _, _)) = results
+                    .iter()
+                    .find(|(p, n, _)| *p == target || *n == done.name)
+                {
+                    errors.push(Diagnostic::file_level(
+                        Level::Error,
+                        "IMPORT",
+                        format!(
+                            "{} and {} both become {} ({})",
+                            path.display(),
+                            other.display(),
+                            done.name,
+                            target.display()
+                        ),
+                        path,
+                    ));
+                    continue;
+                }
+                results.push((target, done.name, done.text));
+            }
+            Err(mut d) => errors.append(&mut d),
+        }
+    }
+    if !errors.is_empty() {
+        eprint!("{}", render(&errors, format.into()));
+        eprintln!("error: nothing was written");
+        let io = errors.iter().any(|d| d.code == "IO");
+        return ExitCode::from(if io { 2 } else { 1 });
+    }
+    if let Err(e) = write_all(&out, &results) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    for (target, name, _) in &results {
+        println!("wrote {} ({name})", target.display());
+    }
+    ExitCode::SUCCESS
+}
+
+fn write_all(out: &Path, results: &[(PathBuf, String, String)]) -> Result<(), String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let mut staged = Vec::new();
+    for (target, _, text) in results {
+        let tmp = target.with_extension("avsc.tmp");
+        std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+        staged.push((tmp, target));
+    }
+    for (tmp, target) in staged {
+        std::fs::rename(&tmp, target)
+            .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    }
+    Ok(())
+}
