@@ -259,3 +259,63 @@ fn rules_lists_every_rule() {
     let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rules.as_array().unwrap().len(), 18 + 6 + 7);
 }
+
+#[test]
+fn workspace_flag_runs_every_command_in_that_directory() {
+    // A workspace whose schemas/ holds a copy with a camelCase field.
+    let copy = broken_copy(
+        "community.avsc",
+        r#"{"name": "owner_id""#,
+        r#"{"name": "ownerId""#,
+    );
+    let ws = tempfile::tempdir().unwrap();
+    std::fs::rename(copy.path(), ws.path().join("schemas")).unwrap_or_else(|_| {
+        std::fs::create_dir(ws.path().join("schemas")).unwrap();
+        for e in std::fs::read_dir(copy.path()).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, ws.path().join("schemas").join(p.file_name().unwrap())).unwrap();
+        }
+    });
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = schemactl()
+        .current_dir(elsewhere.path())
+        .arg("--workspace")
+        .arg(ws.path())
+        .arg("lint")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let found = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        found.contains("--> schemas/community.avsc:19:20"),
+        "{found}"
+    );
+    assert!(found.contains("FIELD_NAME_CASE"), "{found}");
+    // After the subcommand too (a global flag): the catalog is the workspace's own.
+    let toml = ws.path().join("schemas/topics.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    let order = "name = \"sc.domain.order\"\ncategory = \"domain\"\npartitions = 6";
+    assert!(text.contains(order));
+    std::fs::write(&toml, text.replace(order, &order.replace("= 6", "= 9"))).unwrap();
+    let out = schemactl()
+        .current_dir(elsewhere.path())
+        .args(["catalog", "--format", "json", "--workspace"])
+        .arg(ws.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let topic = doc["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "sc.domain.order")
+        .unwrap();
+    assert_eq!(topic["partitions"], 9);
+    let out = schemactl()
+        .args(["--workspace", "/no/such/dir", "lint"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot enter workspace /no/such/dir"));
+}

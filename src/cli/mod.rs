@@ -26,6 +26,11 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "schemactl", version, about)]
 pub struct Cli {
+    /// Run in this workspace directory (its `schemactl.toml`, `schemas/`, `.registry/`), as
+    /// `git -C` does: relative paths in other arguments are taken from there too.
+    /// Default: the current directory.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -193,6 +198,12 @@ pub fn main() -> ExitCode {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
+    if let Some(dir) = &cli.workspace {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            eprintln!("error: cannot enter workspace {}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+    }
     match cli.command {
         Command::Lint { dir, format } => lint::run(dir.as_deref(), format.into()),
         Command::Catalog { schemas, format } => catalog::run(schemas.as_deref(), format),
