@@ -164,6 +164,17 @@ fn a_breaking_edit_is_refused_at_its_line_and_nothing_is_registered() {
 
     // The compatible form of the same change publishes one new version of one subject.
     edit(ws.path(), "order.avsc", BREAKING, COMPATIBLE);
+    // Without a new schema_version the gate refuses it (VERSION_BUMP), at the attribute.
+    let (code, out, _) = run(schemactl(ws.path()).arg("check"));
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("error[VERSION_BUMP]: schema_version 1 → 1 is no bump, but the change needs a minor bump"), "{out}");
+    assert!(out.contains("--> schemas/order.avsc:7:21"), "{out}");
+    edit(
+        ws.path(),
+        "order.avsc",
+        "\"schema_version\": 1,",
+        "\"schema_version\": 2,",
+    );
     let r = rows(&publish_json(ws.path()));
     let changed: Vec<_> = r.iter().filter(|r| r.1 == "registered").collect();
     assert_eq!(changed.len(), 1, "{r:?}");
@@ -315,6 +326,12 @@ fn schemactl_toml_sets_levels_and_the_environment_overrides_the_file() {
     let ws = workspace();
     publish_json(ws.path());
     edit(ws.path(), "order.avsc", CURRENCY, BREAKING);
+    edit(
+        ws.path(),
+        "order.avsc",
+        "\"schema_version\": 1,",
+        "\"schema_version\": 2,",
+    );
     std::fs::write(
         ws.path().join("schemactl.toml"),
         "[compatibility]\nsubjects = { \"sc.domain.order-value\" = \"NONE\" }\n[policy]\nfile = \"none.toml\"\n",

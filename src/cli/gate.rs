@@ -17,6 +17,7 @@ use sc_events_schema::diag::{Diagnostic, Level};
 use sc_events_schema::model::Kind;
 use sc_events_schema::rules::compat::{check_mode, SchemaRef};
 use sc_events_schema::rules::policy::{self, PolicyConfig};
+use sc_events_schema::rules::version;
 use sc_events_schema::source::SourceFile;
 use sc_events_schema::Catalog;
 use serde::Serialize;
@@ -199,6 +200,16 @@ async fn subject(
         report.diagnostics.push(d);
     }
     if let Some(newest) = refs.last() {
+        let disabled = policy
+            .for_subject(&s.subject)
+            .disabled
+            .iter()
+            .any(|r| r == version::RULE.id);
+        if let Some(d) = version::check(*newest, new).filter(|_| !disabled) {
+            let m = message(d.code.as_str(), "/schema_version", &d.message, &d);
+            report.messages.push(m);
+            report.diagnostics.push(d);
+        }
         for f in policy::check(*newest, new, &policy.for_subject(&s.subject)) {
             let d = policy_diagnostic(set, &f);
             let m = message(f.rule.id, &f.location, &f.message, &d);
@@ -230,6 +241,7 @@ async fn subject(
         let blocking: Vec<Diagnostic> = report
             .diagnostics
             .iter()
+            .filter(|d| d.code != version::RULE.id)
             .filter(|d| {
                 report
                     .messages

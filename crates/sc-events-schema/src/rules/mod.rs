@@ -10,6 +10,7 @@ pub mod compat;
 pub mod lint;
 mod pointer;
 pub mod policy;
+pub mod version;
 
 pub use pointer::definition_pointers;
 
@@ -31,6 +32,7 @@ pub fn all_rules() -> Vec<&'static Rule> {
     c.sort_by_key(|r| r.id);
     v.extend(c);
     v.extend(policy::RULES.iter().map(|(r, _)| *r));
+    v.push(&version::RULE);
     v
 }
 

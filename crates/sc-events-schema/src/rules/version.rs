@@ -1,0 +1,346 @@
+//! VERSION_BUMP: a schema's declared version moves with what changed, in the style of
+//! cargo-semver-checks. The smallest bump a change needs, newest registered version → new:
+//!
+//! - **major**: a reader of the new schema cannot read old data (Avro BACKWARD fails) or the
+//!   evolution policy calls the change breaking (a field removed, renamed, retyped, made
+//!   required; an enum symbol or union branch removed);
+//! - **minor**: anything else but docs (fields or event types added, defaults, attributes);
+//! - **patch**: only `doc` text changed;
+//! - none: the same schema.
+//!
+//! The version is the top-level record's `"schema_version"` attribute: a semver string
+//! (`"1.4.0"`), where the declared bump must be at least the needed one, or an integer
+//! (`2`), which must rise with every change beyond docs.
+
+use super::compat::{check_mode, Mode, SchemaRef};
+use super::policy::{self, SubjectPolicy};
+use super::{Family, Rule};
+use crate::diag::{Diagnostic, Level};
+use crate::json::{Json, JsonNode};
+use crate::model::Kind;
+use std::fmt;
+
+pub static RULE: Rule = Rule {
+    id: "VERSION_BUMP",
+    family: Family::Policy,
+    category: "EVOLUTION",
+    level: Level::Error,
+    summary: "Checks that a schema's declared schema_version rises at least as much as its change needs.",
+    why: "Consumers pin and migrate by version: a breaking change under a minor version, or an integer version that stays put while fields change, hides the change from them.",
+    hint: "raise \"schema_version\" on the top-level record: a major version for a breaking change, minor for additions, patch for docs only (an integer version: any change beyond docs)",
+};
+
+/// How big a change is, smallest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Bump {
+    None,
+    Patch,
+    Minor,
+    Major,
+}
+
+impl fmt::Display for Bump {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Bump::None => "no",
+            Bump::Patch => "a patch",
+            Bump::Minor => "a minor",
+            Bump::Major => "a major",
+        })
+    }
+}
+
+/// A declared version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Version {
+    Counter(u64),
+    Semver(u64, u64, u64),
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Version::Counter(n) => write!(f, "{n}"),
+            Version::Semver(a, b, c) => write!(f, "{a}.{b}.{c}"),
+        }
+    }
+}
+
+impl Version {
+    pub fn parse(n: &JsonNode) -> Option<Version> {
+        match &n.value {
+            Json::Number(_) => n
+                .as_i64()
+                .and_then(|v| u64::try_from(v).ok())
+                .map(Version::Counter),
+            Json::String(s) => {
+                let parts: Vec<u64> = s
+                    .split('.')
+                    .map(|p| p.parse().ok())
+                    .collect::<Option<_>>()?;
+                match parts.as_slice() {
+                    [a, b, c] if s.split('.').all(|p| p == "0" || !p.starts_with('0')) => {
+                        Some(Version::Semver(*a, *b, *c))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The bump from `self` to `new`; `None` when `new` is lower or of another kind.
+    fn bump_to(self, new: Version) -> Option<Bump> {
+        match (self, new) {
+            (Version::Counter(a), Version::Counter(b)) if b == a => Some(Bump::None),
+            (Version::Counter(a), Version::Counter(b)) if b > a => Some(Bump::Major),
+            (Version::Semver(a, b, c), Version::Semver(x, y, z)) => {
+                match (x.cmp(&a), y.cmp(&b), z.cmp(&c)) {
+                    (std::cmp::Ordering::Greater, _, _) => Some(Bump::Major),
+                    (std::cmp::Ordering::Equal, std::cmp::Ordering::Greater, _) => {
+                        Some(Bump::Minor)
+                    }
+                    (
+                        std::cmp::Ordering::Equal,
+                        std::cmp::Ordering::Equal,
+                        std::cmp::Ordering::Greater,
+                    ) => Some(Bump::Patch),
+                    (
+                        std::cmp::Ordering::Equal,
+                        std::cmp::Ordering::Equal,
+                        std::cmp::Ordering::Equal,
+                    ) => Some(Bump::None),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The smallest bump from `old` to `new`, with the reason.
+pub fn needed(old: SchemaRef<'_>, new: SchemaRef<'_>) -> (Bump, String) {
+    let incompatible = check_mode(Mode::Backward, new, &[old]);
+    if let Some(f) = incompatible.first() {
+        return (
+            Bump::Major,
+            format!(
+                "the new schema cannot read old data ({})",
+                f.incompatibility.message
+            ),
+        );
+    }
+    if let Some(f) = policy::check(old, new, &SubjectPolicy::default()).first() {
+        return (Bump::Major, format!("{} ({})", f.message, f.rule.id));
+    }
+    let json = |s: SchemaRef<'_>| {
+        let file = match s.root.kind {
+            Kind::Named(id) => s.set.types[id].file,
+            _ => s.set.files.len() - 1,
+        };
+        crate::json::parse(&s.set.files[file].text)
+            .ok()
+            .map(|n| n.to_value())
+    };
+    let (Some(a), Some(b)) = (json(old), json(new)) else {
+        return (Bump::Minor, "the schema text changed".into());
+    };
+    let (a, b) = (without("schema_version", a), without("schema_version", b));
+    if a == b {
+        return (Bump::None, "nothing changed".into());
+    }
+    if without("doc", a) == without("doc", b) {
+        return (Bump::Patch, "only docs changed".into());
+    }
+    (
+        Bump::Minor,
+        "a backward-compatible change beyond docs".into(),
+    )
+}
+
+/// `v` without every object member named `key` (recursively).
+fn without(key: &str, v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as V;
+    match v {
+        V::Object(m) => V::Object(
+            m.into_iter()
+                .filter(|(k, _)| k != key)
+                .map(|(k, v)| (k, without(key, v)))
+                .collect(),
+        ),
+        V::Array(a) => V::Array(a.into_iter().map(|x| without(key, x)).collect()),
+        x => x,
+    }
+}
+
+fn declared(s: SchemaRef<'_>) -> Option<(&JsonNode, Option<Version>)> {
+    let Kind::Named(id) = s.root.kind else {
+        return None;
+    };
+    let attr = s.set.types[id].attr("schema_version")?;
+    Some((attr, Version::parse(attr)))
+}
+
+/// The finding, when the new schema's declared version does not rise enough. Schemas without
+/// a `schema_version` attribute (the envelope) are not versioned and pass.
+pub fn check(old: SchemaRef<'_>, new: SchemaRef<'_>) -> Option<Diagnostic> {
+    let (attr, new_v) = declared(new)?;
+    let file = match new.root.kind {
+        Kind::Named(id) => &new.set.files[new.set.types[id].file],
+        _ => return None,
+    };
+    let finding = |message: String| {
+        Some(Diagnostic::at(RULE.level, RULE.id, message, file, attr.span).with_hint(RULE.hint))
+    };
+    let Some(new_v) = new_v else {
+        return finding(
+            "\"schema_version\" must be an integer >= 1 or a semver string like \"1.2.0\"".into(),
+        );
+    };
+    let old_v = declared(old).and_then(|(_, v)| v)?;
+    let (need, why) = needed(old, new);
+    match old_v.bump_to(new_v) {
+        None => finding(format!(
+            "schema_version goes from {old_v} to {new_v}: versions only rise, in the same scheme"
+        )),
+        Some(have) => {
+            let enough = match new_v {
+                Version::Counter(_) => need <= Bump::Patch || have > Bump::None,
+                Version::Semver(..) => have >= need,
+            };
+            if enough {
+                return None;
+            }
+            finding(format!("schema_version {old_v} → {new_v} is {have} bump, but the change needs {need} bump: {why}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> Option<Version> {
+        Version::parse(&crate::json::parse(text).expect("json"))
+    }
+
+    #[test]
+    fn versions_parse_and_compare() {
+        assert_eq!(v("3"), Some(Version::Counter(3)));
+        assert_eq!(v("\"1.20.3\""), Some(Version::Semver(1, 20, 3)));
+        assert_eq!(v("\"1.2\""), None);
+        assert_eq!(v("\"01.2.3\""), None);
+        assert_eq!(v("-1"), None);
+        let s = |a, b, c| Version::Semver(a, b, c);
+        assert_eq!(s(1, 2, 3).bump_to(s(2, 0, 0)), Some(Bump::Major));
+        assert_eq!(s(1, 2, 3).bump_to(s(1, 3, 0)), Some(Bump::Minor));
+        assert_eq!(s(1, 2, 3).bump_to(s(1, 2, 4)), Some(Bump::Patch));
+        assert_eq!(s(1, 2, 3).bump_to(s(1, 2, 3)), Some(Bump::None));
+        assert_eq!(s(1, 2, 3).bump_to(s(1, 1, 9)), None);
+        assert_eq!(Version::Counter(2).bump_to(Version::Counter(1)), None);
+        assert_eq!(Version::Counter(1).bump_to(s(1, 0, 0)), None);
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+    use crate::model::{parse_files, SchemaSet};
+    use crate::source::SourceFile;
+
+    const BASE: &str = r#"{"type": "record", "name": "ProductCreated", "namespace": "p",
+  "schema_version": VERSION,
+  "doc": "DOC",
+  "fields": [
+    {"name": "productId", "type": "string"},
+    {"name": "name", "type": "string"}EXTRA
+  ]}"#;
+
+    fn set(version: &str, doc: &str, extra: &str) -> SchemaSet {
+        let text = BASE
+            .replace("VERSION", version)
+            .replace("DOC", doc)
+            .replace("EXTRA", extra);
+        parse_files(vec![SourceFile::new("product_created.avsc", text)]).expect("parses")
+    }
+
+    fn run(old: &SchemaSet, new: &SchemaSet) -> Option<Diagnostic> {
+        let old = SchemaRef {
+            set: old,
+            root: &old.roots[0],
+        };
+        let new = SchemaRef {
+            set: new,
+            root: &new.roots[0],
+        };
+        check(old, new)
+    }
+
+    const OPTIONAL: &str = r#", {"name": "sku", "type": ["null", "string"], "default": null}"#;
+    const REQUIRED: &str = r#", {"name": "sku", "type": "string"}"#;
+
+    #[test]
+    fn semver_bumps_must_cover_the_change() {
+        let old = set("\"1.2.0\"", "A product.", "");
+        let too_small = run(&old, &set("\"1.2.1\"", "A product.", OPTIONAL)).expect("refused");
+        assert_eq!(too_small.code, "VERSION_BUMP");
+        assert_eq!(
+            (too_small.line, too_small.column),
+            (2, 21),
+            "at the declared version"
+        );
+        assert!(
+            too_small
+                .message
+                .contains("1.2.0 → 1.2.1 is a patch bump, but the change needs a minor bump"),
+            "{}",
+            too_small.message
+        );
+        assert!(run(&old, &set("\"1.3.0\"", "A product.", OPTIONAL)).is_none());
+        let breaking = run(&old, &set("\"1.3.0\"", "A product.", REQUIRED)).expect("refused");
+        assert!(
+            breaking
+                .message
+                .contains("needs a major bump: the new schema cannot read old data"),
+            "{}",
+            breaking.message
+        );
+        assert!(run(&old, &set("\"2.0.0\"", "A product.", REQUIRED)).is_none());
+        assert!(
+            run(&old, &set("\"1.2.1\"", "A catalog product.", "")).is_none(),
+            "docs: patch"
+        );
+        let docs = run(&old, &set("\"1.2.0\"", "A catalog product.", "")).expect("refused");
+        assert!(
+            docs.message
+                .contains("needs a patch bump: only docs changed"),
+            "{}",
+            docs.message
+        );
+        assert!(
+            run(&old, &set("\"1.2.0\"", "A product.", "")).is_none(),
+            "unchanged"
+        );
+        let down = run(&old, &set("\"1.1.9\"", "A product.", "")).expect("refused");
+        assert!(
+            down.message.contains("versions only rise"),
+            "{}",
+            down.message
+        );
+    }
+
+    #[test]
+    fn counters_rise_with_every_change_beyond_docs() {
+        let old = set("1", "A product.", "");
+        assert!(run(&old, &set("1", "A product.", OPTIONAL)).is_some());
+        assert!(run(&old, &set("2", "A product.", OPTIONAL)).is_none());
+        assert!(
+            run(&old, &set("1", "A catalog product.", "")).is_none(),
+            "docs need no new version"
+        );
+        assert!(
+            run(&old, &set("\"abc\"", "A product.", "")).is_some(),
+            "not a version"
+        );
+    }
+}
