@@ -102,6 +102,14 @@ pub enum ValidationError {
     /// A `*_cents` or `*_count` field is negative (seed 000 §6). `field` is a path like
     /// `item_snapshots[2].unit_price_cents`.
     Negative { field: String, value: i64 },
+    /// A field's value breaks one of its declared `"constraints"` (`rule` is the JSON Schema
+    /// keyword: `maxLength`, `pattern`, `minimum`, ...; `limit` its value).
+    Constraint {
+        field: String,
+        rule: &'static str,
+        limit: &'static str,
+        found: String,
+    },
     /// `entity_version` below 1.
     EntityVersion(i64),
     /// `schema_version` below 1.
@@ -139,6 +147,17 @@ impl ValidationError {
                 field: format!("{outer}.{field}"),
                 value,
             },
+            ValidationError::Constraint {
+                field,
+                rule,
+                limit,
+                found,
+            } => ValidationError::Constraint {
+                field: format!("{outer}.{field}"),
+                rule,
+                limit,
+                found,
+            },
             other => other,
         }
     }
@@ -150,6 +169,12 @@ impl fmt::Display for ValidationError {
             Self::Negative { field, value } => {
                 write!(f, "{field} must be >= 0, got {value}")
             }
+            Self::Constraint {
+                field,
+                rule,
+                limit,
+                found,
+            } => write!(f, "{field} breaks its constraint {rule} {limit}: {found}"),
             Self::EntityVersion(v) => write!(f, "entity_version must be >= 1, got {v}"),
             Self::SchemaVersion(v) => write!(f, "schema_version must be >= 1, got {v}"),
             Self::EventTypeMismatch { envelope, payload } => write!(
@@ -179,9 +204,10 @@ impl fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
-/// Implemented (by generated code) for every record: rejects negative `*_cents`/`*_count`.
-pub trait CheckNonNegative {
-    fn check_non_negative(&self) -> Result<(), ValidationError>;
+/// Implemented (by generated code) for every record: rejects negative `*_cents`/`*_count` and
+/// values outside a field's declared `"constraints"`.
+pub trait CheckFields {
+    fn check_fields(&self) -> Result<(), ValidationError>;
 }
 
 /// What an event knows about its payload, for validation.
@@ -190,11 +216,11 @@ pub struct PayloadRef<'a> {
     pub privacy_tier: PrivacyTier,
     /// The payload's key field value (e.g. `user_id`), when it has one.
     pub entity_key: Option<&'a str>,
-    pub check: &'a dyn CheckNonNegative,
+    pub check: &'a dyn CheckFields,
 }
 
 /// A payload record: one event type. Implemented by generated code.
-pub trait Payload: CheckNonNegative + Sized {
+pub trait Payload: CheckFields + Sized {
     const EVENT_TYPE: &'static str;
     /// Full Avro name of the payload record.
     const RECORD: &'static str;
@@ -261,7 +287,7 @@ pub trait DomainEvent: serde::Serialize + serde::de::DeserializeOwned + Sized {
                 });
             }
         }
-        p.check.check_non_negative()
+        p.check.check_fields()
     }
 
     /// The Kafka message key: the entity id.

@@ -257,7 +257,7 @@ fn rules_lists_every_rule() {
         .output()
         .unwrap();
     let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(rules.as_array().unwrap().len(), 18 + 6 + 7 + 1);
+    assert_eq!(rules.as_array().unwrap().len(), 19 + 6 + 7 + 1);
 }
 
 #[test]

@@ -190,3 +190,53 @@ fn the_data_union_knows_its_event_type_and_tier() {
     assert_eq!(order::EVENT_TYPES[0], "order.created");
     assert_eq!(user::EVENT_TYPES.len(), 12);
 }
+
+#[test]
+fn declared_constraints_are_enforced_when_building_and_serializing() {
+    // `currency` carries {"pattern": "^[A-Z]{3}$"} in every schema.
+    let mut bad = payment(100);
+    bad.currency = "eur".into();
+    let err = emitter().event(bad, "o1", 1, Actor::system()).unwrap_err();
+    assert_eq!(
+        err,
+        ValidationError::Constraint {
+            field: "currency".into(),
+            rule: "pattern",
+            limit: "^[A-Z]{3}$",
+            found: "\"eur\"".into(),
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "currency breaks its constraint pattern ^[A-Z]{3}$: \"eur\""
+    );
+    // OrderCreated's item_count carries {"minimum": 1}; checked again when serializing.
+    let mut ev = emitter()
+        .event(
+            order::OrderCreated {
+                order_id: "o1".into(),
+                order_number: "N1".into(),
+                customer_id: "c1".into(),
+                item_count: 1,
+                total_cents: 100,
+                currency: "EUR".into(),
+                status: sc_events::types::OrderStatus::Pending,
+            },
+            "o1",
+            1,
+            Actor::system(),
+        )
+        .unwrap();
+    if let order::Data::OrderCreated(p) = &mut ev.data {
+        p.item_count = 0;
+    }
+    let err = codec::encode(&ev).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            codec::CodecError::Invalid(ValidationError::Constraint { field, rule: "minimum", limit: "1", found })
+                if field == "item_count" && found == "0"
+        ),
+        "{err}"
+    );
+}

@@ -1,5 +1,5 @@
 //! The catalog glue: what rsgen-avro cannot know. Implements `sc_events::event::{Payload,
-//! DomainEvent, CheckNonNegative}` for the generated types, writes one module per domain with
+//! DomainEvent, CheckFields}` for the generated types, writes one module per domain with
 //! short aliases, and the static topic/event/schema tables.
 
 use crate::ident::{field_name, type_name, variant_name};
@@ -337,13 +337,14 @@ fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path
     }
 }
 
-/// `CheckNonNegative` for one record: `*_cents`/`*_count` fields must be >= 0, nested records
+/// `CheckFields` for one record: `*_cents`/`*_count` fields must be >= 0, nested records
 /// are checked recursively.
 fn non_negative(set: &SchemaSet, id: TypeId, o: &mut String) {
     let t = &set.types[id];
     let mut body = String::new();
     for f in set.fields(id) {
         let n = field_name(&f.name);
+        crate::constraints::checks(set, f, &n, &mut body);
         let fname = &f.name;
         let opt = f.ty.nullable_inner().is_some();
         let inner = f.ty.non_null();
@@ -364,7 +365,7 @@ fn non_negative(set: &SchemaSet, id: TypeId, o: &mut String) {
                 let _ = writeln!(body, "        {cond} if v < 0 {{ return Err({E}::ValidationError::Negative {{ field: {fname:?}.into(), value: {value} }}); }} }}");
             }
             k if is_record(k) => {
-                let call = format!("v.check_non_negative().map_err(|e| e.within({fname:?}))?;");
+                let call = format!("v.check_fields().map_err(|e| e.within({fname:?}))?;");
                 if opt {
                     let _ = writeln!(body, "        if let Some(v) = &self.{n} {{ {call} }}");
                 } else {
@@ -372,19 +373,19 @@ fn non_negative(set: &SchemaSet, id: TypeId, o: &mut String) {
                 }
             }
             Kind::Array(item) if is_record(&item.kind) => {
-                let _ = writeln!(body, "        for (i, v) in self.{n}.iter().enumerate() {{ v.check_non_negative().map_err(|e| e.within(&format!(\"{fname}[{{i}}]\")))?; }}");
+                let _ = writeln!(body, "        for (i, v) in self.{n}.iter().enumerate() {{ v.check_fields().map_err(|e| e.within(&format!(\"{fname}[{{i}}]\")))?; }}");
             }
             Kind::Map(item) if is_record(&item.kind) => {
-                let _ = writeln!(body, "        for (k, v) in self.{n}.iter() {{ v.check_non_negative().map_err(|e| e.within(&format!(\"{fname}[{{k:?}}]\")))?; }}");
+                let _ = writeln!(body, "        for (k, v) in self.{n}.iter() {{ v.check_fields().map_err(|e| e.within(&format!(\"{fname}[{{k:?}}]\")))?; }}");
             }
             _ => {}
         }
     }
     let name = type_name(&t.name.name);
-    let _ = writeln!(o, "impl {E}::CheckNonNegative for {T}::{name} {{");
+    let _ = writeln!(o, "impl {E}::CheckFields for {T}::{name} {{");
     let _ = writeln!(
         o,
-        "    fn check_non_negative(&self) -> Result<(), {E}::ValidationError> {{"
+        "    fn check_fields(&self) -> Result<(), {E}::ValidationError> {{"
     );
     o.push_str(&body);
     let _ = writeln!(o, "        Ok(())\n    }}\n}}\n");

@@ -21,6 +21,7 @@
 
 mod any;
 mod codec;
+mod constraints;
 mod glue;
 mod ident;
 mod views;

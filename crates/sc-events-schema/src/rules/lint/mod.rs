@@ -2,6 +2,7 @@
 //! directory. Rules written in code live one per file (`<rule_id>.rs`); pure field-name pattern
 //! rules are data in `field_patterns.toml`. [`RULES`] is the sorted table of the coded ones.
 
+mod constraint_valid;
 mod consumer_tier;
 mod doc_required;
 mod enum_symbol_case;
@@ -101,6 +102,7 @@ pub type Check = fn(&LintContext<'_>, &mut Vec<Diagnostic>);
 
 /// Every coded lint rule, sorted by id.
 pub static RULES: &[(&Rule, Check)] = &[
+    (&constraint_valid::RULE, constraint_valid::check),
     (&consumer_tier::RULE, consumer_tier::check),
     (&doc_required::RULE, doc_required::check),
     (&enum_symbol_case::RULE, enum_symbol_case::check),

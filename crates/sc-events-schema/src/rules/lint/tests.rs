@@ -18,6 +18,12 @@ const BREAKAGES: &[(&str, &str, &str, &str)] = &[
         r#"{"name": "total_cents", "type": "double""#,
     ),
     (
+        "CONSTRAINT_VALID",
+        "product.avsc",
+        r#""constraints": {"pattern": "^[A-Z]{3}$"}"#,
+        r#""constraints": {"pattern": "^[A-Z{3}$"}"#,
+    ),
+    (
         "CONSUMER_TIER",
         "topics.toml",
         "  \"user.deleted\",\n]",
@@ -25,9 +31,9 @@ const BREAKAGES: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "COUNT_FIELD_TYPE",
-        "order.avsc",
-        r#"{"name": "item_count", "type": "int""#,
-        r#"{"name": "item_count", "type": "string""#,
+        "promotion.avsc",
+        r#"{"name": "impression_count", "type": "int""#,
+        r#"{"name": "impression_count", "type": "string""#,
     ),
     (
         "DOC_REQUIRED",

@@ -1,0 +1,143 @@
+//! Runtime checks for a field's `"constraints"` (JSON Schema's validation keywords, as
+//! `schemactl import jsonschema` writes them or an author adds them): generated into the
+//! record's `CheckFields` impl, so an event that breaks one is refused when it is built or
+//! serialized with a typed error naming the field, the keyword and its limit.
+//!
+//! The lint (`CONSTRAINT_VALID`) has already checked every keyword, its value and that it fits
+//! the field's type, so this only emits code for what is valid.
+
+use sc_events_schema::json::{Json, JsonNode};
+use sc_events_schema::model::{Field, Kind, SchemaSet};
+use std::fmt::Write as _;
+
+const E: &str = "crate::event";
+
+fn fail(field: &str, rule: &str, limit: &str, found: &str) -> String {
+    format!("return Err({E}::ValidationError::Constraint {{ field: {field:?}.into(), rule: {rule:?}, limit: {limit:?}, found: {found} }});")
+}
+
+fn number_text(n: &JsonNode) -> Option<&str> {
+    match &n.value {
+        Json::Number(t) => Some(t.as_str()),
+        _ => None,
+    }
+}
+
+/// Appends the checks of `f` (its Rust field name is `rust`) to `body`.
+pub fn checks(set: &SchemaSet, f: &Field, rust: &str, body: &mut String) {
+    let Some(c) = f.attr("constraints") else {
+        return;
+    };
+    let Some(members) = c.as_object() else { return };
+    let name = &f.name;
+    let opt = f.ty.nullable_inner().is_some();
+    let inner = f.ty.non_null();
+    let mut stmts = String::new();
+    let logical = inner.logical_type.as_deref();
+    for m in members {
+        let key = m.key.as_str();
+        let v = &m.value;
+        match (&inner.kind, key) {
+            (Kind::String, "minLength" | "maxLength") if logical.is_none() => {
+                let Some(limit) = v.as_i64() else { continue };
+                let op = if key == "minLength" { "<" } else { ">" };
+                let _ = write!(
+                    stmts,
+                    " {{ let n = v.chars().count(); if n {op} {limit} {{ {} }} }}",
+                    fail(name, key, &limit.to_string(), "format!(\"{n} characters\")")
+                );
+            }
+            (Kind::String, "pattern") if logical.is_none() => {
+                let Some(p) = v.as_str() else { continue };
+                let _ = write!(stmts, " {{ static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| regex::Regex::new({p:?}).expect(\"the lint checked this pattern\")); if !RE.is_match(v) {{ {} }} }}", fail(name, key, p, "format!(\"{:?}\", v.chars().take(64).collect::<String>())"));
+            }
+            (
+                Kind::Int | Kind::Long | Kind::Float | Kind::Double,
+                "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum",
+            ) if logical.is_none() => {
+                let Some(limit) = number_text(v) else {
+                    continue;
+                };
+                let op = match key {
+                    "minimum" => "<",
+                    "maximum" => ">",
+                    "exclusiveMinimum" => "<=",
+                    _ => ">=",
+                };
+                let integral = matches!(inner.kind, Kind::Int | Kind::Long) && v.as_i64().is_some();
+                let lhs = match (&inner.kind, integral) {
+                    (Kind::Int, true) => "i64::from(v)",
+                    (Kind::Long, true) | (Kind::Double, _) => "v",
+                    (Kind::Long, false) => "(v as f64)",
+                    _ => "f64::from(v)",
+                };
+                let rhs = if integral {
+                    format!("{limit}i64")
+                } else {
+                    format!("{:?}f64", v.as_f64().unwrap_or(0.0))
+                };
+                let _ = write!(
+                    stmts,
+                    " if {lhs} {op} {rhs} {{ {} }}",
+                    fail(name, key, limit, "v.to_string()")
+                );
+            }
+            (Kind::Int | Kind::Long, "multipleOf") if logical.is_none() => {
+                let Some(m) = v.as_i64().filter(|m| *m > 0) else {
+                    continue;
+                };
+                let lhs = if inner.kind == Kind::Int {
+                    "i64::from(v)"
+                } else {
+                    "v"
+                };
+                let _ = write!(
+                    stmts,
+                    " if {lhs} % {m}i64 != 0 {{ {} }}",
+                    fail(name, key, &m.to_string(), "v.to_string()")
+                );
+            }
+            (Kind::Array(_), "minItems" | "maxItems") => {
+                let Some(limit) = v.as_i64() else { continue };
+                let op = if key == "minItems" { "<" } else { ">" };
+                let _ = write!(
+                    stmts,
+                    " if v.len() {op} {limit} {{ {} }}",
+                    fail(
+                        name,
+                        key,
+                        &limit.to_string(),
+                        "format!(\"{} items\", v.len())"
+                    )
+                );
+            }
+            (Kind::Array(items), "uniqueItems")
+                if matches!(v.value, Json::Bool(true)) && hashable(set, &items.kind) =>
+            {
+                let _ = write!(stmts, " {{ let mut seen = std::collections::HashSet::with_capacity(v.len()); if let Some(d) = v.iter().find(|x| !seen.insert(*x)) {{ {} }} }}", fail(name, key, "true", "format!(\"{d:?} repeats\")"));
+            }
+            _ => {}
+        }
+    }
+    if stmts.is_empty() {
+        return;
+    }
+    let bind = match (&inner.kind, opt) {
+        (Kind::String | Kind::Array(_), true) => {
+            format!("if let Some(v) = &self.{rust} {{ let v = &v[..];")
+        }
+        (Kind::String | Kind::Array(_), false) => format!("{{ let v = &self.{rust}[..];"),
+        (_, true) => format!("if let Some(v) = self.{rust} {{"),
+        (_, false) => format!("{{ let v = self.{rust};"),
+    };
+    let _ = writeln!(body, "        {bind}{stmts} }}");
+}
+
+/// Whether items of this kind can go into a `HashSet` (for `uniqueItems`).
+pub fn hashable(set: &SchemaSet, k: &Kind) -> bool {
+    match k {
+        Kind::String | Kind::Int | Kind::Long | Kind::Boolean | Kind::Bytes => true,
+        Kind::Named(id) => matches!(set.types[*id].body, sc_events_schema::model::Body::Enum(_)),
+        _ => false,
+    }
+}
