@@ -210,6 +210,21 @@ fn declared_constraints_are_enforced_when_building_and_serializing() {
         err.to_string(),
         "currency breaks its constraint pattern ^[A-Z]{3}$: \"eur\""
     );
+    for (currency, ok) in [
+        ("USD", true),
+        ("EURO", false),
+        ("EU", false),
+        ("ÉUR", false),
+        ("", false),
+    ] {
+        let mut p = payment(1);
+        p.currency = currency.into();
+        assert_eq!(
+            emitter().event(p, "o1", 1, Actor::system()).is_ok(),
+            ok,
+            "{currency:?}"
+        );
+    }
     // OrderCreated's item_count carries {"minimum": 1}; checked again when serializing.
     let mut ev = emitter()
         .event(

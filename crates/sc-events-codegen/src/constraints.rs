@@ -49,7 +49,15 @@ pub fn checks(set: &SchemaSet, f: &Field, rust: &str, body: &mut String) {
             }
             (Kind::String, "pattern") if logical.is_none() => {
                 let Some(p) = v.as_str() else { continue };
-                let _ = write!(stmts, " {{ static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| regex::Regex::new({p:?}).expect(\"the lint checked this pattern\")); if !RE.is_match(v) {{ {} }} }}", fail(name, key, p, "format!(\"{:?}\", v.chars().take(64).collect::<String>())"));
+                let found = "format!(\"{:?}\", v.chars().take(64).collect::<String>())";
+                match simple_pattern(p) {
+                    Some(test) => {
+                        let _ = write!(stmts, " if !({test}) {{ {} }}", fail(name, key, p, found));
+                    }
+                    None => {
+                        let _ = write!(stmts, " {{ static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| regex::Regex::new({p:?}).expect(\"the lint checked this pattern\")); if !RE.is_match(v) {{ {} }} }}", fail(name, key, p, found));
+                    }
+                }
             }
             (
                 Kind::Int | Kind::Long | Kind::Float | Kind::Double,
@@ -133,11 +141,98 @@ pub fn checks(set: &SchemaSet, f: &Field, rust: &str, body: &mut String) {
     let _ = writeln!(body, "        {bind}{stmts} }}");
 }
 
+/// Straight-line Rust for the common anchored form `^[class]{n,m}$` (also `{n}`, `+`, `*`,
+/// `?`), where the class lists literal characters and `a-z` ranges: the same verdict as the
+/// regex without running one. `None` for anything else (the regex crate decides those).
+fn simple_pattern(p: &str) -> Option<String> {
+    let body = p.strip_prefix("^[")?;
+    let close = body.find(']')?;
+    let (class, rest) = (&body[..close], &body[close + 1..]);
+    let quant = rest.strip_suffix('$')?;
+    let chars: Vec<char> = class.chars().collect();
+    if chars.is_empty() || chars[0] == '^' {
+        return None;
+    }
+    let mut arms = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' || c == '[' {
+            return None;
+        }
+        if i + 2 < chars.len() && chars[i + 1] == '-' && chars[i + 2] != '\\' {
+            let (a, b) = (c, chars[i + 2]);
+            if a > b {
+                return None;
+            }
+            arms.push(format!("{a:?}..={b:?}"));
+            i += 3;
+        } else {
+            arms.push(format!("{c:?}"));
+            i += 1;
+        }
+    }
+    let (min, max): (usize, Option<usize>) = match quant {
+        "" => (1, Some(1)),
+        "+" => (1, None),
+        "*" => (0, None),
+        "?" => (0, Some(1)),
+        q => {
+            let inner = q.strip_prefix('{')?.strip_suffix('}')?;
+            match inner.split_once(',') {
+                None => {
+                    let n = inner.parse().ok()?;
+                    (n, Some(n))
+                }
+                Some((a, "")) => (a.parse().ok()?, None),
+                Some((a, b)) => (a.parse().ok()?, Some(b.parse().ok()?)),
+            }
+        }
+    };
+    let count = match max {
+        Some(max) if max == min => format!("v.chars().count() == {min}"),
+        Some(max) => format!("({min}..={max}).contains(&v.chars().count())"),
+        None => format!("v.chars().count() >= {min}"),
+    };
+    Some(format!(
+        "{count} && v.chars().all(|c| matches!(c, {}))",
+        arms.join(" | ")
+    ))
+}
+
 /// Whether items of this kind can go into a `HashSet` (for `uniqueItems`).
-pub fn hashable(set: &SchemaSet, k: &Kind) -> bool {
+pub(crate) fn hashable(set: &SchemaSet, k: &Kind) -> bool {
     match k {
         Kind::String | Kind::Int | Kind::Long | Kind::Boolean | Kind::Bytes => true,
         Kind::Named(id) => matches!(set.types[*id].body, sc_events_schema::model::Body::Enum(_)),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::simple_pattern;
+
+    #[test]
+    fn simple_patterns_become_straight_line_checks() {
+        assert_eq!(
+            simple_pattern("^[A-Z]{3}$").as_deref(),
+            Some("v.chars().count() == 3 && v.chars().all(|c| matches!(c, 'A'..='Z'))")
+        );
+        assert_eq!(
+            simple_pattern("^[a-z0-9_-]{1,32}$").as_deref(),
+            Some("(1..=32).contains(&v.chars().count()) && v.chars().all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '-'))")
+        );
+        assert!(simple_pattern("^[a-z]+$").is_some_and(|t| t.starts_with("v.chars().count() >= 1")));
+        for regex_only in [
+            "^\\d+$",
+            "[A-Z]{3}",
+            "^[^a]$",
+            "^[A-Z]{3}x$",
+            "^(a|b)$",
+            "^[z-a]$",
+        ] {
+            assert_eq!(simple_pattern(regex_only), None, "{regex_only}");
+        }
     }
 }
