@@ -9,8 +9,9 @@
 //! - none: the same schema.
 //!
 //! The version is the top-level record's `"schema_version"` attribute: a semver string
-//! (`"1.4.0"`), where the declared bump must be at least the needed one, or an integer
-//! (`2`), which must rise with every change beyond docs.
+//! (`"1.4.0"`), where the declared bump must be at least the needed one and a new major
+//! version needs a `"migration"` note on the record, or an integer (`2`), which must rise
+//! with every change beyond docs.
 
 use super::compat::{check_mode, Mode, SchemaRef};
 use super::policy::{self, SubjectPolicy};
@@ -208,6 +209,18 @@ pub fn check(old: SchemaRef<'_>, new: SchemaRef<'_>) -> Option<Diagnostic> {
                 Version::Counter(_) => need <= Bump::Patch || have > Bump::None,
                 Version::Semver(..) => have >= need,
             };
+            if enough && have == Bump::Major && matches!(new_v, Version::Semver(..)) {
+                let note = match new.root.kind {
+                    Kind::Named(id) => new.set.types[id].attr("migration"),
+                    _ => None,
+                };
+                if note
+                    .and_then(JsonNode::as_str)
+                    .is_none_or(|t| t.trim().is_empty())
+                {
+                    return finding(format!("schema_version {old_v} → {new_v} is a major bump: it needs a \"migration\" note on the record saying how consumers move from {old_v}"));
+                }
+            }
             if enough {
                 return None;
             }
@@ -305,7 +318,17 @@ mod check_tests {
             "{}",
             breaking.message
         );
-        assert!(run(&old, &set("\"2.0.0\"", "A product.", REQUIRED)).is_none());
+        let no_note = run(&old, &set("\"2.0.0\"", "A product.", REQUIRED)).expect("refused");
+        assert!(
+            no_note.message.contains("needs a \"migration\" note"),
+            "{}",
+            no_note.message
+        );
+        let noted = set("\"2.0.0\"", "A product.", REQUIRED);
+        let noted_text = noted.files[0].text.replace("\"doc\": \"A product.\"", "\"doc\": \"A product.\", \"migration\": \"sku is required from 2.0.0: producers fill it; consumers of 1.x read it as absent\"");
+        let noted =
+            parse_files(vec![SourceFile::new("product_created.avsc", noted_text)]).expect("parses");
+        assert!(run(&old, &noted).is_none());
         assert!(
             run(&old, &set("\"1.2.1\"", "A catalog product.", "")).is_none(),
             "docs: patch"
