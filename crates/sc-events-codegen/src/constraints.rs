@@ -194,10 +194,13 @@ fn simple_pattern(p: &str) -> Option<String> {
         Some(max) => format!("({min}..={max}).contains(&v.chars().count())"),
         None => format!("v.chars().count() >= {min}"),
     };
-    Some(format!(
-        "{count} && v.chars().all(|c| matches!(c, {}))",
-        arms.join(" | ")
-    ))
+    let test = match arms.as_slice() {
+        [one] if one == "'A'..='Z'" => "c.is_ascii_uppercase()".to_string(),
+        [one] if one == "'a'..='z'" => "c.is_ascii_lowercase()".to_string(),
+        [one] if one == "'0'..='9'" => "c.is_ascii_digit()".to_string(),
+        _ => format!("matches!(c, {})", arms.join(" | ")),
+    };
+    Some(format!("{count} && v.chars().all(|c| {test})"))
 }
 
 /// Whether items of this kind can go into a `HashSet` (for `uniqueItems`).
@@ -217,7 +220,7 @@ mod tests {
     fn simple_patterns_become_straight_line_checks() {
         assert_eq!(
             simple_pattern("^[A-Z]{3}$").as_deref(),
-            Some("v.chars().count() == 3 && v.chars().all(|c| matches!(c, 'A'..='Z'))")
+            Some("v.chars().count() == 3 && v.chars().all(|c| c.is_ascii_uppercase())")
         );
         assert_eq!(
             simple_pattern("^[a-z0-9_-]{1,32}$").as_deref(),
