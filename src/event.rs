@@ -99,7 +99,7 @@ pub struct SchemaInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ValidationError {
-    /// A `*_cents` or `*_count` field is negative (seed 000 §6). `field` is a path like
+    /// A `*_cents` or `*_count` field is negative. `field` is a path like
     /// `item_snapshots[2].unit_price_cents`.
     Negative { field: String, value: i64 },
     /// A field's value breaks one of its declared `"constraints"` (`rule` is the JSON Schema
@@ -247,7 +247,7 @@ pub trait DomainEvent: serde::Serialize + serde::de::DeserializeOwned + Sized {
     fn envelope_mut(&mut self) -> &mut Envelope;
     fn payload(&self) -> PayloadRef<'_>;
 
-    /// Checks the envelope against the payload and every seed 000 §6 rule.
+    /// Checks the envelope against the payload and every validation rule of the envelope and the payload's fields.
     fn validate(&self) -> Result<(), ValidationError> {
         let env = self.envelope();
         let p = self.payload();

@@ -37,7 +37,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check a schema directory against every lint rule (seed 000 §6 and the team's conventions).
+    /// Check a schema directory against every lint rule (naming, docs, types, privacy and catalog conventions).
     Lint {
         /// Schema directory (`*.avsc` + `topics.toml`); default `schemas/` if it exists, else
         /// the schemas built into this binary.
@@ -66,7 +66,7 @@ pub enum Command {
         /// A referenced schema (e.g. the envelope), parsed before each checked schema; repeatable.
         #[arg(long = "ref")]
         refs: Vec<PathBuf>,
-        /// Also apply the evolution policy (seed 000 §5) against the newest existing schema.
+        /// Also apply the evolution policy against the newest existing schema.
         #[arg(long)]
         policy: bool,
         /// Policy file; default `schemas/policy.toml` when it exists, else every rule on.

@@ -52,7 +52,7 @@ fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
     let set = &catalog.set;
     let _ = writeln!(
         o,
-        "/// Every topic of `schemas/topics.toml` (seed 001 section 2), in file order."
+        "/// Every topic of `schemas/topics.toml`, in file order."
     );
     let _ = writeln!(o, "pub static TOPICS: &[{E}::TopicInfo] = &[");
     for t in &catalog.topics {

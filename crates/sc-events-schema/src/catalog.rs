@@ -16,7 +16,7 @@ pub const ENVELOPE_FILE: &str = "envelope.avsc";
 /// File name of the topic catalog inside the schema directory.
 pub const TOPICS_FILE: &str = "topics.toml";
 
-/// Seed 000 section 4, from most to least open.
+/// The privacy tiers, from most to least open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PrivacyTier {
@@ -384,7 +384,7 @@ impl Builder<'_> {
             Some(v) if v >= 1 => v,
             _ => {
                 let span = sv.map_or(t.name_span, |a| a.span);
-                self.error(file, span, format!("{} needs \"schema_version\": an integer >= 1", t.name.fullname()), "add \"schema_version\": 1 to the domain record and raise it with every published change (seed 000 section 5)");
+                self.error(file, span, format!("{} needs \"schema_version\": an integer >= 1", t.name.fullname()), "add \"schema_version\": 1 to the domain record and raise it with every published change");
                 return None;
             }
         };

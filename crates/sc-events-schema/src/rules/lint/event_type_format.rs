@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     category: "CATALOG",
     level: Level::Error,
     summary: "Checks that every event_type matches ^[a-z]+\\.[a-z_]+$ and its prefix is the domain's entity type.",
-    why: "Seed 000 §6 fixes the format; consumers route on the prefix.",
+    why: "The envelope's validation rules fix the format; consumers route on the prefix.",
     hint: "name the event \"<domain>.<past_tense_action>\", e.g. \"user.created\"",
 };
 

@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     category: "CATALOG",
     level: Level::Error,
     summary: "Checks that every payload has its topic's key field (e.g. user_id on sc.domain.user) as a string.",
-    why: "The key is the entity id: it keeps one entity's events in one partition, in order (seed 001 §4).",
+    why: "The key is the entity id: it keeps one entity's events in one partition, in order.",
     hint: "add {\"name\": \"<key>\", \"type\": \"string\", \"doc\": \"...\"} as the payload's first field",
 };
 

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     level: Level::Error,
     summary:
         "Checks that every field whose union allows null lists \"null\" first and defaults to null.",
-    why: "A null default is what lets readers fill the field when it is missing (seed 000 §5).",
+    why: "A null default is what lets readers fill the field when it is missing.",
     hint: "write the type as [\"null\", T] and add \"default\": null",
 };
 

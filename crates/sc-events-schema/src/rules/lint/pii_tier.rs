@@ -1,4 +1,4 @@
-//! PII_TIER: personal data appears only in events whose privacy tier allows it (seed 000 §4).
+//! PII_TIER: personal data appears only in events whose privacy tier allows it (PUBLIC, INTERNAL, RESTRICTED).
 
 use super::*;
 use crate::catalog::PrivacyTier;
@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     category: "PRIVACY",
     level: Level::Error,
     summary: "Checks that PII markers are known categories and that PUBLIC events carry no PII and INTERNAL events no email, phone or IP.",
-    why: "Seed 000 §4: PUBLIC has no PII whatsoever; INTERNAL allows internal ids but no email/phone/IP; RESTRICTED allows PII.",
+    why: "By tier: PUBLIC has no PII whatsoever; INTERNAL allows internal ids but no email/phone/IP; RESTRICTED allows PII.",
     hint: "raise the payload's \"privacy_tier\", or move the field to a RESTRICTED event",
 };
 

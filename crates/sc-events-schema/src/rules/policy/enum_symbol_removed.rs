@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     category: "BREAKING",
     level: Level::Error,
     summary: "Checks that no enum symbol is removed.",
-    why: "Seed 000 §5 forbids removing enum values: data already written holds them, and readers without an enum default fail on them.",
+    why: "The evolution policy forbids removing enum values: data already written holds them, and readers without an enum default fail on them.",
     hint: "keep the symbol (document it as deprecated); readers map unknown values through the enum \"default\"",
 };
 

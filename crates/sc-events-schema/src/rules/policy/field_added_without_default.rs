@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     category: "DEFAULTS",
     level: Level::Error,
     summary: "Checks that every added field has a default.",
-    why: "Seed 000 §5 allows adding optional fields with a default only: old data has no value for the field.",
+    why: "The evolution policy allows adding a field only as an optional one with a default: old data has no value for the field.",
     hint: "add \"default\": null (type [\"null\", T]) or another default",
 };
 

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     category: "BREAKING",
     level: Level::Error,
     summary: "Checks that no optional field (a union with null) becomes required.",
-    why: "Seed 000 §5 forbids optional → required: data already written holds nulls.",
+    why: "The evolution policy forbids optional → required: data already written holds nulls.",
     hint: "keep [\"null\", T] with \"default\": null",
 };
 

@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     category: "BREAKING",
     level: Level::Error,
     summary: "Checks that no field is removed.",
-    why: "Seed 000 §5 forbids removing fields: consumers built on the old schema still read them.",
+    why: "The evolution policy forbids removing fields: consumers built on the old schema still read them.",
     hint: "keep the field (document it as deprecated); producers may stop filling it if it is optional",
 };
 

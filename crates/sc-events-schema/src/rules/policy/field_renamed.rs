@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     category: "BREAKING",
     level: Level::Error,
     summary: "Checks that no field is renamed (an alias makes it Avro-compatible, not allowed).",
-    why: "Seed 000 §5 forbids renames: JSON consumers, projections and queries use field names.",
+    why: "The evolution policy forbids renames: JSON consumers, projections and queries use field names.",
     hint: "keep the old name; if the rename is intended, keep the old name in \"aliases\" and add an ignore entry with the reason",
 };
 

@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     category: "BREAKING",
     level: Level::Error,
     summary: "Checks that no field changes type, logical type included; Avro promotions (int→long→float→double, string↔bytes) only where the subject sets allow_promotions.",
-    why: "Seed 000 §5 forbids type changes: generated code, JSON consumers and projections depend on the exact type.",
+    why: "The evolution policy forbids type changes: generated code, JSON consumers and projections depend on the exact type.",
     hint: "keep the type; add a new field with the new type and a default instead",
 };
 

@@ -11,7 +11,8 @@ pub static RULE: Rule = Rule {
     level: Level::Error,
     summary:
         "Checks that no union branch is removed (for a domain's `data`: no event type is removed).",
-    why: "Data already written uses the branch; seed 000 §5 only allows adding event types.",
+    why:
+        "Data already written uses the branch; the evolution policy only allows adding event types.",
     hint: "keep the branch; stop producing the event type instead of removing it",
 };
 
