@@ -362,3 +362,51 @@ async fn a_multi_topic_job_decodes_every_domain_and_drops_repeated_event_ids() {
     let snap = stats.snapshot();
     assert_eq!((snap.duplicates, snap.refused_tier), (1, 1), "{snap:?}");
 }
+
+/// An async handler (a trait impl doing I/O-like awaits), with the consumer on its own task:
+/// `run` is `Send`, so services can `tokio::spawn` their jobs.
+struct Projection {
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl sc_events::kafka::Handler<order::Event> for Projection {
+    async fn handle(&mut self, e: &order::Event, _: &Meta<'_>) -> Result<(), HandlerError> {
+        tokio::time::sleep(Duration::from_millis(1)).await; // the database write
+        self.seen
+            .lock()
+            .map_err(|_| HandlerError::fatal("poisoned"))?
+            .push(e.envelope.entity_id.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_async_handler_runs_on_a_spawned_task() {
+    let s = Stack::start().await;
+    let p = producer(&s);
+    for n in 0..3 {
+        p.send(&payment(n)).await.expect("delivered");
+    }
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut c = EventConsumer::<order::Event>::new(
+        &s.kafka(),
+        s.registry.clone(),
+        &fast("proj-order-summaries"),
+        options(),
+    )
+    .expect("consumer");
+    let mut handler = Projection { seen: seen.clone() };
+    let done = seen.clone();
+    let task = tokio::spawn(async move {
+        c.run(
+            &mut handler,
+            until(LIMIT, move || done.lock().map_or(0, |v| v.len()) >= 3),
+        )
+        .await
+    });
+    let stats = task.await.expect("task").expect("run");
+    assert_eq!(stats.handled, 3);
+    let mut got = seen.lock().expect("lock").clone();
+    got.sort();
+    assert_eq!(got, ["o-0", "o-1", "o-2"]);
+}
