@@ -167,13 +167,13 @@ fn a_breaking_edit_is_refused_at_its_line_and_nothing_is_registered() {
     // Without a new schema_version the gate refuses it (VERSION_BUMP), at the attribute.
     let (code, out, _) = run(schemactl(ws.path()).arg("check"));
     assert_eq!(code, Some(1), "{out}");
-    assert!(out.contains("error[VERSION_BUMP]: schema_version 1 → 1 is no bump, but the change needs a minor bump"), "{out}");
+    assert!(out.contains("error[VERSION_BUMP]: schema_version 2 → 2 is no bump, but the change needs a minor bump"), "{out}");
     assert!(out.contains("--> schemas/order.avsc:7:21"), "{out}");
     edit(
         ws.path(),
         "order.avsc",
-        "\"schema_version\": 1,",
         "\"schema_version\": 2,",
+        "\"schema_version\": 3,",
     );
     let r = rows(&publish_json(ws.path()));
     let changed: Vec<_> = r.iter().filter(|r| r.1 == "registered").collect();
@@ -329,8 +329,8 @@ fn schemactl_toml_sets_levels_and_the_environment_overrides_the_file() {
     edit(
         ws.path(),
         "order.avsc",
-        "\"schema_version\": 1,",
         "\"schema_version\": 2,",
+        "\"schema_version\": 3,",
     );
     std::fs::write(
         ws.path().join("schemactl.toml"),

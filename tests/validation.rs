@@ -27,7 +27,7 @@ fn emitter_fills_every_derivable_envelope_field() {
     assert_eq!(env.event_type, "order.payment_succeeded");
     assert_eq!(env.entity_type, sc_events::EntityType::Order);
     assert_eq!(env.privacy_tier, PrivacyTier::Internal);
-    assert_eq!(env.schema_version, 1);
+    assert_eq!(env.schema_version, 2);
     assert_eq!(env.producer, "test-service");
     assert_eq!(env.event_id.get_version_num(), 4);
     assert!(env.occurred_at.timestamp_millis() > 1_700_000_000_000);
