@@ -428,3 +428,33 @@ fn credentials_never_appear_in_output() {
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(!err.contains("s3cret") && !out.contains("s3cret"));
 }
+
+#[test]
+fn a_break_in_a_shared_type_names_every_group_whose_events_use_it() {
+    // CommunityVisibility is defined inside CommunityCreated and used by
+    // CommunityVisibilityChanged: the feed builder reads only the latter.
+    let ws = workspace();
+    publish_json(ws.path());
+    edit(
+        ws.path(),
+        "community.avsc",
+        r#""symbols": ["PUBLIC", "PRIVATE"], "default": "PRIVATE"}"#,
+        r#""symbols": ["PRIVATE"], "default": "PRIVATE"}"#,
+    );
+    let (code, out, _) = run(schemactl(ws.path()).args(["check", "--format", "json"]));
+    assert_eq!(code, Some(1), "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let community = v["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["subject"] == "sc.domain.community-value")
+        .unwrap();
+    assert_eq!(
+        community["breaks"],
+        serde_json::json!([
+            {"consumer": "proj-feed-builder", "group_id": "sc.proj.feed-builder", "event_types": ["community.visibility_changed"]},
+            {"consumer": "analytics-general", "group_id": "sc.analytics.general", "event_types": ["community.created", "community.visibility_changed"]}
+        ])
+    );
+}

@@ -148,7 +148,9 @@ fn unsupported_constructs_are_refused_where_they_are_and_nothing_is_written() {
   "properties": {
     "eventType": {"enum": ["OrderMoved"]},
     "data": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
-    "status": {"type": "string", "enum": ["open", "in-progress"]}
+    "status": {"type": "string", "enum": ["open", "in-progress"]},
+    "tags": {"type": "array", "items": {"type": "string", "maxLength": 5}},
+    "retries": {"type": "integer", "default": 3}
   }
 }
 "#,
@@ -174,6 +176,19 @@ fn unsupported_constructs_are_refused_where_they_are_and_nothing_is_written() {
     );
     assert!(
         stderr.contains("= at: /properties/status/enum/1"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`constraints` on array items or map values is not carried over"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("= at: /properties/tags/items"), "{stderr}");
+    assert!(
+        stderr.contains("a non-null default on an optional property"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= at: /properties/retries/default"),
         "{stderr}"
     );
     assert!(stderr.contains("nothing was written"), "{stderr}");

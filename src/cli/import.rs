@@ -1,8 +1,8 @@
-//! `schemactl import jsonschema FILE... --out DIR`: draft-07 JSON Schema files to `.avsc`,
-//! all or nothing. Every file is converted (and the result parsed as Avro) before anything is
-//! written; any error is reported at its `file:line:col` and JSON pointer, exit 1, and no file
-//! is written. Outputs are written to a temporary file and renamed, so a reader never sees a
-//! half-written schema.
+//! `schemactl import jsonschema FILE... --out DIR`: draft-07 JSON Schema files to `.avsc`.
+//! Every file is converted (and the result parsed as Avro) before anything is written; any
+//! conversion error is reported at its `file:line:col` and JSON pointer, exit 1, and no file
+//! is written. Outputs are staged as complete temporary files, then renamed, so a reader never
+//! sees a half-written schema; a failing write removes what was staged.
 
 use super::OutputFormat;
 use sc_events_schema::diag::{render, Diagnostic, Level};
@@ -107,15 +107,33 @@ pub fn run(command: ImportCommand) -> ExitCode {
 
 fn write_all(out: &Path, results: &[(PathBuf, String, String)]) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let mut staged = Vec::new();
+    let mut staged: Vec<(PathBuf, &PathBuf)> = Vec::new();
+    let clean = |staged: &[(PathBuf, &PathBuf)]| {
+        for (tmp, _) in staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+    };
     for (target, _, text) in results {
         let tmp = target.with_extension("avsc.tmp");
-        std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+        if let Err(e) = std::fs::write(&tmp, text) {
+            staged.push((tmp.clone(), target));
+            clean(&staged);
+            return Err(format!(
+                "cannot write {}: {e}; nothing was written",
+                tmp.display()
+            ));
+        }
         staged.push((tmp, target));
     }
-    for (tmp, target) in staged {
-        std::fs::rename(&tmp, target)
-            .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    // Every file is complete on disk before the first rename.
+    for (i, (tmp, target)) in staged.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, target) {
+            clean(&staged[i..]);
+            return Err(format!(
+                "cannot write {}: {e} (the files before it were replaced)",
+                target.display()
+            ));
+        }
     }
     Ok(())
 }

@@ -7,7 +7,8 @@
 //! code becomes 1.
 //!
 //! Without `--group` it reads with a throwaway group and commits nothing; with one it commits
-//! what it printed, as the console consumer does.
+//! what it printed (an undecodable message is reported, not committed), as the console
+//! consumer does.
 
 use super::check::runtime;
 use super::config::Workspace;
@@ -88,6 +89,8 @@ async fn tail(args: TailArgs) -> ExitCode {
         .client(&[
             ("group.id", group),
             ("enable.auto.commit", (!throwaway).to_string()),
+            // Offsets are stored after a message is printed, so a group commits what it showed.
+            ("enable.auto.offset.store", "false".into()),
             ("auto.offset.reset", reset.into()),
             ("enable.partition.eof", "false".into()),
         ])
@@ -111,6 +114,8 @@ async fn tail(args: TailArgs) -> ExitCode {
     let mut failed = false;
     let idle = args.idle_timeout_ms.map(Duration::from_millis);
     let stdout = std::io::stdout();
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
     loop {
         if args.max_messages.is_some_and(|n| printed >= n) {
             break;
@@ -122,7 +127,7 @@ async fn tail(args: TailArgs) -> ExitCode {
             }
         };
         let m = tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut interrupted => break,
             m = next => match m {
                 None => break,
                 Some(m) => m,
@@ -165,6 +170,9 @@ async fn tail(args: TailArgs) -> ExitCode {
             break; // stdout closed (piped into head)
         }
         printed += 1;
+        if !throwaway {
+            let _ = consumer.store_offset_from_message(&m);
+        }
     }
     if !throwaway {
         let _ = consumer.commit_consumer_state(CommitMode::Sync);

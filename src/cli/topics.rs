@@ -181,7 +181,11 @@ fn human(r: &Report) -> String {
         o,
         "{} topic(s) in sync, {} {}, {} drifted, on {}",
         r.plan.in_sync.len(),
-        r.plan.create.len(),
+        if r.applied {
+            r.created.len()
+        } else {
+            r.plan.create.len()
+        },
         if r.applied { "created" } else { "to create" },
         r.plan
             .drift

@@ -164,7 +164,7 @@ pub struct ConsumerOptions {
     pub commit_interval_ms: u32,
     /// `session.timeout.ms`: how soon a dead member's partitions move to another.
     pub session_timeout_ms: u32,
-    /// How long one dead-letter write may take before it is retried.
+    /// How long one dead-letter write (queueing and delivery) may take before it is retried.
     pub dlq_timeout: Duration,
 }
 
@@ -234,6 +234,12 @@ impl<E: Consumable> EventConsumer<E> {
                 ),
                 ("auto.offset.reset", options.auto_offset_reset.clone()),
                 ("session.timeout.ms", options.session_timeout_ms.to_string()),
+                // One message may wait through every retry and a dead-letter write before the
+                // next poll: the group must not evict the member meanwhile.
+                (
+                    "max.poll.interval.ms",
+                    max_poll_interval_ms(job, &options).to_string(),
+                ),
                 ("enable.partition.eof", "false".into()),
             ])
             .create()?;
@@ -243,6 +249,11 @@ impl<E: Consumable> EventConsumer<E> {
                 ("enable.idempotence", "true".into()),
                 ("acks", "all".into()),
                 ("linger.ms", "0".into()),
+                // The whole delivery, broker retries included, within one write attempt.
+                (
+                    "message.timeout.ms",
+                    options.dlq_timeout.as_millis().max(1).to_string(),
+                ),
             ])
             .create()?;
         Ok(EventConsumer {
@@ -467,6 +478,17 @@ impl<E: Consumable> EventConsumer<E> {
             }
         }
     }
+}
+
+/// The longest one message can hold the loop (every retry at its longest delay, then a
+/// dead-letter write), doubled, and at least librdkafka's default of 5 minutes.
+fn max_poll_interval_ms(job: &ConsumerInfo, options: &ConsumerOptions) -> u64 {
+    let r = &job.retry;
+    let retries: f64 = (1..=r.max_retries)
+        .map(|a| r.base_delay(a).as_secs_f64() * (1.0 + r.jitter))
+        .sum();
+    let worst = retries * 1000.0 + options.dlq_timeout.as_millis() as f64;
+    (2.0 * worst).clamp(300_000.0, i32::MAX as f64) as u64
 }
 
 fn header<'a>(m: &'a BorrowedMessage<'_>, key: &str) -> Option<&'a str> {

@@ -53,7 +53,9 @@ pub fn dead_letter_headers(
 ) -> OwnedHeaders {
     let mut h = OwnedHeaders::new();
     if let Some(orig) = m.headers() {
-        for o in orig.iter() {
+        // A record dead-lettered before (by Spring or by us) loses its old error, as Spring's
+        // stripPreviousExceptionHeaders does; where it came from is rewritten below.
+        for o in orig.iter().filter(|o| !o.key.starts_with("kafka_dlt-")) {
             h = h.insert(Header {
                 key: o.key,
                 value: o.value,

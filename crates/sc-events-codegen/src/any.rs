@@ -2,15 +2,15 @@
 //! decodes by topic (each message through its own domain's registry-aware deserializer) and
 //! answers the questions a consumer asks of any event (type, tier, id, envelope).
 
-use crate::ident::variant_name;
+use crate::ident::{field_name, variant_name};
 use sc_events_schema::Catalog;
 use std::fmt::Write as _;
 
 pub fn generate(catalog: &Catalog, o: &mut String) {
-    let domains: Vec<(String, &str)> = catalog
+    let domains: Vec<(String, String)> = catalog
         .domains
         .iter()
-        .map(|d| (variant_name(&d.name), d.name.as_str()))
+        .map(|d| (variant_name(&d.name), field_name(&d.name)))
         .collect();
     let _ = writeln!(
         o,
@@ -64,8 +64,12 @@ pub fn generate(catalog: &Catalog, o: &mut String) {
         .collect();
     let _ = writeln!(
         o,
-        "    fn carries(topic: &str) -> bool {{\n        matches!(topic, {})\n    }}",
-        topics.join(" | ")
+        "    fn carries(topic: &str) -> bool {{\n        {}\n    }}",
+        if topics.is_empty() {
+            "let _ = topic;\n        false".to_string()
+        } else {
+            format!("matches!(topic, {})", topics.join(" | "))
+        }
     );
     let _ = writeln!(o, "    fn decode<'a>(d: &'a AnyDecoders, topic: &'a str, message: &'a [u8]) -> impl std::future::Future<Output = Result<crate::wire::Decoded<Self>, crate::wire::WireError>> + Send + 'a {{\n        use crate::event::DomainEvent as _;\n        async move {{");
     for (v, m) in &domains {

@@ -75,14 +75,16 @@ pub fn checks(set: &SchemaSet, f: &Field, rust: &str, body: &mut String) {
                 let integral = matches!(inner.kind, Kind::Int | Kind::Long) && v.as_i64().is_some();
                 let lhs = match (&inner.kind, integral) {
                     (Kind::Int, true) => "i64::from(v)",
-                    (Kind::Long, true) | (Kind::Double, _) => "v",
+                    (Kind::Long, true) | (Kind::Double | Kind::Float, _) => "v",
                     (Kind::Long, false) => "(v as f64)",
                     _ => "f64::from(v)",
                 };
-                let rhs = if integral {
-                    format!("{limit}i64")
-                } else {
-                    format!("{:?}f64", v.as_f64().unwrap_or(0.0))
+                // A float field compares with the limit as a float: widening the value would
+                // refuse 0.1f32 against "maximum": 0.1.
+                let rhs = match (&inner.kind, integral) {
+                    (_, true) => format!("{limit}i64"),
+                    (Kind::Float, false) => format!("{:?}f32", v.as_f64().unwrap_or(0.0) as f32),
+                    _ => format!("{:?}f64", v.as_f64().unwrap_or(0.0)),
                 };
                 let _ = write!(
                     stmts,

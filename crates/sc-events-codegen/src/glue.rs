@@ -339,6 +339,15 @@ fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path
 
 /// `CheckFields` for one record: `*_cents`/`*_count` fields must be >= 0, nested records
 /// are checked recursively.
+/// `stmt` over `items`, the field `n` or (when optional) what it holds.
+fn over(n: &str, optional: bool, stmt: &str) -> String {
+    if optional {
+        format!("if let Some(items) = &self.{n} {{ {stmt} }}")
+    } else {
+        format!("{{ let items = &self.{n}; {stmt} }}")
+    }
+}
+
 fn non_negative(set: &SchemaSet, id: TypeId, o: &mut String) {
     let t = &set.types[id];
     let mut body = String::new();
@@ -373,10 +382,12 @@ fn non_negative(set: &SchemaSet, id: TypeId, o: &mut String) {
                 }
             }
             Kind::Array(item) if is_record(&item.kind) => {
-                let _ = writeln!(body, "        for (i, v) in self.{n}.iter().enumerate() {{ v.check_fields().map_err(|e| e.within(&format!(\"{fname}[{{i}}]\")))?; }}");
+                let each = format!("for (i, v) in items.iter().enumerate() {{ v.check_fields().map_err(|e| e.within(&format!(\"{fname}[{{i}}]\")))?; }}");
+                let _ = writeln!(body, "        {}", over(&n, opt, &each));
             }
             Kind::Map(item) if is_record(&item.kind) => {
-                let _ = writeln!(body, "        for (k, v) in self.{n}.iter() {{ v.check_fields().map_err(|e| e.within(&format!(\"{fname}[{{k:?}}]\")))?; }}");
+                let each = format!("for (k, v) in items.iter() {{ v.check_fields().map_err(|e| e.within(&format!(\"{fname}[{{k:?}}]\")))?; }}");
+                let _ = writeln!(body, "        {}", over(&n, opt, &each));
             }
             _ => {}
         }

@@ -71,13 +71,13 @@ const ANNOTATIONS: &[&str] = &[
     "title",
     "examples",
     "$comment",
-    "default",
     "$schema",
     "$id",
     "readOnly",
     "writeOnly",
 ];
 const STRUCTURE: &[&str] = &[
+    "default",
     "type",
     "properties",
     "required",
@@ -91,7 +91,7 @@ const STRUCTURE: &[&str] = &[
 struct Cx<'a> {
     file: &'a SourceFile,
     errors: Vec<Diagnostic>,
-    names: Vec<String>,
+    names: std::collections::HashSet<String>,
 }
 
 impl Cx<'_> {
@@ -107,14 +107,13 @@ impl Cx<'_> {
     }
 
     fn name(&mut self, wanted: String, span: Span, pointer: &str) -> String {
-        if self.names.contains(&wanted) {
+        if !self.names.insert(wanted.clone()) {
             self.error(
                 span,
                 pointer,
                 format!("the generated name {wanted} is taken twice in this file"),
             );
         }
-        self.names.push(wanted.clone());
         wanted
     }
 
@@ -141,9 +140,17 @@ impl Cx<'_> {
         }
     }
 
+    /// Constraints, formats and consts of array items or map values have nowhere to go on a
+    /// field: an error, not a silent drop.
+    fn no_item_attrs(&mut self, node: &JsonNode, pointer: &str, attrs: &[(String, Out)]) {
+        if let Some((key, _)) = attrs.first() {
+            self.error(node.span, pointer, format!("`{key}` on array items or map values is not carried over; constrain the field itself"));
+        }
+    }
+
     /// An object schema with `properties` (its keywords already checked).
     fn record(&mut self, node: &JsonNode, name: String, pointer: &str) -> Out {
-        let required: Vec<&str> = node
+        let required: std::collections::HashSet<&str> = node
             .get("required")
             .and_then(JsonNode::as_array)
             .map(|a| a.iter().filter_map(JsonNode::as_str).collect())
@@ -152,10 +159,11 @@ impl Cx<'_> {
             .get("properties")
             .and_then(JsonNode::as_object)
             .unwrap_or_default();
+        let names: std::collections::HashSet<&str> = props.iter().map(|m| m.key.as_str()).collect();
         if let Some(r) = node.get("required") {
             for (i, x) in r.as_array().unwrap_or_default().iter().enumerate() {
                 match x.as_str() {
-                    Some(k) if props.iter().any(|m| m.key == k) => {}
+                    Some(k) if names.contains(k) => {}
                     _ => self.error(
                         x.span,
                         &format!("{pointer}/required/{i}"),
@@ -181,6 +189,12 @@ impl Cx<'_> {
             let (ty, attrs) = self.ty(&m.value, format!("{name}{}", pascal(&m.key)), &p);
             let optional = !required.contains(&m.key.as_str());
             let mut f = vec![("name".to_string(), Out::s(&m.key))];
+            let default = m.value.get("default");
+            if let (true, Some(d)) = (optional, default) {
+                if !matches!(d.value, Json::Null) {
+                    self.error(d.span, &format!("{p}/default"), "a non-null default on an optional property: Avro's optional fields default to null; make the property required to keep its default".into());
+                }
+            }
             if optional {
                 let ty = match ty {
                     Out::Arr(mut v) if v.first() == Some(&Out::s("null")) => {
@@ -193,6 +207,9 @@ impl Cx<'_> {
                 f.push(("default".into(), Out::Null));
             } else {
                 f.push(("type".into(), ty));
+                if let Some(d) = default {
+                    f.push(("default".into(), to_out(d)));
+                }
             }
             if let Some(d) = m.value.get("description").and_then(JsonNode::as_str) {
                 f.push(("doc".into(), Out::s(d)));
@@ -299,10 +316,8 @@ impl Cx<'_> {
                     ("type", Out::s("long")),
                     ("logicalType", Out::s("timestamp-millis")),
                 ]),
-                Some("date") => Out::obj(vec![
-                    ("type", Out::s("int")),
-                    ("logicalType", Out::s("date")),
-                ]),
+                // A calendar date stays text (`"format": "date"`): the generated code has no
+                // faithful type for Avro's `date` yet.
                 Some(other) => {
                     attrs.push(("format".into(), Out::s(other)));
                     Out::s("string")
@@ -313,28 +328,34 @@ impl Cx<'_> {
             "number" => Out::s("double"),
             "boolean" => Out::s("boolean"),
             "null" => Out::s("null"),
-            "object" => match (node.get("properties"), node.get("additionalProperties")) {
-                (Some(_), _) => {
-                    let name = self.name(name, node.span, pointer);
-                    self.record(node, name, pointer)
+            "object" => {
+                match (node.get("properties"), node.get("additionalProperties")) {
+                    (Some(_), Some(extra)) if extra.as_object().is_some() => {
+                        self.error(extra.span, &format!("{pointer}/additionalProperties"), "a schema for additional properties next to `properties` has no Avro form".into());
+                        Out::s("null")
+                    }
+                    (Some(_), _) => {
+                        let name = self.name(name, node.span, pointer);
+                        self.record(node, name, pointer)
+                    }
+                    (None, Some(v)) if v.as_object().is_some() => {
+                        let at = format!("{pointer}/additionalProperties");
+                        let (values, extra) = self.ty(v, format!("{name}Value"), &at);
+                        self.no_item_attrs(v, &at, &extra);
+                        Out::obj(vec![("type", Out::s("map")), ("values", values)])
+                    }
+                    _ => {
+                        attrs.push(("json".into(), Out::Bool(true)));
+                        Out::s("string")
+                    }
                 }
-                (None, Some(v)) if v.as_object().is_some() => {
-                    let (values, _) = self.ty(
-                        v,
-                        format!("{name}Value"),
-                        &format!("{pointer}/additionalProperties"),
-                    );
-                    Out::obj(vec![("type", Out::s("map")), ("values", values)])
-                }
-                _ => {
-                    attrs.push(("json".into(), Out::Bool(true)));
-                    Out::s("string")
-                }
-            },
+            }
             "array" => match node.get("items") {
                 Some(items) if items.as_object().is_some() => {
-                    let (items, _) =
-                        self.ty(items, format!("{name}Item"), &format!("{pointer}/items"));
+                    let at = format!("{pointer}/items");
+                    let (inner, extra) = self.ty(items, format!("{name}Item"), &at);
+                    self.no_item_attrs(items, &at, &extra);
+                    let items = inner;
                     Out::obj(vec![("type", Out::s("array")), ("items", items)])
                 }
                 Some(items) => {
@@ -386,7 +407,7 @@ pub fn import(file: &SourceFile, options: &Options) -> Result<Imported, Vec<Diag
     let mut cx = Cx {
         file,
         errors: Vec::new(),
-        names: Vec::new(),
+        names: std::collections::HashSet::new(),
     };
     if let Some(s) = root.get("$schema").and_then(JsonNode::as_str) {
         if !s.contains("draft-07") {
@@ -422,7 +443,7 @@ pub fn import(file: &SourceFile, options: &Options) -> Result<Imported, Vec<Diag
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     let name = match &event_type {
-        Some(t) if is_avro_name(t) => pascal(t),
+        Some(t) if is_avro_name(&pascal(t)) => pascal(t),
         _ => pascal(&stem),
     };
     if !is_avro_name(&name) {

@@ -1,5 +1,5 @@
 //! VERSION_BUMP: a schema's declared version moves with what changed, in the style of
-//! cargo-semver-checks. The smallest bump a change needs, newest registered version → new:
+//! cargo-semver-checks (below 1.0.0, as Cargo reads it: `0.y` → `0.(y+1)` is the breaking bump). The smallest bump a change needs, newest registered version → new:
 //!
 //! - **major**: a reader of the new schema cannot read old data (Avro BACKWARD fails) or the
 //!   evolution policy calls the change breaking (a field removed, renamed, retyped, made
@@ -73,18 +73,23 @@ impl Version {
             Json::Number(_) => n
                 .as_i64()
                 .and_then(|v| u64::try_from(v).ok())
+                .filter(|v| *v >= 1)
                 .map(Version::Counter),
             Json::String(s) => {
-                let parts: Vec<u64> = s
-                    .split('.')
+                let digits = |p: &str| {
+                    !p.is_empty()
+                        && p.bytes().all(|b| b.is_ascii_digit())
+                        && (p == "0" || !p.starts_with('0'))
+                };
+                let parts: Vec<&str> = s.split('.').collect();
+                if parts.len() != 3 || !parts.iter().all(|p| digits(p)) {
+                    return None;
+                }
+                let n: Vec<u64> = parts
+                    .iter()
                     .map(|p| p.parse().ok())
                     .collect::<Option<_>>()?;
-                match parts.as_slice() {
-                    [a, b, c] if s.split('.').all(|p| p == "0" || !p.starts_with('0')) => {
-                        Some(Version::Semver(*a, *b, *c))
-                    }
-                    _ => None,
-                }
+                Some(Version::Semver(n[0], n[1], n[2]))
             }
             _ => None,
         }
@@ -96,23 +101,21 @@ impl Version {
             (Version::Counter(a), Version::Counter(b)) if b == a => Some(Bump::None),
             (Version::Counter(a), Version::Counter(b)) if b > a => Some(Bump::Major),
             (Version::Semver(a, b, c), Version::Semver(x, y, z)) => {
-                match (x.cmp(&a), y.cmp(&b), z.cmp(&c)) {
-                    (std::cmp::Ordering::Greater, _, _) => Some(Bump::Major),
-                    (std::cmp::Ordering::Equal, std::cmp::Ordering::Greater, _) => {
-                        Some(Bump::Minor)
-                    }
-                    (
-                        std::cmp::Ordering::Equal,
-                        std::cmp::Ordering::Equal,
-                        std::cmp::Ordering::Greater,
-                    ) => Some(Bump::Patch),
-                    (
-                        std::cmp::Ordering::Equal,
-                        std::cmp::Ordering::Equal,
-                        std::cmp::Ordering::Equal,
-                    ) => Some(Bump::None),
-                    _ => None,
-                }
+                use std::cmp::Ordering::{Equal, Greater};
+                let bump = match (x.cmp(&a), y.cmp(&b), z.cmp(&c)) {
+                    (Greater, _, _) => Bump::Major,
+                    (Equal, Greater, _) => Bump::Minor,
+                    (Equal, Equal, Greater) => Bump::Patch,
+                    (Equal, Equal, Equal) => Bump::None,
+                    _ => return None,
+                };
+                // Below 1.0.0, as Cargo reads it: the minor part is the breaking one and the
+                // patch part takes additions.
+                Some(match (a, bump) {
+                    (0, Bump::Minor) => Bump::Major,
+                    (0, Bump::Patch) => Bump::Minor,
+                    (_, b) => b,
+                })
             }
             _ => None,
         }
@@ -244,6 +247,9 @@ mod tests {
         assert_eq!(v("\"1.2\""), None);
         assert_eq!(v("\"01.2.3\""), None);
         assert_eq!(v("-1"), None);
+        assert_eq!(v("0"), None, "counters start at 1");
+        assert_eq!(v("\"+1.2.3\""), None);
+        assert_eq!(v("\"1.2.3-rc1\""), None);
         let s = |a, b, c| Version::Semver(a, b, c);
         assert_eq!(s(1, 2, 3).bump_to(s(2, 0, 0)), Some(Bump::Major));
         assert_eq!(s(1, 2, 3).bump_to(s(1, 3, 0)), Some(Bump::Minor));
@@ -252,6 +258,9 @@ mod tests {
         assert_eq!(s(1, 2, 3).bump_to(s(1, 1, 9)), None);
         assert_eq!(Version::Counter(2).bump_to(Version::Counter(1)), None);
         assert_eq!(Version::Counter(1).bump_to(s(1, 0, 0)), None);
+        // 0.y.z as Cargo reads it.
+        assert_eq!(s(0, 3, 1).bump_to(s(0, 4, 0)), Some(Bump::Major));
+        assert_eq!(s(0, 3, 1).bump_to(s(0, 3, 2)), Some(Bump::Minor));
     }
 }
 
