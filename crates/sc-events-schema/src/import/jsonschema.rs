@@ -2,8 +2,9 @@
 //!
 //! - `object` with `properties` → a named record (nested ones named `<Parent><Property>`);
 //!   a property not in `required` → `["null", T]` with `"default": null`;
-//! - `string` → string, with `format: uuid` → `uuid`, `date-time` → `timestamp-millis`,
-//!   `date` → `date`; `integer` → long; `number` → double; `boolean`; `array` with `items`;
+//! - `string` → string, with `format: uuid` → `uuid`, `date-time` → `timestamp-millis` (other
+//!   formats, `date` among them, stay strings with `"format"`); `integer` → long; `number` →
+//!   double; `boolean`; `array` with `items`; a required property keeps its `default`;
 //! - `enum` of several strings → an Avro enum; a single-valued `enum` or `const` → a string
 //!   field with `"const"` (the event-type field's value also names the record and becomes its
 //!   `"event_type"`);
