@@ -481,14 +481,15 @@ impl<E: Consumable> EventConsumer<E> {
 }
 
 /// The longest one message can hold the loop (every retry at its longest delay, then a
-/// dead-letter write), doubled, and at least librdkafka's default of 5 minutes.
+/// dead-letter write), doubled, at least librdkafka's default of 5 minutes and at most its limit
+/// of a day.
 fn max_poll_interval_ms(job: &ConsumerInfo, options: &ConsumerOptions) -> u64 {
     let r = &job.retry;
     let retries: f64 = (1..=r.max_retries)
         .map(|a| r.base_delay(a).as_secs_f64() * (1.0 + r.jitter))
         .sum();
     let worst = retries * 1000.0 + options.dlq_timeout.as_millis() as f64;
-    (2.0 * worst).clamp(300_000.0, i32::MAX as f64) as u64
+    (2.0 * worst).clamp(300_000.0, 86_400_000.0) as u64
 }
 
 fn header<'a>(m: &'a BorrowedMessage<'_>, key: &str) -> Option<&'a str> {
@@ -513,4 +514,25 @@ fn fatal(e: &KafkaError) -> bool {
                 | RDKafkaErrorCode::GroupAuthorizationFailed
         )
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_poll_interval_covers_the_worst_retry_sequence_within_librdkafkas_bounds() {
+        let job = *super::super::job("proj-order-summaries").expect("job");
+        let opts = ConsumerOptions::default();
+        // 1 + 2 + 4 s at +20 % plus a 30 s DLQ write, doubled: under the 5-minute floor.
+        assert_eq!(max_poll_interval_ms(&job, &opts), 300_000);
+        let mut slow = job;
+        slow.retry.max_retries = 10;
+        slow.retry.max_backoff_ms = 60_000;
+        // 1+2+4+8+16+32 s then 4 × 60 s = 303 s, ×1.2 = 363.6 s, + 30 s, ×2.
+        assert_eq!(max_poll_interval_ms(&slow, &opts), 787_200);
+        slow.retry.max_retries = 100;
+        slow.retry.max_backoff_ms = 3_600_000;
+        assert_eq!(max_poll_interval_ms(&slow, &opts), 86_400_000);
+    }
 }
