@@ -36,6 +36,11 @@ fn options() -> ConsumerOptions {
     }
 }
 
+/// A consumer of `job` on the test broker, with fast commits.
+fn consumer<E: sc_events::kafka::Consumable>(s: &Stack, job: &ConsumerInfo) -> EventConsumer<E> {
+    EventConsumer::new(&s.kafka(), s.registry.clone(), job, options()).expect("consumer")
+}
+
 fn producer(s: &Stack) -> EventProducer {
     EventProducer::new(&s.kafka(), s.registry.clone(), ProducerOptions::default())
         .expect("producer")
@@ -68,13 +73,7 @@ async fn typed_events_go_to_their_topic_with_key_and_headers_and_come_back_equal
 
     let got = Arc::new(Mutex::new(Vec::new()));
     let sink = got.clone();
-    let mut c = EventConsumer::<order::Event>::new(
-        &s.kafka(),
-        s.registry.clone(),
-        &fast("proj-order-summaries"),
-        options(),
-    )
-    .expect("consumer");
+    let mut c = consumer::<order::Event>(&s, &fast("proj-order-summaries"));
     let stats = c.stats();
     let mut handler = move |e: &order::Event, _: &Meta<'_>| -> Result<(), HandlerError> {
         sink.lock().expect("lock").push(e.clone());
@@ -109,13 +108,7 @@ async fn a_poison_message_is_dead_lettered_with_its_key_value_and_spring_headers
     .await;
     producer(&s).send(&payment(1)).await.expect("delivered");
 
-    let mut c = EventConsumer::<order::Event>::new(
-        &s.kafka(),
-        s.registry.clone(),
-        &fast("proj-order-summaries"),
-        options(),
-    )
-    .expect("consumer");
+    let mut c = consumer::<order::Event>(&s, &fast("proj-order-summaries"));
     let stats = c.stats();
     let handled = Arc::new(AtomicUsize::new(0));
     let h = handled.clone();
@@ -171,13 +164,7 @@ async fn a_poison_message_is_dead_lettered_with_its_key_value_and_spring_headers
 async fn a_handler_that_fails_twice_then_succeeds_is_retried_and_not_dead_lettered() {
     let s = Stack::start().await;
     producer(&s).send(&payment(1)).await.expect("delivered");
-    let mut c = EventConsumer::<order::Event>::new(
-        &s.kafka(),
-        s.registry.clone(),
-        &fast("proj-order-summaries"),
-        options(),
-    )
-    .expect("consumer");
+    let mut c = consumer::<order::Event>(&s, &fast("proj-order-summaries"));
     let stats = c.stats();
     let attempts = Arc::new(Mutex::new(Vec::new()));
     let a = attempts.clone();
@@ -206,8 +193,7 @@ async fn a_handler_still_failing_after_its_retries_is_dead_lettered() {
     producer(&s).send(&payment(1)).await.expect("delivered");
     let mut j = fast("proj-order-summaries");
     j.retry.max_retries = 1;
-    let mut c = EventConsumer::<order::Event>::new(&s.kafka(), s.registry.clone(), &j, options())
-        .expect("consumer");
+    let mut c = consumer::<order::Event>(&s, &j);
     let stats = c.stats();
     let mut handler = |_: &order::Event, _: &Meta<'_>| -> Result<(), HandlerError> {
         Err(HandlerError::retryable("still down"))
@@ -257,13 +243,7 @@ async fn a_newer_producers_unknown_event_type_is_skipped_with_or_without_a_heade
     send_raw(&raw, "sc.domain.order", "o-1", &gifted, &[]).await;
     producer(&s).send(&payment(2)).await.expect("delivered");
 
-    let mut c = EventConsumer::<order::Event>::new(
-        &s.kafka(),
-        s.registry.clone(),
-        &fast("proj-order-summaries"),
-        options(),
-    )
-    .expect("consumer");
+    let mut c = consumer::<order::Event>(&s, &fast("proj-order-summaries"));
     let stats = c.stats();
     let mut handler = |_: &order::Event, _: &Meta<'_>| -> Result<(), HandlerError> { Ok(()) };
     let st = stats.clone();
@@ -296,13 +276,7 @@ async fn a_public_job_never_sees_restricted_events_and_skips_types_it_does_not_h
     send_raw(&s.raw_producer(), "sc.domain.user", "u-2", &bare, &[]).await;
     p.send(&user_created(3)).await.expect("delivered");
 
-    let mut c = EventConsumer::<user::Event>::new(
-        &s.kafka(),
-        s.registry.clone(),
-        &fast("proj-user-cards"),
-        options(),
-    )
-    .expect("consumer");
+    let mut c = consumer::<user::Event>(&s, &fast("proj-user-cards"));
     let stats = c.stats();
     let types = Arc::new(Mutex::new(Vec::new()));
     let t = types.clone();
@@ -335,13 +309,7 @@ async fn a_multi_topic_job_decodes_every_domain_and_drops_repeated_event_ids() {
         .expect("delivered (a producer retry upstream)");
     p.send(&user_created(1)).await.expect("delivered");
     p.send(&user_contact(1)).await.expect("delivered");
-    let mut c = EventConsumer::<AnyEvent>::new(
-        &s.kafka(),
-        s.registry.clone(),
-        &fast("analytics-general"),
-        options(),
-    )
-    .expect("consumer");
+    let mut c = consumer::<AnyEvent>(&s, &fast("analytics-general"));
     let stats = c.stats();
     let got = Arc::new(Mutex::new(Vec::new()));
     let g = got.clone();
@@ -388,13 +356,7 @@ async fn an_async_handler_runs_on_a_spawned_task() {
         p.send(&payment(n)).await.expect("delivered");
     }
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let mut c = EventConsumer::<order::Event>::new(
-        &s.kafka(),
-        s.registry.clone(),
-        &fast("proj-order-summaries"),
-        options(),
-    )
-    .expect("consumer");
+    let mut c = consumer::<order::Event>(&s, &fast("proj-order-summaries"));
     let mut handler = Projection { seen: seen.clone() };
     let done = seen.clone();
     let task = tokio::spawn(async move {
