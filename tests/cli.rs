@@ -57,7 +57,7 @@ fn lint_points_at_the_line_in_every_format() {
     assert!(human.contains(&format!("order.avsc:{line}:20")), "{human}");
     assert!(human.contains("^^^^^^^^^^^"), "{human}");
     assert!(
-        human.contains("= help: rename the field in snake_case"),
+        human.contains("= help: rename the field in the workspace's case"),
         "{human}"
     );
 
@@ -168,10 +168,13 @@ fn catalog_json_is_the_documented_contract() {
     assert_eq!(
         keys(&topics[0]),
         [
+            "category",
             "cleanup_policy",
+            "dlq",
             "key",
             "name",
             "partitions",
+            "replication_factor",
             "retention_ms",
             "value_subject"
         ]
@@ -183,7 +186,8 @@ fn catalog_json_is_the_documented_contract() {
             "event_type",
             "privacy_tier",
             "record",
-            "topic"
+            "topic",
+            "version"
         ]
     );
     let order = topics

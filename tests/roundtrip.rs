@@ -70,7 +70,7 @@ where
         "producer": "social-commerce-api",
         "actor": {"actor_type": "USER", "actor_id": "64f1c2b7e0d3a4c5aaaaaaaa"},
         "schema_version": domain.schema_version,
-        "privacy_tier": ev.privacy_tier.as_str(),
+        "privacy_tier": ev.tier_or_public().as_str(),
     });
     let typed: E =
         serde_json::from_value(json!({"envelope": envelope, "data": {name.clone(): payload}}))

@@ -22,7 +22,8 @@ pub struct ConsumerDoc {
     pub group_id: String,
     pub topics: Vec<String>,
     pub event_types: Vec<String>,
-    pub max_tier: String,
+    /// `null` where the workspace has no privacy tiers.
+    pub max_tier: Option<String>,
     pub dlq: String,
     pub output: Vec<String>,
     pub retry: RetryDoc,
@@ -44,7 +45,9 @@ pub struct RetryDoc {
 pub fn receives(cat: &Catalog, c: &Consumer) -> Vec<String> {
     cat.events()
         .filter(|(d, e)| {
-            c.reads(&d.topic) && c.handles(&e.event_type) && e.privacy_tier <= *c.max_tier.get_ref()
+            c.reads(&d.topic)
+                && c.handles(&e.event_type)
+                && e.tier_or_public() <= *c.max_tier.get_ref()
         })
         .map(|(_, e)| e.event_type.clone())
         .collect()
@@ -53,11 +56,15 @@ pub fn receives(cat: &Catalog, c: &Consumer) -> Vec<String> {
 #[derive(Debug, Serialize)]
 pub struct TopicDoc {
     pub name: String,
+    pub category: String,
     pub partitions: u32,
+    pub replication_factor: Option<u32>,
     pub key: Option<String>,
     pub retention_ms: u64,
     pub cleanup_policy: String,
     pub value_subject: Option<String>,
+    /// The topic's dead-letter topic under the workspace's DLQ naming, when it has one.
+    pub dlq: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -65,8 +72,27 @@ pub struct EventDoc {
     pub event_type: String,
     pub topic: String,
     pub record: String,
-    pub privacy_tier: String,
-    pub entity_type: String,
+    /// `null` where the workspace has no privacy tiers.
+    pub privacy_tier: Option<String>,
+    /// `null` where the workspace has no entity types.
+    pub entity_type: Option<String>,
+    /// The declared version of the event's schema (`"2"`, `"1.0.0"`).
+    pub version: String,
+}
+
+/// The DLQ of `topic`: the workspace's naming pattern applied, or the DLQ every consumer of
+/// the topic shares.
+fn dlq_of(c: &Catalog, topic: &str) -> Option<String> {
+    if let Some(name) = c.layout.dlq_of(topic).filter(|n| c.topic(n).is_some()) {
+        return Some(name);
+    }
+    let mut dlqs = c
+        .consumers
+        .iter()
+        .filter(|k| k.reads(topic))
+        .map(|k| k.dlq.get_ref());
+    let first = dlqs.next()?;
+    dlqs.all(|d| d == first).then(|| first.clone())
 }
 
 impl CatalogDoc {
@@ -77,11 +103,14 @@ impl CatalogDoc {
                 .iter()
                 .map(|t| TopicDoc {
                     name: t.name.get_ref().clone(),
+                    category: t.category.clone(),
                     partitions: t.partitions,
+                    replication_factor: t.replication_factor,
                     key: t.key.clone(),
                     retention_ms: t.retention_ms,
                     cleanup_policy: t.cleanup_policy.clone(),
                     value_subject: t.value_subject(),
+                    dlq: dlq_of(c, t.name.get_ref()),
                 })
                 .collect(),
             events: c
@@ -90,8 +119,9 @@ impl CatalogDoc {
                     event_type: e.event_type.clone(),
                     topic: d.topic.clone(),
                     record: c.set.types[e.record].name.fullname(),
-                    privacy_tier: e.privacy_tier.as_str().to_string(),
+                    privacy_tier: e.privacy_tier.map(|t| t.as_str().to_string()),
                     entity_type: d.entity_type.clone(),
+                    version: d.version.clone(),
                 })
                 .collect(),
             consumers: c
@@ -102,7 +132,11 @@ impl CatalogDoc {
                     group_id: k.group_id.clone(),
                     topics: k.topics.iter().map(|t| t.get_ref().clone()).collect(),
                     event_types: k.event_types.iter().map(|t| t.get_ref().clone()).collect(),
-                    max_tier: k.max_tier.get_ref().as_str().to_string(),
+                    max_tier: c
+                        .layout
+                        .section
+                        .privacy_tiers
+                        .then(|| k.max_tier.get_ref().as_str().to_string()),
                     dlq: k.dlq.get_ref().clone(),
                     output: k.output.clone(),
                     retry: RetryDoc {
@@ -144,7 +178,7 @@ fn retention(ms: u64) -> String {
     }
 }
 
-/// Tables in the shape of seed 001: topics by category, then event types by domain.
+/// Markdown tables: topics by category, then event types by domain, then consumers.
 pub fn markdown(c: &Catalog) -> String {
     let mut o = String::from("# Topic & event catalog\n\n## Topics\n");
     let mut category = "";
@@ -170,7 +204,11 @@ pub fn markdown(c: &Catalog) -> String {
     }
     o.push_str("\n## Event types\n");
     for d in &c.domains {
-        let _ = write!(o, "\n### {} (`{}`, entity {})\n\n| Event type | Record | Privacy tier | Payload fields |\n|---|---|---|---|\n", d.name, d.topic, d.entity_type);
+        let entity = d
+            .entity_type
+            .as_ref()
+            .map_or(String::new(), |e| format!(", entity {e}"));
+        let _ = write!(o, "\n### {} (`{}`{entity}, version {})\n\n| Event type | Record | Privacy tier | Payload fields |\n|---|---|---|---|\n", d.name, d.topic, d.version);
         for e in &d.events {
             let t = &c.set.types[e.record];
             let fields: Vec<String> = c
@@ -184,7 +222,7 @@ pub fn markdown(c: &Catalog) -> String {
                 "| `{}` | `{}` | {} | {} |",
                 e.event_type,
                 t.name.name,
-                e.privacy_tier.as_str(),
+                e.privacy_tier.map_or("-", |t| t.as_str()),
                 fields.join(", ")
             );
         }
@@ -202,7 +240,11 @@ pub fn markdown(c: &Catalog) -> String {
                 .map(|t| format!("`{}`", t.get_ref()))
                 .collect::<Vec<_>>()
                 .join(", "),
-            k.max_tier.get_ref().as_str(),
+            if c.layout.section.privacy_tiers {
+                k.max_tier.get_ref().as_str()
+            } else {
+                "-"
+            },
             receives(c, k).len(),
             k.event_types
                 .iter()

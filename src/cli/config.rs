@@ -25,6 +25,8 @@
 //! subjects = { "sc.domain.order-value" = "FULL_TRANSITIVE" }
 //! [policy]
 //! file = "schemas/policy.toml"          # the evolution policy and its ignore entries
+//! [layout]                              # where schemas and topics live, and the workspace's
+//! envelope = "nested"                   # conventions: see sc_events_schema::layout
 //! ```
 
 use sc_events_registry::http::{Auth, HttpConfig, HttpRegistry, RetryPolicy, Secret};
@@ -51,6 +53,9 @@ pub struct WorkspaceConfig {
     pub compatibility: CompatibilitySection,
     #[serde(default)]
     pub policy: PolicySection,
+    /// The workspace layout, read by `sc_events_schema::Layout`.
+    #[serde(default)]
+    pub layout: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -126,7 +126,17 @@ async fn subject(
         Err(e) => return Err(e),
     };
     let registry_level = registry.compatibility(Some(&s.subject), true).await?;
-    let level = ws.declared_level(&s.subject).unwrap_or(registry_level);
+    // schemactl.toml, then the topic file's schema_registry.compatibility, then the registry.
+    let hinted = catalog
+        .registry
+        .compatibility
+        .as_deref()
+        .and_then(|c| c.parse::<Compatibility>().ok());
+    let level = ws
+        .declared_level(&s.subject)
+        .or(hinted)
+        .unwrap_or(registry_level);
+    let version_attribute = catalog.layout.section.version_attribute.as_str();
     let set = &catalog.set;
     let new = SchemaRef {
         set,
@@ -205,8 +215,13 @@ async fn subject(
             .disabled
             .iter()
             .any(|r| r == version::RULE.id);
-        if let Some(d) = version::check(*newest, new).filter(|_| !disabled) {
-            let m = message(d.code.as_str(), "/schema_version", &d.message, &d);
+        if let Some(d) = version::check(*newest, new, version_attribute).filter(|_| !disabled) {
+            let m = message(
+                d.code.as_str(),
+                &format!("/{version_attribute}"),
+                &d.message,
+                &d,
+            );
             report.messages.push(m);
             report.diagnostics.push(d);
         }

@@ -251,14 +251,27 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 /// Loads the catalog from `dir`, `./schemas`, or the schemas embedded at build time.
+/// The catalog of the workspace: its layout from `schemactl.toml` (the defaults without
+/// one), with `dir` as the schema directory when given; without `dir` and without the
+/// layout's topic file, the schemas this binary was built from.
 pub(crate) fn load_catalog(dir: Option<&Path>) -> Result<Catalog, Vec<Diagnostic>> {
-    match dir {
-        Some(d) => Catalog::load(d),
-        None if Path::new("schemas").join("topics.toml").is_file() => {
-            Catalog::load(Path::new("schemas"))
+    let mut layout = sc_events_schema::Layout::load(Path::new(".")).map_err(|e| {
+        vec![Diagnostic::file_level(
+            sc_events_schema::Level::Error,
+            "CONFIG",
+            e.0,
+            Path::new(sc_events_schema::layout::CONFIG_FILE),
+        )]
+    })?;
+    if let Some(d) = dir {
+        if layout.section.topics.is_none() {
+            layout.topics = d.join("topics.toml");
         }
-        None => embedded_catalog(),
+        layout.schemas = d.to_path_buf();
+    } else if !layout.topics.is_file() {
+        return embedded_catalog();
     }
+    Catalog::load_layout(layout)
 }
 
 /// The catalog of the schemas this binary was built from.

@@ -82,8 +82,8 @@ fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
             e.event_type,
             d.topic,
             set.types[e.record].name.fullname(),
-            tier(e.privacy_tier.as_str()),
-            variant_name(&d.entity_type)
+            tier(e.tier_or_public().as_str()),
+            variant_name(d.entity_type.as_deref().unwrap_or_default())
         );
     }
     let _ = writeln!(o, "];\n");
@@ -269,7 +269,7 @@ fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path
     let _ = writeln!(
         o,
         "    const ENTITY_TYPE: {T}::EntityType = {T}::EntityType::{};",
-        variant_name(&d.entity_type)
+        variant_name(d.entity_type.as_deref().unwrap_or_default())
     );
     let _ = writeln!(o, "    const SCHEMA_VERSION: i32 = {};", d.schema_version);
     let _ = writeln!(
@@ -325,7 +325,7 @@ fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path
         let _ = writeln!(
             o,
             "    const PRIVACY_TIER: {T}::PrivacyTier = {};",
-            tier(e.privacy_tier.as_str())
+            tier(e.tier_or_public().as_str())
         );
         let _ = writeln!(o, "    type Event = {T}::{ev};");
         let _ = writeln!(

@@ -6,14 +6,15 @@
 
 use crate::consumers::{self, Consumer};
 use crate::diag::{Diagnostic, Level};
-use crate::model::{parse_files, Body, Kind, SchemaSet, TypeId};
+use crate::layout::{EnvelopeStyle, Layout};
+use crate::model::{parse_files, Body, Kind, Node, SchemaSet, TypeId};
 use crate::source::{FileId, SourceFile, Span};
+pub use crate::topics::Topic;
+use crate::topics::{self, RegistryHints, TopicsFile};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// File name of the shared envelope schema inside the schema directory.
-pub const ENVELOPE_FILE: &str = "envelope.avsc";
-/// File name of the topic catalog inside the schema directory.
+/// File name of the topic catalog inside the schema directory (social-commerce layout).
 pub const TOPICS_FILE: &str = "topics.toml";
 
 /// The privacy tiers, from most to least open.
@@ -41,15 +42,24 @@ impl PrivacyTier {
     }
 }
 
-/// One event type: a payload record in a domain's `data` union.
+/// One event type: a payload record in a domain's payload union.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub event_type: String,
     pub record: TypeId,
-    pub privacy_tier: PrivacyTier,
+    /// `None` where the workspace has no privacy tiers.
+    pub privacy_tier: Option<PrivacyTier>,
 }
 
-/// One domain: a top-level `.avsc` file = envelope + `data` union of payloads.
+impl Event {
+    /// The tier consumers compare with their `max_tier`: its own, or PUBLIC where the
+    /// workspace has no tiers (every consumer may read every event).
+    pub fn tier_or_public(&self) -> PrivacyTier {
+        self.privacy_tier.unwrap_or(PrivacyTier::Public)
+    }
+}
+
+/// One domain: a top-level record = envelope + a union (or single record) of payloads.
 #[derive(Debug, Clone)]
 pub struct Domain {
     /// File stem (`user` for `user.avsc`).
@@ -57,110 +67,102 @@ pub struct Domain {
     pub file: FileId,
     /// The top-level record (`sc.events.user.UserEvent`).
     pub record: TypeId,
-    /// The `entity_type` attribute: a symbol of the envelope's `EntityType`.
-    pub entity_type: String,
-    /// The `schema_version` attribute (>= 1): the envelope's `schema_version` of its events.
+    /// The `entity_type` attribute (a symbol of the envelope's `EntityType`); `None` where the
+    /// workspace has no entity types.
+    pub entity_type: Option<String>,
+    /// The version attribute as written: `"2"` or `"1.4.0"`.
+    pub version: String,
+    /// The integer version, or the major of a semver version.
     pub schema_version: u32,
-    /// Name of the topic that carries this schema (from `topics.toml`).
+    /// Name of the topic that carries this schema (from the topic file).
     pub topic: String,
     pub events: Vec<Event>,
-}
-
-/// One `[[topic]]` of `topics.toml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Topic {
-    pub name: toml::Spanned<String>,
-    pub category: String,
-    pub partitions: u32,
-    /// Partition-key field; `None` for keyless topics.
-    pub key: Option<String>,
-    pub retention_ms: u64,
-    pub cleanup_policy: String,
-    pub description: String,
-    /// Full name of the top-level record the topic carries.
-    pub value_schema: Option<toml::Spanned<String>>,
-}
-
-impl Topic {
-    /// The Confluent subject of the topic's value schema (TopicNameStrategy), when it has one.
-    pub fn value_subject(&self) -> Option<String> {
-        self.value_schema
-            .as_ref()
-            .map(|_| format!("{}-value", self.name.get_ref()))
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TopicsFile {
-    topic: Vec<Topic>,
-    #[serde(default)]
-    consumer: Vec<Consumer>,
 }
 
 /// The whole schema directory, checked for structure.
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub dir: PathBuf,
+    pub layout: Layout,
     pub set: SchemaSet,
-    /// The envelope record.
+    /// The envelope record (flat layouts: the record whose fields every domain repeats).
     pub envelope: TypeId,
     pub domains: Vec<Domain>,
     pub topics: Vec<Topic>,
-    /// The consuming jobs (`[[consumer]]` of `topics.toml`).
+    /// The consuming jobs (`[[consumer]]` / `consumer_groups:` of the topic file).
     pub consumers: Vec<Consumer>,
+    /// What the topic file says about the schema registry.
+    pub registry: RegistryHints,
     pub topics_file: SourceFile,
 }
 
-impl Catalog {
-    /// Reads `dir/*.avsc` and `dir/topics.toml`. Errors are diagnostics with file:line:col.
-    pub fn load(dir: &Path) -> Result<Catalog, Vec<Diagnostic>> {
-        let io = |path: &Path, e: std::io::Error| {
-            vec![Diagnostic::file_level(
-                Level::Error,
-                "IO",
-                format!("cannot read {}: {e}", path.display()),
-                path,
-            )]
-        };
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| io(dir, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "avsc"))
-            .collect();
-        paths.sort();
-        let mut files = Vec::with_capacity(paths.len());
-        for p in &paths {
-            files.push(SourceFile::read(p).map_err(|e| io(p, e))?);
+fn io_error(path: &Path, e: std::io::Error) -> Vec<Diagnostic> {
+    vec![Diagnostic::file_level(
+        Level::Error,
+        "IO",
+        format!("cannot read {}: {e}", path.display()),
+        path,
+    )]
+}
+
+/// Every `.avsc` under `dir` (subdirectories included), sorted by path.
+fn avsc_files(dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).map_err(|e| io_error(&d, e))? {
+            let p = entry.map_err(|e| io_error(&d, e))?.path();
+            if p.is_dir() {
+                if pending.len() + out.len() > 100_000 {
+                    break;
+                }
+                pending.push(p);
+            } else if p.extension().is_some_and(|x| x == "avsc") {
+                out.push(p);
+            }
         }
-        let topics_path = dir.join(TOPICS_FILE);
-        let topics_file = SourceFile::read(&topics_path).map_err(|e| io(&topics_path, e))?;
-        Self::from_files(dir, files, topics_file)
+    }
+    out.sort();
+    Ok(out)
+}
+
+impl Catalog {
+    /// Reads `dir/**/*.avsc` and `dir/topics.toml` with the social-commerce layout.
+    pub fn load(dir: &Path) -> Result<Catalog, Vec<Diagnostic>> {
+        Self::load_layout(Layout::for_schemas(dir))
     }
 
-    /// Builds a catalog from already-read files (`files` are the `.avsc` files).
+    /// Reads a workspace with its layout. Errors are diagnostics with file:line:col.
+    pub fn load_layout(layout: Layout) -> Result<Catalog, Vec<Diagnostic>> {
+        let paths = avsc_files(&layout.schemas)?;
+        let mut files = Vec::with_capacity(paths.len());
+        for p in &paths {
+            files.push(SourceFile::read(p).map_err(|e| io_error(p, e))?);
+        }
+        let topics_file =
+            SourceFile::read(&layout.topics).map_err(|e| io_error(&layout.topics, e))?;
+        Self::from_files_layout(layout, files, topics_file)
+    }
+
+    /// Builds a catalog from already-read files (`files` are the `.avsc` files) with the
+    /// social-commerce layout.
     pub fn from_files(
         dir: &Path,
         files: Vec<SourceFile>,
         topics_file: SourceFile,
     ) -> Result<Catalog, Vec<Diagnostic>> {
-        let mut errors = Vec::new();
-        let (topics, consumers) = match toml::from_str::<TopicsFile>(&topics_file.text) {
-            Ok(t) => (t.topic, t.consumer),
-            Err(e) => {
-                let span = e
-                    .span()
-                    .map_or(Span::default(), |r| Span::new(r.start, r.end));
-                errors.push(Diagnostic::at(
-                    Level::Error,
-                    "PARSE",
-                    format!("invalid topic catalog: {}", e.message()),
-                    &topics_file,
-                    span,
-                ));
-                (Vec::new(), Vec::new())
-            }
+        Self::from_files_layout(Layout::for_schemas(dir), files, topics_file)
+    }
+
+    /// Builds a catalog from already-read files with a layout.
+    pub fn from_files_layout(
+        layout: Layout,
+        files: Vec<SourceFile>,
+        topics_file: SourceFile,
+    ) -> Result<Catalog, Vec<Diagnostic>> {
+        let (parsed, mut errors) = match topics::parse(&layout, &topics_file) {
+            Ok(p) => (p, Vec::new()),
+            Err(e) => (TopicsFile::default(), e),
         };
         let set = match parse_files(files) {
             Ok(set) => set,
@@ -171,24 +173,34 @@ impl Catalog {
         };
         let b = Builder {
             set: &set,
-            topics: &topics,
+            layout: &layout,
+            topics: &parsed.topics,
             topics_file: &topics_file,
             errors,
         };
         let (envelope, domains, mut errors) = b.build();
         if errors.is_empty() {
-            consumers::check(&consumers, &topics, &domains, &topics_file, &mut errors);
+            consumers::check(
+                &layout,
+                &parsed.consumers,
+                &parsed.topics,
+                &domains,
+                &topics_file,
+                &mut errors,
+            );
         }
         if !errors.is_empty() {
             return Err(errors);
         }
         Ok(Catalog {
-            dir: dir.to_path_buf(),
+            dir: layout.schemas.clone(),
+            layout,
             set,
             envelope,
             domains,
-            topics,
-            consumers,
+            topics: parsed.topics,
+            consumers: parsed.consumers,
+            registry: parsed.registry,
             topics_file,
         })
     }
@@ -220,13 +232,35 @@ impl Catalog {
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
     }
+
+    /// The file's path relative to the schema directory (`common/metadata.avsc`).
+    pub fn rel_path(&self, file: FileId) -> String {
+        let p = &self.set.files[file].path;
+        p.strip_prefix(&self.layout.schemas)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/")
+    }
 }
 
 struct Builder<'a> {
     set: &'a SchemaSet,
+    layout: &'a Layout,
     topics: &'a [Topic],
     topics_file: &'a SourceFile,
     errors: Vec<Diagnostic>,
+}
+
+/// Whether two type nodes are the same Avro type (named types by identity).
+fn same_type(a: &Node, b: &Node) -> bool {
+    a.logical_type == b.logical_type
+        && match (&a.kind, &b.kind) {
+            (Kind::Array(x), Kind::Array(y)) | (Kind::Map(x), Kind::Map(y)) => same_type(x, y),
+            (Kind::Union(x), Kind::Union(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_type(x, y))
+            }
+            (x, y) => x == y,
+        }
 }
 
 impl Builder<'_> {
@@ -247,23 +281,18 @@ impl Builder<'_> {
 
     fn build(mut self) -> (TypeId, Vec<Domain>, Vec<Diagnostic>) {
         let set = self.set;
-        let stem = |f: FileId| {
-            set.files[f]
-                .path
-                .file_stem()
-                .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
-        };
-        let envelope_file = (0..set.files.len()).find(|&f| stem(f) == "envelope");
-        let envelope = match envelope_file.map(|f| &set.roots[f].kind) {
-            Some(Kind::Named(id)) if matches!(set.types[*id].body, Body::Record(_)) => *id,
+        let l = &self.layout.section;
+        let envelope = match set.lookup(&l.envelope_record) {
+            Some(id) if matches!(set.types[id].body, Body::Record(_)) => id,
             _ => {
                 self.errors.push(Diagnostic::file_level(
                     Level::Error,
                     "CATALOG",
                     format!(
-                        "the schema directory needs {ENVELOPE_FILE} holding the envelope record"
+                        "the schema directory needs the envelope record {} (the layout's envelope_record)",
+                        l.envelope_record
                     ),
-                    Path::new(ENVELOPE_FILE),
+                    &self.layout.schemas,
                 ));
                 return (0, Vec::new(), self.errors);
             }
@@ -280,17 +309,36 @@ impl Builder<'_> {
                 _ => None,
             })
             .unwrap_or_default();
+        let carried: Vec<&str> = self
+            .topics
+            .iter()
+            .filter_map(|t| t.value_schema.as_ref().map(|v| v.get_ref().as_str()))
+            .collect();
         let mut domains = Vec::new();
         for file in 0..set.files.len() {
-            if Some(file) == envelope_file {
-                continue;
-            }
-            if let Some(d) = self.domain(file, stem(file), envelope, &entity_symbols) {
-                domains.push(d);
+            let root = &set.roots[file];
+            // A file is a domain when a topic carries its top-level record or the record has
+            // the payload field; other files hold shared types.
+            let is_domain = match root.kind {
+                Kind::Named(id) if id == envelope => false,
+                Kind::Named(id) => {
+                    carried.contains(&set.types[id].name.fullname().as_str())
+                        || set.fields(id).iter().any(|f| f.name == l.payload_field)
+                }
+                _ => false,
+            };
+            let stem = set.files[file]
+                .path
+                .file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+            if is_domain {
+                if let Some(d) = self.domain(file, stem, envelope, &entity_symbols) {
+                    domains.push(d);
+                }
             }
         }
         self.check_topics(&mut domains);
-        // Domains in the order of their topics in topics.toml (seed 001's order).
+        // Domains in the order of their topics in the topic file.
         let topic_index = |d: &Domain| {
             self.topics
                 .iter()
@@ -298,6 +346,86 @@ impl Builder<'_> {
         };
         domains.sort_by_key(|d| topic_index(d));
         (envelope, domains, self.errors)
+    }
+
+    /// The index of the payload field of a domain record, after checking its envelope part.
+    fn envelope_part(&mut self, file: FileId, record: TypeId, envelope: TypeId) -> Option<usize> {
+        let set = self.set;
+        let l = &self.layout.section;
+        let t = &set.types[record];
+        let fields = set.fields(record);
+        let env = &set.types[envelope];
+        match l.envelope {
+            EnvelopeStyle::Nested => {
+                let hint = format!(
+                    "a domain record has exactly two fields: {{\"name\": \"{}\", \"type\": \"{}\"}} and {{\"name\": \"{}\", \"type\": [payload records...]}}",
+                    l.envelope_field,
+                    env.name.fullname(),
+                    l.payload_field
+                );
+                let env_ok = fields.first().is_some_and(|f| {
+                    f.name == l.envelope_field && f.ty.kind == Kind::Named(envelope)
+                });
+                if !env_ok || fields.len() != 2 || fields[1].name != l.payload_field {
+                    self.error(
+                        file,
+                        t.name_span,
+                        format!(
+                            "{} must be the envelope (by reference) plus `{}`",
+                            t.name.fullname(),
+                            l.payload_field
+                        ),
+                        &hint,
+                    );
+                    return None;
+                }
+                Some(1)
+            }
+            EnvelopeStyle::Flat => {
+                let want = set.fields(envelope);
+                let hint = format!(
+                    "a domain record repeats the fields of {} in order (same names and types), then `{}`",
+                    env.name.fullname(),
+                    l.payload_field
+                );
+                for (i, w) in want.iter().enumerate() {
+                    match fields.get(i) {
+                        Some(f) if f.name == w.name && same_type(&f.ty, &w.ty) => {}
+                        Some(f) if f.name == w.name => {
+                            let msg = format!(
+                                "field `{}` of {} is not the envelope's type ({})",
+                                f.name,
+                                t.name.name,
+                                w.ty.type_name(set)
+                            );
+                            self.error(file, f.ty.span, msg, &hint);
+                            return None;
+                        }
+                        other => {
+                            let span = other.map_or(t.name_span, |f| f.name_span);
+                            let msg = format!(
+                                "{} must repeat envelope field `{}` as its field {}",
+                                t.name.name,
+                                w.name,
+                                i + 1
+                            );
+                            self.error(file, span, msg, &hint);
+                            return None;
+                        }
+                    }
+                }
+                if fields.len() != want.len() + 1 || fields[want.len()].name != l.payload_field {
+                    let span = fields.get(want.len()).map_or(t.name_span, |f| f.name_span);
+                    let msg = format!(
+                        "after the envelope fields, {} has exactly one more field: `{}`",
+                        t.name.name, l.payload_field
+                    );
+                    self.error(file, span, msg, &hint);
+                    return None;
+                }
+                Some(want.len())
+            }
+        }
     }
 
     fn domain(
@@ -308,132 +436,146 @@ impl Builder<'_> {
         entity_symbols: &[String],
     ) -> Option<Domain> {
         let set = self.set;
+        let l = &self.layout.section;
         let root = &set.roots[file];
-        let Kind::Named(record) = root.kind else {
-            self.error(
-                file,
-                root.span,
-                "a domain schema must be a record".into(),
-                "",
-            );
-            return None;
-        };
-        let t = &set.types[record];
-        let Body::Record(fields) = &t.body else {
-            self.error(
-                file,
-                root.span,
-                "a domain schema must be a record".into(),
-                "",
-            );
-            return None;
-        };
-        let hint = "a domain record has exactly two fields: {\"name\": \"envelope\", \"type\": \"sc.events.common.Envelope\"} and {\"name\": \"data\", \"type\": [payload records...]}";
-        let env_ok = fields
-            .first()
-            .is_some_and(|f| f.name == "envelope" && f.ty.kind == Kind::Named(envelope));
-        if !env_ok || fields.len() != 2 {
-            self.error(
-                file,
-                t.name_span,
-                format!(
-                    "{} must be the envelope (by reference) plus `data`",
-                    t.name.fullname()
-                ),
-                hint,
-            );
-            return None;
-        }
-        let data = &fields[1];
-        let Kind::Union(branches) = &data.ty.kind else {
-            self.error(
-                file,
-                data.ty.span,
-                "`data` must be a union of payload records".into(),
-                hint,
-            );
-            return None;
-        };
-        let entity_type = match t.attr("entity_type").and_then(|a| a.as_str()) {
-            Some(e) if entity_symbols.iter().any(|s| s == e) => e.to_string(),
-            Some(e) => {
-                let span = t.attr("entity_type").map_or(t.name_span, |a| a.span);
+        let record = match root.kind {
+            Kind::Named(id) if matches!(set.types[id].body, Body::Record(_)) => id,
+            _ => {
                 self.error(
                     file,
-                    span,
-                    format!("entity_type {e:?} is not a symbol of the envelope's EntityType"),
+                    root.span,
+                    "a domain schema must be a record".into(),
                     "",
                 );
                 return None;
             }
-            None => {
+        };
+        let t = &set.types[record];
+        let payload_index = self.envelope_part(file, record, envelope)?;
+        let data = &set.fields(record)[payload_index];
+        let single;
+        let branches: &[Node] = match &data.ty.kind {
+            Kind::Union(b) => b,
+            Kind::Named(_) => {
+                single = [data.ty.clone()];
+                &single
+            }
+            _ => {
                 self.error(
                     file,
-                    t.name_span,
-                    format!("{} has no \"entity_type\" attribute", t.name.fullname()),
-                    "add \"entity_type\": \"USER\" (a symbol of EntityType) to the domain record",
+                    data.ty.span,
+                    format!("`{}` must be a union of payload records", l.payload_field),
+                    "",
                 );
                 return None;
             }
         };
-        let sv = t.attr("schema_version");
-        let schema_version = match sv
-            .and_then(|v| v.as_i64())
-            .and_then(|v| u32::try_from(v).ok())
-        {
-            Some(v) if v >= 1 => v,
-            _ => {
-                let span = sv.map_or(t.name_span, |a| a.span);
-                self.error(file, span, format!("{} needs \"schema_version\": an integer >= 1", t.name.fullname()), "add \"schema_version\": 1 to the domain record and raise it with every published change");
-                return None;
+        let entity_type = if l.entity_types {
+            match t.attr("entity_type").and_then(|a| a.as_str()) {
+                Some(e) if entity_symbols.iter().any(|s| s == e) => Some(e.to_string()),
+                Some(e) => {
+                    let span = t.attr("entity_type").map_or(t.name_span, |a| a.span);
+                    self.error(
+                        file,
+                        span,
+                        format!("entity_type {e:?} is not a symbol of the envelope's EntityType"),
+                        "",
+                    );
+                    return None;
+                }
+                None => {
+                    self.error(
+                        file,
+                        t.name_span,
+                        format!("{} has no \"entity_type\" attribute", t.name.fullname()),
+                        "add \"entity_type\": \"USER\" (a symbol of EntityType) to the domain record",
+                    );
+                    return None;
+                }
             }
+        } else {
+            None
+        };
+        let va = &l.version_attribute;
+        let sv = t.attr(va);
+        let parsed = sv.and_then(|v| match v.as_i64() {
+            Some(n) => u32::try_from(n)
+                .ok()
+                .filter(|n| *n >= 1)
+                .map(|n| (n, n.to_string())),
+            None => v.as_str().and_then(|s| {
+                let parts: Vec<&str> = s.split('.').collect();
+                let ok = parts.len() == 3
+                    && parts.iter().all(|p| {
+                        !p.is_empty()
+                            && p.chars().all(|c| c.is_ascii_digit())
+                            && (p.len() == 1 || !p.starts_with('0'))
+                    });
+                let major = parts.first().and_then(|m| m.parse::<u32>().ok());
+                major.filter(|_| ok).map(|m| (m, s.to_string()))
+            }),
+        });
+        let Some((schema_version, version)) = parsed else {
+            let span = sv.map_or(t.name_span, |a| a.span);
+            self.error(
+                file,
+                span,
+                format!(
+                    "{} needs \"{va}\": an integer >= 1 or a semver string like \"1.0.0\"",
+                    t.name.fullname()
+                ),
+                &format!(
+                    "add \"{va}\": 1 to the domain record and raise it with every published change"
+                ),
+            );
+            return None;
         };
         let mut events = Vec::new();
         for b in branches {
-            let Kind::Named(id) = b.kind else {
-                self.error(
-                    file,
-                    b.span,
-                    "every branch of `data` must be a payload record".into(),
-                    "nullable payloads are not allowed: `data` is a non-null union of records",
-                );
-                continue;
+            let id = match b.kind {
+                Kind::Named(id) if matches!(set.types[id].body, Body::Record(_)) => id,
+                _ => {
+                    self.error(
+                        file,
+                        b.span,
+                        format!("every branch of `{}` must be a payload record", l.payload_field),
+                        "nullable payloads are not allowed: the payload is a non-null union of records",
+                    );
+                    continue;
+                }
             };
             let p = &set.types[id];
-            if !matches!(p.body, Body::Record(_)) {
-                self.error(
-                    file,
-                    b.span,
-                    "every branch of `data` must be a payload record".into(),
-                    "",
-                );
-                continue;
-            }
-            let Some(event_type) = p.attr("event_type").and_then(|a| a.as_str()) else {
+            let eta = &l.event_type_attribute;
+            let Some(event_type) = p.attr(eta).and_then(|a| a.as_str()) else {
                 self.error(
                     file,
                     p.name_span,
-                    format!("payload {} has no \"event_type\" attribute", p.name.name),
-                    "add \"event_type\": \"<domain>.<action>\" to the payload record",
+                    format!("payload {} has no \"{eta}\" attribute", p.name.name),
+                    &format!("add \"{eta}\": \"<its event type>\" to the payload record"),
                 );
                 continue;
             };
-            let tier_attr = p.attr("privacy_tier");
-            let Some(privacy_tier) = tier_attr
-                .and_then(|a| a.as_str())
-                .and_then(PrivacyTier::parse)
-            else {
-                let span = tier_attr.map_or(p.name_span, |a| a.span);
-                self.error(
-                    file,
-                    span,
-                    format!(
-                        "payload {} needs \"privacy_tier\": PUBLIC, INTERNAL or RESTRICTED",
-                        p.name.name
-                    ),
-                    "",
-                );
-                continue;
+            let privacy_tier = if l.privacy_tiers {
+                let tier_attr = p.attr("privacy_tier");
+                let Some(tier) = tier_attr
+                    .and_then(|a| a.as_str())
+                    .and_then(PrivacyTier::parse)
+                else {
+                    let span = tier_attr.map_or(p.name_span, |a| a.span);
+                    self.error(
+                        file,
+                        span,
+                        format!(
+                            "payload {} needs \"privacy_tier\": PUBLIC, INTERNAL or RESTRICTED",
+                            p.name.name
+                        ),
+                        "",
+                    );
+                    continue;
+                };
+                Some(tier)
+            } else {
+                None
             };
             events.push(Event {
                 event_type: event_type.to_string(),
@@ -446,6 +588,7 @@ impl Builder<'_> {
             file,
             record,
             entity_type,
+            version,
             schema_version,
             topic: String::new(),
             events,
@@ -507,15 +650,20 @@ impl Builder<'_> {
                 ),
             }
         }
+        let topics_name = self
+            .layout
+            .topics
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         for d in domains.iter() {
             if d.topic.is_empty() {
                 let t = &self.set.types[d.record];
-                let msg = format!("no topic in {TOPICS_FILE} carries {}", t.name.fullname());
+                let msg = format!("no topic in {topics_name} carries {}", t.name.fullname());
                 self.error(
                     d.file,
                     t.name_span,
                     msg,
-                    "add value_schema = \"<full record name>\" to the domain's [[topic]]",
+                    "add value_schema = \"<full record name>\" to the domain's topic",
                 );
             }
         }

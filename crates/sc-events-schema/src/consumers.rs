@@ -25,8 +25,12 @@ pub struct Consumer {
     /// Event types it handles: exact names, or patterns with `*` (`post.*`, `*`).
     pub event_types: Vec<Spanned<String>>,
     /// The most sensitive tier the job may read; events above it are refused, never handled.
+    /// Required where the workspace has privacy tiers; elsewhere RESTRICTED (everything).
+    #[serde(default = "crate::topics::no_tier")]
     pub max_tier: Spanned<PrivacyTier>,
-    /// Dead-letter topic for events that cannot be decoded or keep failing.
+    /// Dead-letter topic for events that cannot be decoded or keep failing; derived from the
+    /// workspace's DLQ naming pattern when left out.
+    #[serde(default = "crate::topics::no_dlq")]
     pub dlq: Spanned<String>,
     /// Topic the job writes its projection to, if it has one (documentation).
     #[serde(default)]
@@ -81,6 +85,7 @@ impl Consumer {
 /// Structural checks: names unique, topics and event types exist, the DLQ is a `dlq` topic,
 /// the retry policy is sane.
 pub fn check(
+    layout: &crate::layout::Layout,
     consumers: &[Consumer],
     topics: &[Topic],
     domains: &[Domain],
@@ -171,7 +176,19 @@ pub fn check(
                 push(e.span(), msg, "");
             }
         }
+        if layout.section.privacy_tiers && crate::topics::is_unset(&c.max_tier) {
+            push(
+                c.name.span(),
+                format!("consumer {name:?} needs max_tier"),
+                "the most sensitive tier the job may read: PUBLIC, INTERNAL or RESTRICTED",
+            );
+        }
         match topic(c.dlq.get_ref()) {
+            _ if c.dlq.get_ref().is_empty() => push(
+                c.name.span(),
+                format!("consumer {name:?} needs a dlq"),
+                "name its dead-letter topic, or give the workspace a DLQ naming pattern (layout dlq = \"{topic}.dlq\")",
+            ),
             Some(t) if t.category == "dlq" => {}
             Some(_) => push(
                 c.dlq.span(),
@@ -228,9 +245,11 @@ pub fn affected<'a>(
     consumers: &'a [Consumer],
     topic: &'a str,
     event_type: &'a str,
-    tier: PrivacyTier,
+    tier: Option<PrivacyTier>,
 ) -> impl Iterator<Item = &'a Consumer> + 'a {
-    consumers
-        .iter()
-        .filter(move |c| c.reads(topic) && c.handles(event_type) && tier <= *c.max_tier.get_ref())
+    consumers.iter().filter(move |c| {
+        c.reads(topic)
+            && c.handles(event_type)
+            && tier.unwrap_or(PrivacyTier::Public) <= *c.max_tier.get_ref()
+    })
 }

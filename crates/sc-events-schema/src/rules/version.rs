@@ -123,7 +123,7 @@ impl Version {
 }
 
 /// The smallest bump from `old` to `new`, with the reason.
-pub fn needed(old: SchemaRef<'_>, new: SchemaRef<'_>) -> (Bump, String) {
+pub fn needed(old: SchemaRef<'_>, new: SchemaRef<'_>, attribute: &str) -> (Bump, String) {
     let incompatible = check_mode(Mode::Backward, new, &[old]);
     if let Some(f) = incompatible.first() {
         return (
@@ -149,7 +149,7 @@ pub fn needed(old: SchemaRef<'_>, new: SchemaRef<'_>) -> (Bump, String) {
     let (Some(a), Some(b)) = (json(old), json(new)) else {
         return (Bump::Minor, "the schema text changed".into());
     };
-    let (a, b) = (without("schema_version", a), without("schema_version", b));
+    let (a, b) = (without(attribute, a), without(attribute, b));
     if a == b {
         return (Bump::None, "nothing changed".into());
     }
@@ -177,18 +177,19 @@ fn without(key: &str, v: serde_json::Value) -> serde_json::Value {
     }
 }
 
-fn declared(s: SchemaRef<'_>) -> Option<(&JsonNode, Option<Version>)> {
+fn declared<'s>(s: SchemaRef<'s>, attribute: &str) -> Option<(&'s JsonNode, Option<Version>)> {
     let Kind::Named(id) = s.root.kind else {
         return None;
     };
-    let attr = s.set.types[id].attr("schema_version")?;
+    let attr = s.set.types[id].attr(attribute)?;
     Some((attr, Version::parse(attr)))
 }
 
 /// The finding, when the new schema's declared version does not rise enough. Schemas without
-/// a `schema_version` attribute (the envelope) are not versioned and pass.
-pub fn check(old: SchemaRef<'_>, new: SchemaRef<'_>) -> Option<Diagnostic> {
-    let (attr, new_v) = declared(new)?;
+/// the version attribute (`schema_version`, or the layout's `version_attribute`; the
+/// envelope has none) are not versioned and pass.
+pub fn check(old: SchemaRef<'_>, new: SchemaRef<'_>, attribute: &str) -> Option<Diagnostic> {
+    let (attr, new_v) = declared(new, attribute)?;
     let file = match new.root.kind {
         Kind::Named(id) => &new.set.files[new.set.types[id].file],
         _ => return None,
@@ -197,15 +198,15 @@ pub fn check(old: SchemaRef<'_>, new: SchemaRef<'_>) -> Option<Diagnostic> {
         Some(Diagnostic::at(RULE.level, RULE.id, message, file, attr.span).with_hint(RULE.hint))
     };
     let Some(new_v) = new_v else {
-        return finding(
-            "\"schema_version\" must be an integer >= 1 or a semver string like \"1.2.0\"".into(),
-        );
+        return finding(format!(
+            "\"{attribute}\" must be an integer >= 1 or a semver string like \"1.2.0\""
+        ));
     };
-    let old_v = declared(old).and_then(|(_, v)| v)?;
-    let (need, why) = needed(old, new);
+    let old_v = declared(old, attribute).and_then(|(_, v)| v)?;
+    let (need, why) = needed(old, new, attribute);
     match old_v.bump_to(new_v) {
         None => finding(format!(
-            "schema_version goes from {old_v} to {new_v}: versions only rise, in the same scheme"
+            "{attribute} goes from {old_v} to {new_v}: versions only rise, in the same scheme"
         )),
         Some(have) => {
             let enough = match new_v {
@@ -221,13 +222,13 @@ pub fn check(old: SchemaRef<'_>, new: SchemaRef<'_>) -> Option<Diagnostic> {
                     .and_then(JsonNode::as_str)
                     .is_none_or(|t| t.trim().is_empty())
                 {
-                    return finding(format!("schema_version {old_v} → {new_v} is a major bump: it needs a \"migration\" note on the record saying how consumers move from {old_v}"));
+                    return finding(format!("{attribute} {old_v} → {new_v} is a major bump: it needs a \"migration\" note on the record saying how consumers move from {old_v}"));
                 }
             }
             if enough {
                 return None;
             }
-            finding(format!("schema_version {old_v} → {new_v} is {have} bump, but the change needs {need} bump: {why}"))
+            finding(format!("{attribute} {old_v} → {new_v} is {have} bump, but the change needs {need} bump: {why}"))
         }
     }
 }
@@ -295,7 +296,7 @@ mod check_tests {
             set: new,
             root: &new.roots[0],
         };
-        check(old, new)
+        check(old, new, "schema_version")
     }
 
     const OPTIONAL: &str = r#", {"name": "sku", "type": ["null", "string"], "default": null}"#;

@@ -16,6 +16,9 @@ pub static RULE: Rule = Rule {
 };
 
 pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    if !cx.catalog.layout.section.privacy_tiers {
+        return; // a workspace without privacy tiers
+    }
     let catalog = cx.catalog;
     for c in &catalog.consumers {
         let max = *c.max_tier.get_ref();
@@ -26,13 +29,13 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
                 .filter(|(d, e)| c.reads(&d.topic) && glob_match(pattern.get_ref(), &e.event_type))
                 .map(|(_, e)| e)
                 .collect();
-            let visible = matched.iter().any(|e| e.privacy_tier <= max);
+            let visible = matched.iter().any(|e| e.tier_or_public() <= max);
             let message = match matched.as_slice() {
                 [e] if !visible => format!(
                     "consumer {name:?} may read up to {} but handles {}, which is {}: it would never receive it",
                     max.as_str(),
                     e.event_type,
-                    e.privacy_tier.as_str()
+                    e.tier_or_public().as_str()
                 ),
                 [_, ..] if !visible => format!(
                     "consumer {name:?} may read up to {} but every event matching {:?} is above it",

@@ -149,14 +149,5 @@ pub(crate) fn is_pascal(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-/// Whether `s` is snake_case (`created_at`).
-pub(crate) fn is_snake(s: &str) -> bool {
-    s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !s.contains("__")
-        && !s.ends_with('_')
-}
-
 #[cfg(test)]
 mod tests;

@@ -34,6 +34,9 @@ pub fn lowest_tier(category: &str) -> PrivacyTier {
 }
 
 pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    if !cx.catalog.layout.section.privacy_tiers {
+        return; // a workspace without privacy tiers
+    }
     for (_, e) in cx.catalog.events() {
         let mut seen = Vec::new();
         visit(cx, e.record, e, &mut seen, out);
@@ -65,16 +68,16 @@ fn visit(
                     );
                     out.push(cx.finding(&RULE, record, marker.span, loc, msg));
                 }
-                Some(cat) if e.privacy_tier < lowest_tier(cat) => {
+                Some(cat) if e.tier_or_public() < lowest_tier(cat) => {
                     let msg = format!(
                         "{payload} is {} but field `{}` holds {cat}, which needs {} or higher",
-                        e.privacy_tier.as_str(),
+                        e.tier_or_public().as_str(),
                         f.name,
                         lowest_tier(cat).as_str()
                     );
                     out.push(cx.finding(&RULE, record, marker.span, loc, msg));
                 }
-                Some(_) if e.privacy_tier == PrivacyTier::Public => {
+                Some(_) if e.tier_or_public() == PrivacyTier::Public => {
                     let msg = format!(
                         "{payload} is PUBLIC but field `{}` is marked as PII",
                         f.name

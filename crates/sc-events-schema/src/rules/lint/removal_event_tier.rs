@@ -34,29 +34,32 @@ fn action(event_type: &str) -> &str {
 }
 
 pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    if !cx.catalog.layout.section.privacy_tiers {
+        return; // a workspace without privacy tiers
+    }
     let set = cx.set();
     for d in &cx.catalog.domains {
         let announcing = d
             .events
             .iter()
             .filter(|e| ANNOUNCING.contains(&action(&e.event_type)))
-            .min_by_key(|e| e.privacy_tier);
+            .min_by_key(|e| e.tier_or_public());
         let Some(open) = announcing else { continue };
         for e in d
             .events
             .iter()
             .filter(|e| WITHDRAWING.contains(&action(&e.event_type)))
-            .filter(|e| e.privacy_tier > open.privacy_tier)
+            .filter(|e| e.tier_or_public() > open.tier_or_public())
         {
             let t = &set.types[e.record];
             let span = t.attr("privacy_tier").map_or(t.name_span, |a| a.span);
             let msg = format!(
                 "{} is {} but {} is {}: readers of {} could never learn of the removal",
                 e.event_type,
-                e.privacy_tier.as_str(),
+                e.tier_or_public().as_str(),
                 open.event_type,
-                open.privacy_tier.as_str(),
-                tier_readers(open.privacy_tier)
+                open.tier_or_public().as_str(),
+                tier_readers(open.tier_or_public())
             );
             out.push(cx.finding(&RULE, e.record, span, cx.type_location(e.record), msg));
         }

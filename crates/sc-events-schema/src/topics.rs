@@ -1,0 +1,171 @@
+//! The topic catalog file: `[[topic]]` and `[[consumer]]` tables of a `topics.toml`, or a
+//! `topic-config.yaml` (`topics:`, `consumer_groups:`, `dead_letter:`, `schema_registry:`)
+//! read as it is, both into the same [`Topic`] and [`Consumer`] values with spans into the
+//! file, so every later diagnostic points at its line. With a DLQ naming pattern (the
+//! layout's `dlq`, or the YAML's `dead_letter.pattern`) every topic that has no DLQ listed
+//! gets one derived, and every consumer without a `dlq` uses its first topic's.
+
+use crate::consumers::Consumer;
+use crate::diag::{Diagnostic, Level};
+use crate::layout::Layout;
+use crate::source::{SourceFile, Span};
+use crate::PrivacyTier;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// One topic.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Topic {
+    pub name: Spanned<String>,
+    pub category: String,
+    pub partitions: u32,
+    /// Replication factor the topic is created with, when the catalog fixes one.
+    #[serde(default)]
+    pub replication_factor: Option<u32>,
+    /// Partition-key field; `None` for keyless topics.
+    pub key: Option<String>,
+    pub retention_ms: u64,
+    pub cleanup_policy: String,
+    pub description: String,
+    /// Full name of the top-level record the topic carries.
+    pub value_schema: Option<Spanned<String>>,
+}
+
+impl Topic {
+    /// The Confluent subject of the topic's value schema (TopicNameStrategy), when it has one.
+    pub fn value_subject(&self) -> Option<String> {
+        self.value_schema
+            .as_ref()
+            .map(|_| format!("{}-value", self.name.get_ref()))
+    }
+}
+
+/// What the topic file says about the schema registry (YAML `schema_registry:`, TOML
+/// `[schema_registry]`); the CLI's own configuration takes precedence.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryHints {
+    pub url: Option<String>,
+    /// The default compatibility level of the workspace's subjects.
+    pub compatibility: Option<String>,
+    /// Producers register a schema that is not registered yet.
+    #[serde(default)]
+    pub auto_register: bool,
+}
+
+/// The parsed topic file.
+#[derive(Debug, Clone, Default)]
+pub struct TopicsFile {
+    pub topics: Vec<Topic>,
+    pub consumers: Vec<Consumer>,
+    pub registry: RegistryHints,
+    /// The DLQ naming pattern the file declares (YAML `dead_letter.pattern`).
+    pub dlq_pattern: Option<String>,
+    pub dlq_retention_ms: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TomlFile {
+    topic: Vec<Topic>,
+    #[serde(default)]
+    consumer: Vec<Consumer>,
+    #[serde(default)]
+    schema_registry: RegistryHints,
+}
+
+fn error(file: &SourceFile, span: Span, message: String) -> Diagnostic {
+    Diagnostic::at(Level::Error, "PARSE", message, file, span)
+}
+
+/// Parses the topic file of `layout` (TOML or YAML by extension), then derives DLQs.
+pub fn parse(layout: &Layout, file: &SourceFile) -> Result<TopicsFile, Vec<Diagnostic>> {
+    let mut parsed = if layout.topics_are_yaml() {
+        crate::topics_yaml::parse(file)?
+    } else {
+        match toml::from_str::<TomlFile>(&file.text) {
+            Ok(t) => TopicsFile {
+                topics: t.topic,
+                consumers: t.consumer,
+                registry: t.schema_registry,
+                dlq_pattern: None,
+                dlq_retention_ms: None,
+            },
+            Err(e) => {
+                let span = e
+                    .span()
+                    .map_or(Span::default(), |r| Span::new(r.start, r.end));
+                return Err(vec![error(
+                    file,
+                    span,
+                    format!("invalid topic catalog: {}", e.message()),
+                )]);
+            }
+        }
+    };
+    derive_dlqs(layout, &mut parsed);
+    Ok(parsed)
+}
+
+/// The DLQ topics the naming pattern implies, and each consumer's DLQ when it names none.
+fn derive_dlqs(layout: &Layout, parsed: &mut TopicsFile) {
+    let pattern = layout
+        .section
+        .dlq
+        .clone()
+        .or_else(|| parsed.dlq_pattern.clone());
+    let retention = layout.section.dlq_retention_ms.or(parsed.dlq_retention_ms);
+    let dlq_of = |topic: &str| pattern.as_ref().map(|p| p.replace("{topic}", topic));
+    let mut derived = Vec::new();
+    if pattern.is_some() {
+        for t in parsed.topics.iter().filter(|t| t.category != "dlq") {
+            let Some(name) = dlq_of(t.name.get_ref()) else {
+                continue;
+            };
+            if parsed.topics.iter().any(|x| *x.name.get_ref() == name) {
+                continue;
+            }
+            derived.push(Topic {
+                name: Spanned::new(t.name.span(), name),
+                category: "dlq".into(),
+                partitions: t.partitions,
+                replication_factor: t.replication_factor,
+                key: t.key.clone(),
+                retention_ms: retention.unwrap_or(t.retention_ms),
+                cleanup_policy: "delete".into(),
+                description: format!("Dead letters of {}", t.name.get_ref()),
+                value_schema: None,
+            });
+        }
+    }
+    parsed.topics.append(&mut derived);
+    for c in &mut parsed.consumers {
+        if !c.dlq.get_ref().is_empty() {
+            continue;
+        }
+        if let Some(first) = c.topics.first() {
+            if let Some(name) = dlq_of(first.get_ref()) {
+                c.dlq = Spanned::new(c.name.span(), name);
+            }
+        }
+    }
+}
+
+/// A consumer field left out: the sentinel `(0..0, default)` the checks recognise.
+pub(crate) fn unset<T>(value: T) -> Spanned<T> {
+    Spanned::new(0..0, value)
+}
+
+/// Whether a spanned value was left out of the file (see [`unset`]).
+pub(crate) fn is_unset<T>(s: &Spanned<T>) -> bool {
+    s.span() == (0..0)
+}
+
+pub(crate) fn no_dlq() -> Spanned<String> {
+    unset(String::new())
+}
+
+pub(crate) fn no_tier() -> Spanned<PrivacyTier> {
+    unset(PrivacyTier::Restricted)
+}
