@@ -56,6 +56,9 @@ pub struct WorkspaceConfig {
     /// The workspace layout, read by `sc_events_schema::Layout`.
     #[serde(default)]
     pub layout: Option<toml::Value>,
+    /// Lint rules the workspace does not enforce, read by `sc_events_schema::Layout`.
+    #[serde(default)]
+    pub lint: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -173,7 +176,7 @@ impl Workspace {
     pub fn naming(&self) -> Naming {
         let mut n = Naming::default();
         if let Some(e) = &self.config.subjects.envelope {
-            n.envelope_subject = e.clone();
+            n.envelope_subject = Some(e.clone());
         }
         n
     }

@@ -6,7 +6,8 @@
 
 use super::OutputFormat;
 use sc_events_schema::diag::{render, Diagnostic, Level};
-use sc_events_schema::import::jsonschema::{import, Options};
+use sc_events_schema::import::combine::{combine, DomainOptions};
+use sc_events_schema::import::jsonschema::{import, Imported, Options};
 use sc_events_schema::source::SourceFile;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,6 +29,22 @@ pub enum ImportCommand {
         /// The property that holds the event type (a single-valued enum or const).
         #[arg(long, default_value = "eventType")]
         event_type_field: String,
+        /// Combine the events into one domain record of this name (a flat-envelope
+        /// workspace): the shared fields become the envelope record, written once, and the
+        /// payloads one union. Two files are written instead of one per event.
+        #[arg(long)]
+        domain: Option<String>,
+        /// With --domain: the envelope record's name.
+        #[arg(long, default_value = "EventEnvelope", requires = "domain")]
+        envelope: String,
+        /// With --domain: the property that holds each event's payload.
+        #[arg(long, default_value = "data", requires = "domain")]
+        payload_field: String,
+        /// With --domain: the attribute naming the domain's version, and the version.
+        #[arg(long, default_value = "version", requires = "domain")]
+        version_attribute: String,
+        #[arg(long, default_value = "1.0.0", requires = "domain")]
+        version: String,
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
     },
@@ -39,12 +56,18 @@ pub fn run(command: ImportCommand) -> ExitCode {
         out,
         namespace,
         event_type_field,
+        domain,
+        envelope,
+        payload_field,
+        version_attribute,
+        version,
         format,
     } = command;
     let options = Options {
-        namespace,
-        event_type_field,
+        namespace: namespace.clone(),
+        event_type_field: event_type_field.clone(),
     };
+    let mut imported: Vec<(PathBuf, Imported)> = Vec::new();
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut results: Vec<(PathBuf, String, String)> = Vec::new();
     for path in &files {
@@ -84,7 +107,8 @@ pub fn run(command: ImportCommand) -> ExitCode {
                     ));
                     continue;
                 }
-                results.push((target, done.name, done.text));
+                results.push((target, done.name.clone(), done.text.clone()));
+                imported.push((path.clone(), done));
             }
             Err(mut d) => errors.append(&mut d),
         }
@@ -95,6 +119,46 @@ pub fn run(command: ImportCommand) -> ExitCode {
         let io = errors.iter().any(|d| d.code == "IO");
         return ExitCode::from(if io { 2 } else { 1 });
     }
+    if let Some(domain) = domain {
+        let o = DomainOptions {
+            domain,
+            envelope,
+            namespace,
+            payload_field,
+            version_attribute,
+            version,
+            event_type_field,
+        };
+        let combined = match combine(&imported, &o) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}\nerror: nothing was written");
+                return ExitCode::from(1);
+            }
+        };
+        results = vec![
+            (
+                out.join(format!("{}.avsc", snake(&o.envelope))),
+                o.envelope.clone(),
+                combined.envelope,
+            ),
+            (
+                out.join(format!("{}.avsc", snake(&o.domain))),
+                o.domain.clone(),
+                combined.domain,
+            ),
+        ];
+        // What Java would accept, and the catalog's shape, before anything is written.
+        let files = results
+            .iter()
+            .map(|(p, _, t)| SourceFile::new(p.clone(), t.clone()))
+            .collect();
+        if let Err(d) = sc_events_schema::model::parse_files(files) {
+            eprint!("{}", render(&d, format.into()));
+            eprintln!("error: nothing was written");
+            return ExitCode::from(1);
+        }
+    }
     if let Err(e) = write_all(&out, &results) {
         eprintln!("error: {e}");
         return ExitCode::from(2);
@@ -103,6 +167,18 @@ pub fn run(command: ImportCommand) -> ExitCode {
         println!("wrote {} ({name})", target.display());
     }
     ExitCode::SUCCESS
+}
+
+/// `ProductEvent` → `product_event`.
+fn snake(name: &str) -> String {
+    let mut o = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            o.push('_');
+        }
+        o.push(c.to_ascii_lowercase());
+    }
+    o
 }
 
 fn write_all(out: &Path, results: &[(PathBuf, String, String)]) -> Result<(), String> {

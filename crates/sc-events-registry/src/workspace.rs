@@ -1,27 +1,20 @@
-//! The workspace as registry subjects: the envelope as its own subject, and one value subject
-//! per domain topic (TopicNameStrategy: `<topic>-value`) that references the envelope.
+//! The workspace as registry subjects: every shared schema file (the envelope, common types)
+//! as its own subject, and one value subject per domain topic (TopicNameStrategy:
+//! `<topic>-value`) that references the shared files it uses.
 //!
 //! Order matters for publishing: a subject comes after every subject it references.
 
 use crate::types::{Reference, SchemaDef};
+use sc_events_schema::model::{Kind, Node, SchemaSet};
 use sc_events_schema::source::FileId;
 use sc_events_schema::Catalog;
 
-/// Default subject of the envelope (its full record name, as Confluent's docs name references).
-pub const DEFAULT_ENVELOPE_SUBJECT: &str = "sc.events.common.Envelope";
-
 /// How the workspace's schemas are named in the registry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Naming {
-    pub envelope_subject: String,
-}
-
-impl Default for Naming {
-    fn default() -> Self {
-        Naming {
-            envelope_subject: DEFAULT_ENVELOPE_SUBJECT.to_string(),
-        }
-    }
+    /// The envelope file's subject; by default, like every shared file's, its top-level
+    /// record's full name (`sc.events.common.Envelope`), as Confluent's docs name references.
+    pub envelope_subject: Option<String>,
 }
 
 /// One subject of the workspace.
@@ -55,18 +48,81 @@ impl SubjectSchema {
     }
 }
 
-/// Every subject of the workspace, referenced ones first.
+/// The files whose named types the types defined in `file` use directly (not through
+/// another file), in file order.
+fn file_deps(set: &SchemaSet, file: FileId) -> Vec<FileId> {
+    fn walk(set: &SchemaSet, n: &Node, file: FileId, out: &mut Vec<FileId>) {
+        match &n.kind {
+            Kind::Array(x) | Kind::Map(x) => walk(set, x, file, out),
+            Kind::Union(b) => b.iter().for_each(|x| walk(set, x, file, out)),
+            Kind::Named(id) if set.types[*id].file != file => out.push(set.types[*id].file),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (id, t) in set.types.iter().enumerate() {
+        if t.file == file {
+            for f in set.fields(id) {
+                walk(set, &f.ty, file, &mut out);
+            }
+        }
+    }
+    walk(set, &set.roots[file], file, &mut out);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Every subject of the workspace, referenced ones first: each shared file a domain uses
+/// (directly or through another shared file) as its own subject named after its top-level
+/// type (the envelope's: `naming.envelope_subject`), then one value subject per domain topic
+/// referencing the shared files it uses.
 pub fn subjects(catalog: &Catalog, naming: &Naming) -> Vec<SubjectSchema> {
     let set = &catalog.set;
-    let envelope = &set.types[catalog.envelope];
-    let envelope_name = envelope.name.fullname();
-    let mut out = vec![SubjectSchema {
-        subject: naming.envelope_subject.clone(),
-        file: envelope.file,
-        text: set.files[envelope.file].text.clone(),
-        references: Vec::new(),
-        topic: None,
-    }];
+    let envelope_file = set.types[catalog.envelope].file;
+    let domain_files: Vec<FileId> = catalog.domains.iter().map(|d| d.file).collect();
+    let root_name = |f: FileId| match set.roots[f].kind {
+        Kind::Named(id) => set.types[id].name.fullname(),
+        _ => String::new(),
+    };
+    let subject_of = |f: FileId| match &naming.envelope_subject {
+        Some(s) if f == envelope_file => s.clone(),
+        _ => root_name(f),
+    };
+    let references = |f: FileId| -> Vec<(String, String)> {
+        file_deps(set, f)
+            .into_iter()
+            .map(|d| (root_name(d), subject_of(d)))
+            .collect()
+    };
+    // Shared files in dependency order (depth first from each domain; cycles stop).
+    let mut shared: Vec<FileId> = Vec::new();
+    fn visit(set: &SchemaSet, f: FileId, seen: &mut Vec<FileId>, out: &mut Vec<FileId>) {
+        if seen.contains(&f) {
+            return;
+        }
+        seen.push(f);
+        for d in file_deps(set, f) {
+            visit(set, d, seen, out);
+        }
+        out.push(f);
+    }
+    let mut seen = domain_files.clone();
+    for &d in &domain_files {
+        for dep in file_deps(set, d) {
+            visit(set, dep, &mut seen, &mut shared);
+        }
+    }
+    let mut out: Vec<SubjectSchema> = shared
+        .into_iter()
+        .map(|f| SubjectSchema {
+            subject: subject_of(f),
+            file: f,
+            text: set.files[f].text.clone(),
+            references: references(f),
+            topic: None,
+        })
+        .collect();
     for d in &catalog.domains {
         let Some(topic) = catalog.topic(&d.topic) else {
             continue;
@@ -78,7 +134,7 @@ pub fn subjects(catalog: &Catalog, naming: &Naming) -> Vec<SubjectSchema> {
             subject,
             file: d.file,
             text: set.files[d.file].text.clone(),
-            references: vec![(envelope_name.clone(), naming.envelope_subject.clone())],
+            references: references(d.file),
             topic: Some(d.topic.clone()),
         });
     }

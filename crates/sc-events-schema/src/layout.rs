@@ -23,6 +23,8 @@
 //! field_case = "snake_case"                  # or "camelCase"
 //! dlq = "{topic}.dlq"                        # derive a DLQ topic per topic (default: none)
 //! dlq_retention_ms = 1209600000              # retention of the derived DLQs
+//! [lint]
+//! allow = ["DOC_REQUIRED"]                   # lint rules this workspace does not enforce
 //! ```
 
 use serde::Deserialize;
@@ -134,6 +136,8 @@ pub struct Layout {
     /// The topic catalog file (`.toml`, or `.yaml` / `.yml`).
     pub topics: PathBuf,
     pub section: LayoutSection,
+    /// Lint rules the workspace does not enforce (`[lint] allow`).
+    pub lint_allow: Vec<String>,
     /// Compiled `event_type_pattern`.
     pub event_type_regex: regex::Regex,
 }
@@ -144,6 +148,17 @@ struct LayoutKeys {
     schemas: Option<PathBuf>,
     #[serde(default)]
     layout: LayoutSection,
+    #[serde(default)]
+    lint: LintSection,
+}
+
+/// The `[lint]` table of `schemactl.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintSection {
+    /// Lint rules (by id) the workspace does not enforce.
+    #[serde(default)]
+    pub allow: Vec<String>,
 }
 
 /// Why a layout cannot be read: the message names the file, line and column.
@@ -159,6 +174,7 @@ impl Layout {
             Path::new("."),
             Some(schemas.to_path_buf()),
             LayoutSection::default(),
+            Vec::new(),
         )
         .unwrap_or_else(|_| unreachable!("the default pattern compiles"))
     }
@@ -184,15 +200,26 @@ impl Layout {
             });
             LayoutError(format!("{}{at}: {}", path.display(), e.message()))
         })?;
-        Self::resolve(root, keys.schemas, keys.layout)
-            .map_err(|m| LayoutError(format!("{}: [layout] {m}", path.display())))
+        Self::resolve(root, keys.schemas, keys.layout, keys.lint.allow)
+            .map_err(|m| LayoutError(format!("{}: {m}", path.display())))
     }
 
     fn resolve(
         root: &Path,
         schemas: Option<PathBuf>,
         section: LayoutSection,
+        lint_allow: Vec<String>,
     ) -> Result<Layout, String> {
+        for id in &lint_allow {
+            let known = crate::rules::all_rules()
+                .iter()
+                .any(|r| r.id == id && r.family == crate::rules::Family::Lint);
+            if !known {
+                return Err(format!(
+                    "[lint] allow names {id:?}, which is not a lint rule (see schemactl rules)"
+                ));
+            }
+        }
         let under = |p: &Path| {
             if root == Path::new(".") || root.as_os_str().is_empty() {
                 p.to_path_buf()
@@ -206,26 +233,29 @@ impl Layout {
             None => schemas.join("topics.toml"),
         };
         let event_type_regex = regex::Regex::new(&section.event_type_pattern)
-            .map_err(|e| format!("event_type_pattern is not a regular expression: {e}"))?;
+            .map_err(|e| format!("[layout] event_type_pattern is not a regular expression: {e}"))?;
         if let Some(d) = &section.dlq {
             if !d.contains("{topic}") {
-                return Err(format!("dlq = {d:?} must contain {{topic}}"));
+                return Err(format!("[layout] dlq = {d:?} must contain {{topic}}"));
             }
         }
         if section.event_type_prefix != "entity_type" && !section.event_type_prefix.is_empty() {
             return Err(format!(
-                "event_type_prefix = {:?}: use \"entity_type\" or \"\"",
+                "[layout] event_type_prefix = {:?}: use \"entity_type\" or \"\"",
                 section.event_type_prefix
             ));
         }
         if section.event_type_prefix == "entity_type" && !section.entity_types {
-            return Err("event_type_prefix = \"entity_type\" needs entity_types = true".into());
+            return Err(
+                "[layout] event_type_prefix = \"entity_type\" needs entity_types = true".into(),
+            );
         }
         Ok(Layout {
             root: root.to_path_buf(),
             schemas,
             topics,
             section,
+            lint_allow,
             event_type_regex,
         })
     }

@@ -51,6 +51,8 @@ pub struct Imported {
     pub event_type: Option<String>,
     /// The `.avsc` text.
     pub text: String,
+    /// The record as a tree (what `text` prints).
+    pub record: Out,
 }
 
 const CONSTRAINTS: &[&str] = &[
@@ -468,7 +470,8 @@ pub fn import(file: &SourceFile, options: &Options) -> Result<Imported, Vec<Diag
     if let Some(t) = &event_type {
         fields.insert(3, ("event_type".into(), Out::s(t)));
     }
-    let text = Out::Obj(fields).pretty();
+    let record = Out::Obj(fields);
+    let text = record.pretty();
     // The output must be an Avro schema Java would accept.
     let out_path = file.path.with_extension("avsc");
     crate::model::parse_files(vec![SourceFile::new(out_path, text.clone())])?;
@@ -476,6 +479,7 @@ pub fn import(file: &SourceFile, options: &Options) -> Result<Imported, Vec<Diag
         name,
         event_type,
         text,
+        record,
     })
 }
 

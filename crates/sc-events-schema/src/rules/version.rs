@@ -28,7 +28,7 @@ pub static RULE: Rule = Rule {
     level: Level::Error,
     summary: "Checks that a schema's declared schema_version rises at least as much as its change needs.",
     why: "Consumers pin and migrate by version: a breaking change under a minor version, or an integer version that stays put while fields change, hides the change from them.",
-    hint: "raise \"schema_version\" on the top-level record: a major version for a breaking change, minor for additions, patch for docs only (an integer version: any change beyond docs)",
+    hint: "raise the version attribute (\"schema_version\", or the layout's version_attribute) on the top-level record: a major version for a breaking change, minor for additions, patch for docs only (an integer version: any change beyond docs)",
 };
 
 /// How big a change is, smallest first.

@@ -1,4 +1,5 @@
-//! KEY_FIELD_PRESENT: every payload carries its topic's partition-key field as a string.
+//! KEY_FIELD_PRESENT: every payload carries its topic's partition-key field as a string, unless
+//! (flat envelope) the key is one of the envelope's own fields, such as an `org_id`.
 
 use super::*;
 use crate::model::Kind;
@@ -19,6 +20,13 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         let Some(key) = cx.catalog.topic(&d.topic).and_then(|t| t.key.as_deref()) else {
             continue;
         };
+        let in_envelope = cx.catalog.layout.section.envelope == crate::layout::EnvelopeStyle::Flat
+            && set.fields(cx.catalog.envelope).iter().any(|f| {
+                f.name == key && matches!(f.ty.kind, Kind::String | Kind::Int | Kind::Long)
+            });
+        if in_envelope {
+            continue;
+        }
         let t = &set.types[e.record];
         match set.fields(e.record).iter().position(|f| f.name == key) {
             None => {

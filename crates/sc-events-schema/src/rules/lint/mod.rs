@@ -138,6 +138,7 @@ pub fn lint(catalog: &Catalog) -> Vec<Diagnostic> {
     for p in pattern_rules() {
         p.check(&cx, &mut out);
     }
+    out.retain(|d| !catalog.layout.lint_allow.contains(&d.code));
     out.sort_by(|a, b| {
         (&a.file, a.line, a.column, &a.code).cmp(&(&b.file, b.line, b.column, &b.code))
     });
