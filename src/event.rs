@@ -1,9 +1,49 @@
-//! Building and checking events: the traits the generated glue implements, the typed
-//! validation errors, and [`Emitter`], which turns a payload into a complete, correctly
-//! labelled event in one call.
+//! Building and checking events: the traits the generated glue implements (for any workspace:
+//! [`Workspace`], [`DomainEvent`], [`CheckFields`]), the static catalog entries, the typed
+//! validation errors, and for the social-commerce workspace's nested envelope [`Enveloped`],
+//! [`Payload`] and [`Emitter`], which turns a payload into a complete, correctly labelled
+//! event in one call.
 
 use crate::types::{Actor, ActorType, EntityType, Envelope, PrivacyTier};
+use std::borrow::Cow;
 use std::fmt;
+
+/// The privacy tier the runtime compares (every workspace's; the generated `PrivacyTier`
+/// enums convert into it).
+pub use sc_events_schema::PrivacyTier as Tier;
+
+/// One workspace's generated catalog, implemented by the unit struct `Workspace` the build
+/// generates beside the types: every table, and the schemas parsed once as the reader side
+/// of schema resolution.
+pub trait Workspace: Send + Sync + 'static {
+    const SCHEMAS: &'static [SchemaInfo];
+    const TOPICS: &'static [TopicInfo];
+    const EVENTS: &'static [EventInfo];
+    const CONSUMERS: &'static [ConsumerInfo];
+    /// The workspace's `schemactl.toml` text (empty without one): its layout.
+    const CONFIG: &'static str;
+    /// The topic file: its name (`topics.toml`, `topic-config.yaml`) and text.
+    const TOPIC_FILE: (&'static str, &'static str);
+
+    /// The catalog entry of a consuming job by name.
+    fn job(name: &str) -> Option<&'static ConsumerInfo> {
+        Self::CONSUMERS.iter().find(|c| c.name == name)
+    }
+
+    /// The catalog entry of an event type.
+    fn event_info(event_type: &str) -> Option<&'static EventInfo> {
+        Self::EVENTS.iter().find(|e| e.event_type == event_type)
+    }
+
+    fn topic(name: &str) -> Option<&'static TopicInfo> {
+        Self::TOPICS.iter().find(|t| t.name == name)
+    }
+
+    /// The workspace's schemas as a checked catalog, parsed once per process.
+    fn catalog() -> &'static sc_events_schema::Catalog {
+        crate::wire::resolve::catalog_of::<Self>()
+    }
+}
 
 /// Static facts about one topic (from `schemas/topics.toml`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +51,8 @@ pub struct TopicInfo {
     pub name: &'static str,
     pub category: &'static str,
     pub partitions: u32,
+    /// The replication factor the catalog fixes, if any.
+    pub replication_factor: Option<u32>,
     pub key: Option<&'static str>,
     pub retention_ms: u64,
     pub cleanup_policy: &'static str,
@@ -25,8 +67,10 @@ pub struct EventInfo {
     pub event_type: &'static str,
     pub topic: &'static str,
     pub record: &'static str,
-    pub privacy_tier: PrivacyTier,
-    pub entity_type: EntityType,
+    /// `None` where the workspace has no privacy tiers.
+    pub privacy_tier: Option<Tier>,
+    /// The domain's entity type, where the workspace has them.
+    pub entity_type: Option<&'static str>,
 }
 
 /// Static facts about one consuming job (`[[consumer]]` of `schemas/topics.toml`).
@@ -38,8 +82,8 @@ pub struct ConsumerInfo {
     pub topics: &'static [&'static str],
     /// Exact event types or `*` patterns.
     pub event_types: &'static [&'static str],
-    /// The most sensitive tier the job may read.
-    pub max_tier: PrivacyTier,
+    /// The most sensitive tier the job may read (RESTRICTED where the workspace has none).
+    pub max_tier: Tier,
     pub dlq: &'static str,
     /// Topics the job writes its projection to.
     pub output: &'static [&'static str],
@@ -119,6 +163,11 @@ pub enum ValidationError {
         envelope: String,
         payload: &'static str,
     },
+    /// The envelope's version field is not the schema's version.
+    VersionMismatch {
+        envelope: String,
+        schema: &'static str,
+    },
     /// The envelope's `entity_type` is not the domain's.
     EntityTypeMismatch {
         envelope: EntityType,
@@ -181,6 +230,10 @@ impl fmt::Display for ValidationError {
                 f,
                 "envelope event_type {envelope:?} does not match the payload's {payload:?}"
             ),
+            Self::VersionMismatch { envelope, schema } => write!(
+                f,
+                "envelope version {envelope:?} is not the schema's {schema:?}"
+            ),
             Self::EntityTypeMismatch { envelope, domain } => write!(
                 f,
                 "envelope entity_type {envelope:?} does not match the domain's {domain:?}"
@@ -213,42 +266,58 @@ pub trait CheckFields {
 /// What an event knows about its payload, for validation.
 pub struct PayloadRef<'a> {
     pub event_type: &'static str,
-    pub privacy_tier: PrivacyTier,
+    /// `None` where the workspace has no privacy tiers.
+    pub privacy_tier: Option<Tier>,
     /// The payload's key field value (e.g. `user_id`), when it has one.
     pub entity_key: Option<&'a str>,
     pub check: &'a dyn CheckFields,
 }
 
-/// A payload record: one event type. Implemented by generated code.
+/// A payload record of the nested-envelope layout: one event type. Implemented by generated
+/// code.
 pub trait Payload: CheckFields + Sized {
     const EVENT_TYPE: &'static str;
     /// Full Avro name of the payload record.
     const RECORD: &'static str;
     const PRIVACY_TIER: PrivacyTier;
     /// The domain event this payload travels in.
-    type Event: DomainEvent;
+    type Event: Enveloped;
     /// The value of the topic's key field in this payload.
     fn entity_key(&self) -> Option<&str>;
     /// Wraps the payload with an envelope (no checks; use [`Emitter::event`]).
     fn into_event(self, envelope: Envelope) -> Self::Event;
 }
 
-/// A domain's top-level event record (envelope + data). Implemented by generated code.
+/// A domain's top-level event record, in any workspace layout. Implemented by generated code.
 pub trait DomainEvent: serde::Serialize + serde::de::DeserializeOwned + Sized {
+    /// The workspace whose catalog the event belongs to.
+    type Workspace: Workspace;
     const TOPIC: &'static str;
     const KEY_FIELD: Option<&'static str>;
     /// Full Avro name of the record.
     const RECORD: &'static str;
+    /// The canonical `.avsc` text (references shared types by name).
+    const SCHEMA: &'static str;
+    fn payload(&self) -> PayloadRef<'_>;
+    /// The event's unique id.
+    fn event_id(&self) -> uuid::Uuid;
+    /// The Kafka message key: the value of the topic's key field (`None`: a keyless topic).
+    fn key(&self) -> Option<Cow<'_, str>>;
+    /// Every check the event must pass before it is serialized.
+    fn validate(&self) -> Result<(), ValidationError>;
+}
+
+/// A domain event of the nested-envelope layout (the social-commerce one): the shared
+/// [`Envelope`] plus a payload union.
+pub trait Enveloped: DomainEvent {
     const ENTITY_TYPE: EntityType;
     const SCHEMA_VERSION: i32;
-    /// The canonical `.avsc` text (references the envelope by name).
-    const SCHEMA: &'static str;
     fn envelope(&self) -> &Envelope;
     fn envelope_mut(&mut self) -> &mut Envelope;
-    fn payload(&self) -> PayloadRef<'_>;
 
-    /// Checks the envelope against the payload and every validation rule of the envelope and the payload's fields.
-    fn validate(&self) -> Result<(), ValidationError> {
+    /// Checks the envelope against the payload and every validation rule of the envelope and
+    /// the payload's fields.
+    fn validate_envelope(&self) -> Result<(), ValidationError> {
         let env = self.envelope();
         let p = self.payload();
         if env.event_type != p.event_type {
@@ -263,10 +332,12 @@ pub trait DomainEvent: serde::Serialize + serde::de::DeserializeOwned + Sized {
                 domain: Self::ENTITY_TYPE,
             });
         }
-        if env.privacy_tier != p.privacy_tier {
+        if Some(Tier::from(env.privacy_tier)) != p.privacy_tier {
             return Err(ValidationError::PrivacyTierMismatch {
                 envelope: env.privacy_tier,
-                payload: p.privacy_tier,
+                payload: p
+                    .privacy_tier
+                    .map_or(PrivacyTier::Restricted, PrivacyTier::from),
             });
         }
         if env.entity_version < 1 {
@@ -289,10 +360,25 @@ pub trait DomainEvent: serde::Serialize + serde::de::DeserializeOwned + Sized {
         }
         p.check.check_fields()
     }
+}
 
-    /// The Kafka message key: the entity id.
-    fn key(&self) -> &str {
-        &self.envelope().entity_id
+impl From<PrivacyTier> for Tier {
+    fn from(t: PrivacyTier) -> Tier {
+        match t {
+            PrivacyTier::Public => Tier::Public,
+            PrivacyTier::Internal => Tier::Internal,
+            PrivacyTier::Restricted => Tier::Restricted,
+        }
+    }
+}
+
+impl From<Tier> for PrivacyTier {
+    fn from(t: Tier) -> PrivacyTier {
+        match t {
+            Tier::Public => PrivacyTier::Public,
+            Tier::Internal => PrivacyTier::Internal,
+            Tier::Restricted => PrivacyTier::Restricted,
+        }
     }
 }
 
@@ -387,7 +473,7 @@ impl Emitter {
         let envelope = Envelope {
             event_id: uuid::Uuid::new_v4(),
             event_type: P::EVENT_TYPE.to_string(),
-            entity_type: <P::Event as DomainEvent>::ENTITY_TYPE,
+            entity_type: <P::Event as Enveloped>::ENTITY_TYPE,
             entity_id: entity_id.into(),
             entity_version,
             occurred_at: now_millis(),
@@ -395,7 +481,7 @@ impl Emitter {
             correlation_id: tracing.correlation_id,
             producer: self.producer.clone(),
             actor,
-            schema_version: <P::Event as DomainEvent>::SCHEMA_VERSION,
+            schema_version: <P::Event as Enveloped>::SCHEMA_VERSION,
             privacy_tier: P::PRIVACY_TIER,
         };
         let event = payload.into_event(envelope);

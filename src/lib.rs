@@ -46,7 +46,7 @@ pub mod kafka;
 pub mod wire;
 
 pub use event::{
-    ConsumerInfo, DomainEvent, Emitter, Payload, RetryPolicy, Tracing, ValidationError,
+    ConsumerInfo, DomainEvent, Emitter, Enveloped, Payload, RetryPolicy, Tracing, ValidationError,
 };
 pub use types::{Actor, ActorType, EntityType, Envelope, PrivacyTier};
 // `AnyEvent` and `AnyDecoders` are generated beside the catalog tables.

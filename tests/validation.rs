@@ -2,7 +2,8 @@
 //! label that does not match its payload is a typed error, never bad bytes.
 
 use sc_events::{
-    codec, order, promotion, user, Actor, DomainEvent, Emitter, PrivacyTier, ValidationError,
+    codec, order, promotion, user, Actor, DomainEvent, Emitter, Enveloped, PrivacyTier,
+    ValidationError,
 };
 
 fn emitter() -> Emitter {
@@ -31,7 +32,7 @@ fn emitter_fills_every_derivable_envelope_field() {
     assert_eq!(env.producer, "test-service");
     assert_eq!(env.event_id.get_version_num(), 4);
     assert!(env.occurred_at.timestamp_millis() > 1_700_000_000_000);
-    assert_eq!(ev.key(), "o1");
+    assert_eq!(ev.key().as_deref(), Some("o1"));
     assert_eq!(<order::Event as DomainEvent>::TOPIC, "sc.domain.order");
 }
 

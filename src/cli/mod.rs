@@ -276,14 +276,7 @@ pub(crate) fn load_catalog(dir: Option<&Path>) -> Result<Catalog, Vec<Diagnostic
 
 /// The catalog of the schemas this binary was built from.
 pub fn embedded_catalog() -> Result<Catalog, Vec<Diagnostic>> {
-    use sc_events_schema::source::SourceFile;
-    let dir = Path::new("<embedded>");
-    let files = crate::SCHEMAS
-        .iter()
-        .map(|s| SourceFile::new(dir.join(s.file), s.text))
-        .collect();
-    let topics = SourceFile::new(dir.join("topics.toml"), crate::TOPICS_TOML);
-    Catalog::from_files(dir, files, topics)
+    crate::wire::resolve::load_workspace::<crate::Workspace>()
 }
 
 /// Prints load errors and returns the matching exit code (2: nothing could be checked).

@@ -17,8 +17,8 @@
 
 use super::dedup::Dedup;
 use super::dlq::{dead_letter_headers, ErrorClass};
-use super::{event_info, headers, Consumable, KafkaConfig};
-use crate::event::ConsumerInfo;
+use super::{headers, Consumable, KafkaConfig};
+use crate::event::{ConsumerInfo, Tier, Workspace};
 use rand::Rng;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
@@ -325,7 +325,7 @@ impl<E: Consumable> EventConsumer<E> {
     ) -> Outcome {
         let job = self.job;
         if let Some(et) = header(m, headers::EVENT_TYPE) {
-            match event_info(et) {
+            match <E::Workspace as Workspace>::event_info(et) {
                 None => {
                     log::info!(
                         "consumer {}: skipping unknown event type {et:?} at {}",
@@ -335,7 +335,7 @@ impl<E: Consumable> EventConsumer<E> {
                     bump(&self.stats.unknown_type);
                     return Outcome::Done;
                 }
-                Some(info) if info.privacy_tier > job.max_tier => {
+                Some(info) if info.privacy_tier.unwrap_or(Tier::Public) > job.max_tier => {
                     bump(&self.stats.refused_tier);
                     return Outcome::Done;
                 }
@@ -364,7 +364,7 @@ impl<E: Consumable> EventConsumer<E> {
                     .await
             }
         };
-        if event.privacy_tier() > job.max_tier {
+        if event.privacy_tier().unwrap_or(Tier::Public) > job.max_tier {
             bump(&self.stats.refused_tier);
             return Outcome::Done;
         }

@@ -4,7 +4,7 @@
 //!   by the registry-aware serializer, with `event_type`, `event_id` and `privacy_tier`
 //!   headers; idempotent, `acks=all`.
 //! - [`consumer::EventConsumer`] runs one consuming job of the catalog
-//!   ([`crate::CONSUMERS`]): decode, filter by event type, refuse what is above the job's
+//!   (a workspace's `CONSUMERS`): decode, filter by event type, refuse what is above the job's
 //!   privacy tier, de-duplicate, call the handler with retries, dead-letter what cannot be
 //!   handled ([`dlq`]), and store each offset only once its message is done (at-least-once).
 //! - [`admin`] plans and applies the catalog's topics.
@@ -21,8 +21,7 @@ pub mod producer;
 pub use consumer::{EventConsumer, Handler, HandlerError, Meta, Stats};
 pub use producer::{Delivered, EventProducer, ProducerOptions, SendError};
 
-use crate::event::DomainEvent;
-use crate::types::PrivacyTier;
+use crate::event::{DomainEvent, Tier, Workspace};
 use crate::wire::{Decode, Decoded, Deserializer, WireError};
 use rdkafka::ClientConfig;
 use sc_events_registry::Registry;
@@ -82,6 +81,8 @@ impl KafkaConfig {
 
 /// What a consumer can decode: one domain's event type, or [`crate::AnyEvent`] for several.
 pub trait Consumable: Sized + Send + Sync + 'static {
+    /// The workspace whose catalog names the event types.
+    type Workspace: Workspace;
     /// The deserializers it needs (one per domain), sharing a registry.
     type Decoders: Send + Sync;
     fn decoders(registry: Arc<dyn Registry>) -> Self::Decoders;
@@ -93,7 +94,8 @@ pub trait Consumable: Sized + Send + Sync + 'static {
         message: &'a [u8],
     ) -> impl Future<Output = Result<Decoded<Self>, WireError>> + Send + 'a;
     fn event_type(&self) -> &str;
-    fn privacy_tier(&self) -> PrivacyTier;
+    /// `None` where the workspace has no privacy tiers.
+    fn privacy_tier(&self) -> Option<Tier>;
     fn event_id(&self) -> uuid::Uuid;
 }
 
@@ -101,6 +103,7 @@ impl<E> Consumable for E
 where
     E: DomainEvent + for<'a> Decode<'a> + Send + Sync + 'static,
 {
+    type Workspace = E::Workspace;
     type Decoders = Deserializer<E>;
 
     fn decoders(registry: Arc<dyn Registry>) -> Self::Decoders {
@@ -123,23 +126,24 @@ where
         self.payload().event_type
     }
 
-    fn privacy_tier(&self) -> PrivacyTier {
+    fn privacy_tier(&self) -> Option<Tier> {
         self.payload().privacy_tier
     }
 
     fn event_id(&self) -> uuid::Uuid {
-        self.envelope().event_id
+        DomainEvent::event_id(self)
     }
 }
 
-/// The catalog entry of a consuming job by name (`proj-user-cards`).
+/// The social-commerce catalog's consuming job by name (`proj-user-cards`); another
+/// workspace's: `<its Workspace as event::Workspace>::job`.
 pub fn job(name: &str) -> Option<&'static crate::event::ConsumerInfo> {
-    crate::CONSUMERS.iter().find(|c| c.name == name)
+    crate::Workspace::job(name)
 }
 
-/// The catalog entry of an event type.
+/// The social-commerce catalog's entry of an event type.
 pub fn event_info(event_type: &str) -> Option<&'static crate::event::EventInfo> {
-    crate::EVENTS.iter().find(|e| e.event_type == event_type)
+    crate::Workspace::event_info(event_type)
 }
 
 #[cfg(test)]
@@ -170,7 +174,7 @@ mod tests {
         assert!(job("no-such-job").is_none());
         assert_eq!(
             event_info("user.contact_registered").map(|e| e.privacy_tier),
-            Some(PrivacyTier::Restricted)
+            Some(Some(Tier::Restricted))
         );
     }
 }

@@ -164,10 +164,10 @@ impl EventProducer {
                 subject: format!("{}-value (call prepare first)", E::TOPIC),
             })
         })?;
-        let env = event.envelope();
         let payload = event.payload();
+        let key = event.key();
         let mut id_text = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        let event_id: &str = env.event_id.hyphenated().encode_lower(&mut id_text);
+        let event_id: &str = event.event_id().hyphenated().encode_lower(&mut id_text);
         let hdrs = OwnedHeaders::new_with_capacity(3)
             .insert(Header {
                 key: headers::EVENT_TYPE,
@@ -176,11 +176,15 @@ impl EventProducer {
             .insert(Header {
                 key: headers::EVENT_ID,
                 value: Some(event_id),
-            })
-            .insert(Header {
-                key: headers::PRIVACY_TIER,
-                value: Some(tier_str(payload.privacy_tier)),
             });
+        // Workspaces without privacy tiers send no tier header.
+        let hdrs = match payload.privacy_tier {
+            Some(t) => hdrs.insert(Header {
+                key: headers::PRIVACY_TIER,
+                value: Some(t.as_str()),
+            }),
+            None => hdrs,
+        };
         // librdkafka copies key and value when the message is queued, so one buffer per
         // thread serves every send.
         let fut = BUFFER.with(|b| {
@@ -188,9 +192,12 @@ impl EventProducer {
             value.clear();
             Serializer::<E>::with_id(id).serialize_unchecked(event, &mut value);
             let record = FutureRecord::to(E::TOPIC)
-                .key(env.entity_id.as_str())
                 .payload(value.as_slice())
                 .headers(hdrs);
+            let record = match key.as_deref() {
+                Some(k) => record.key(k),
+                None => record,
+            };
             self.inner
                 .send_result(record)
                 .map_err(|(e, _)| SendError::Kafka(e))
@@ -223,14 +230,5 @@ impl Drop for EventProducer {
     fn drop(&mut self) {
         let timeout = Duration::from_millis(u64::from(self.options.delivery_timeout_ms));
         let _ = self.inner.flush(Timeout::After(timeout));
-    }
-}
-
-pub(crate) fn tier_str(t: crate::types::PrivacyTier) -> &'static str {
-    use crate::types::PrivacyTier as T;
-    match t {
-        T::Public => "PUBLIC",
-        T::Internal => "INTERNAL",
-        T::Restricted => "RESTRICTED",
     }
 }

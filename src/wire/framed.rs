@@ -108,7 +108,7 @@ pub struct SerializerConfig {
 
 /// The workspace subject of `E`, from the schemas built into this crate.
 fn subject_of<E: DomainEvent>(naming: &Naming) -> Result<Vec<SubjectSchema>, WireError> {
-    let catalog = resolve::reader_catalog();
+    let catalog = <E::Workspace as crate::event::Workspace>::catalog();
     let all = subjects(catalog, naming);
     let Some(me) = all
         .iter()
@@ -282,11 +282,15 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
             schema_id: id,
             reason,
         })?;
-        let plan =
-            resolve::compile(&writer, E::RECORD).map_err(|reason| WireError::Incompatible {
-                schema_id: id,
-                reason,
-            })?;
+        let plan = resolve::compile(
+            <E::Workspace as crate::event::Workspace>::catalog(),
+            &writer,
+            E::RECORD,
+        )
+        .map_err(|reason| WireError::Incompatible {
+            schema_id: id,
+            reason,
+        })?;
         if let Ok(mut plans) = self.plans.write() {
             plans.insert(id, Arc::new(plan));
         }

@@ -13,6 +13,8 @@ pub mod resolve;
 
 pub use binary::{DecodeError, DecodeErrorKind, Reader};
 pub use framed::{Decoded, Deserializer, Serializer, SerializerConfig, WireError};
+/// The registry every serializer and deserializer talks to.
+pub use sc_events_registry::Registry;
 
 /// Writes a value as an Avro datum.
 pub trait Encode {

@@ -3,6 +3,7 @@
 //! answers the questions a consumer asks of any event (type, tier, id, envelope).
 
 use crate::ident::{field_name, variant_name};
+use sc_events_schema::layout::EnvelopeStyle;
 use sc_events_schema::Catalog;
 use std::fmt::Write as _;
 
@@ -22,9 +23,16 @@ pub fn generate(catalog: &Catalog, o: &mut String) {
     }
     let _ = writeln!(o, "}}\n");
     let _ = writeln!(o, "impl AnyEvent {{");
-    let _ = writeln!(o, "    /// The shared envelope.\n    pub fn envelope(&self) -> &crate::types::Envelope {{\n        use crate::event::DomainEvent as _;\n        match self {{");
+    if catalog.layout.section.envelope == EnvelopeStyle::Nested {
+        let _ = writeln!(o, "    /// The shared envelope.\n    pub fn envelope(&self) -> &crate::types::Envelope {{\n        use crate::event::Enveloped as _;\n        match self {{");
+        for (v, _) in &domains {
+            let _ = writeln!(o, "            Self::{v}(e) => e.envelope(),");
+        }
+        let _ = writeln!(o, "        }}\n    }}");
+    }
+    let _ = writeln!(o, "    /// The event's unique id.\n    pub fn event_id(&self) -> uuid::Uuid {{\n        use crate::event::DomainEvent as _;\n        match self {{");
     for (v, _) in &domains {
-        let _ = writeln!(o, "            Self::{v}(e) => e.envelope(),");
+        let _ = writeln!(o, "            Self::{v}(e) => e.event_id(),");
     }
     let _ = writeln!(o, "        }}\n    }}");
     let _ = writeln!(o, "    /// The payload's event type, tier and key.\n    pub fn payload(&self) -> crate::event::PayloadRef<'_> {{\n        use crate::event::DomainEvent as _;\n        match self {{");
@@ -47,9 +55,9 @@ pub fn generate(catalog: &Catalog, o: &mut String) {
     let _ = writeln!(o, "}}\n");
     let _ = writeln!(
         o,
-        "impl crate::kafka::Consumable for AnyEvent {{\n    type Decoders = AnyDecoders;"
+        "impl crate::kafka::Consumable for AnyEvent {{\n    type Workspace = crate::Workspace;\n    type Decoders = AnyDecoders;"
     );
-    let _ = writeln!(o, "    fn decoders(registry: std::sync::Arc<dyn sc_events_registry::Registry>) -> AnyDecoders {{\n        AnyDecoders {{");
+    let _ = writeln!(o, "    fn decoders(registry: std::sync::Arc<dyn crate::wire::Registry>) -> AnyDecoders {{\n        AnyDecoders {{");
     for (_, m) in &domains {
         let _ = writeln!(
             o,
@@ -80,9 +88,9 @@ pub fn generate(catalog: &Catalog, o: &mut String) {
         o,
         "    fn event_type(&self) -> &str {{\n        self.payload().event_type\n    }}"
     );
-    let _ = writeln!(o, "    fn privacy_tier(&self) -> crate::types::PrivacyTier {{\n        self.payload().privacy_tier\n    }}");
+    let _ = writeln!(o, "    fn privacy_tier(&self) -> Option<crate::event::Tier> {{\n        self.payload().privacy_tier\n    }}");
     let _ = writeln!(
         o,
-        "    fn event_id(&self) -> uuid::Uuid {{\n        self.envelope().event_id\n    }}\n}}\n"
+        "    fn event_id(&self) -> uuid::Uuid {{\n        AnyEvent::event_id(self)\n    }}\n}}\n"
     );
 }

@@ -4,13 +4,14 @@
 
 use crate::ident::{field_name, type_name, variant_name};
 use crate::{CodegenError, HEADER};
+use sc_events_schema::layout::EnvelopeStyle;
 use sc_events_schema::model::{Body, Kind, Node, SchemaSet, TypeId};
 use sc_events_schema::rules::lint::is_non_negative_field;
 use sc_events_schema::Catalog;
 use std::fmt::Write as _;
 
-const T: &str = "crate::types";
-const E: &str = "crate::event";
+pub(crate) const T: &str = "crate::types";
+pub(crate) const E: &str = "crate::event";
 
 pub fn generate(catalog: &Catalog) -> Result<String, CodegenError> {
     let set = &catalog.set;
@@ -25,7 +26,12 @@ pub fn generate(catalog: &Catalog) -> Result<String, CodegenError> {
         domain(catalog, d, &dir, &mut o);
     }
     crate::any::generate(catalog, &mut o);
-    let roots: Vec<TypeId> = catalog.domains.iter().map(|d| d.record).collect();
+    // Nested layouts check the top-level record through the envelope; flat ones through its
+    // own fields.
+    let roots: Vec<TypeId> = match catalog.layout.section.envelope {
+        EnvelopeStyle::Nested => catalog.domains.iter().map(|d| d.record).collect(),
+        EnvelopeStyle::Flat => Vec::new(),
+    };
     for (id, t) in set.types.iter().enumerate() {
         if matches!(t.body, Body::Record(_)) && !roots.contains(&id) {
             non_negative(set, id, &mut o);
@@ -34,8 +40,14 @@ pub fn generate(catalog: &Catalog) -> Result<String, CodegenError> {
     Ok(o)
 }
 
-fn tier(t: &str) -> String {
+/// The generated enum's tier (`crate::types::PrivacyTier::Public`).
+pub(crate) fn tier(t: &str) -> String {
     format!("{T}::PrivacyTier::{}", variant_name(t))
+}
+
+/// The runtime's tier (`crate::event::Tier::Public`).
+fn runtime_tier(t: sc_events_schema::PrivacyTier) -> String {
+    format!("{E}::Tier::{}", variant_name(t.as_str()))
 }
 
 fn union_type(set: &SchemaSet, branches: &[Node]) -> String {
@@ -52,16 +64,17 @@ fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
     let set = &catalog.set;
     let _ = writeln!(
         o,
-        "/// Every topic of `schemas/topics.toml`, in file order."
+        "/// Every topic of the topic file, in file order (derived DLQs last)."
     );
     let _ = writeln!(o, "pub static TOPICS: &[{E}::TopicInfo] = &[");
     for t in &catalog.topics {
         let _ = writeln!(
             o,
-            "    {E}::TopicInfo {{ name: {:?}, category: {:?}, partitions: {}, key: {:?}, retention_ms: {}, cleanup_policy: {:?}, description: {:?}, value_schema: {:?} }},",
+            "    {E}::TopicInfo {{ name: {:?}, category: {:?}, partitions: {}, replication_factor: {:?}, key: {:?}, retention_ms: {}, cleanup_policy: {:?}, description: {:?}, value_schema: {:?} }},",
             t.name.get_ref(),
             t.category,
             t.partitions,
+            t.replication_factor,
             t.key,
             t.retention_ms,
             t.cleanup_policy,
@@ -78,18 +91,19 @@ fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
     for (d, e) in catalog.events() {
         let _ = writeln!(
             o,
-            "    {E}::EventInfo {{ event_type: {:?}, topic: {:?}, record: {:?}, privacy_tier: {}, entity_type: {T}::EntityType::{} }},",
+            "    {E}::EventInfo {{ event_type: {:?}, topic: {:?}, record: {:?}, privacy_tier: {}, entity_type: {:?} }},",
             e.event_type,
             d.topic,
             set.types[e.record].name.fullname(),
-            tier(e.tier_or_public().as_str()),
-            variant_name(d.entity_type.as_deref().unwrap_or_default())
+            e.privacy_tier
+                .map_or("None".to_string(), |t| format!("Some({})", runtime_tier(t))),
+            d.entity_type.as_deref()
         );
     }
     let _ = writeln!(o, "];\n");
     let _ = writeln!(
         o,
-        "/// Every consuming job of `schemas/topics.toml` (`[[consumer]]`), in file order."
+        "/// Every consuming job of the topic file, in file order."
     );
     let _ = writeln!(o, "pub static CONSUMERS: &[{E}::ConsumerInfo] = &[");
     for c in &catalog.consumers {
@@ -105,7 +119,7 @@ fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
             c.description,
             list(&mut c.topics.iter().map(|t| t.get_ref().as_str())),
             list(&mut c.event_types.iter().map(|t| t.get_ref().as_str())),
-            tier(c.max_tier.get_ref().as_str()),
+            runtime_tier(*c.max_tier.get_ref()),
             c.dlq.get_ref(),
             list(&mut c.output.iter().map(String::as_str)),
             r.max_retries,
@@ -127,14 +141,13 @@ fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
     );
     let _ = writeln!(o, "pub static SCHEMAS: &[{E}::SchemaInfo] = &[");
     let envelope_file = set.types[catalog.envelope].file;
-    let order = std::iter::once(envelope_file).chain(catalog.domains.iter().map(|d| d.file));
+    let domain_files: Vec<usize> = catalog.domains.iter().map(|d| d.file).collect();
+    let shared = (0..set.files.len()).filter(|f| *f != envelope_file && !domain_files.contains(f));
+    let order = std::iter::once(envelope_file)
+        .chain(shared)
+        .chain(domain_files.iter().copied());
     for i in order {
-        let f = &set.files[i];
-        let name = f
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = catalog.rel_path(i);
         let record = match set.roots[i].kind {
             Kind::Named(id) => set.types[id].name.fullname(),
             _ => String::new(),
@@ -146,12 +159,34 @@ fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
         );
     }
     let _ = writeln!(o, "];\n");
-    let _ = writeln!(o, "/// The text of `schemas/topics.toml`.");
+    let topics_path = catalog
+        .topics_file
+        .path
+        .canonicalize()
+        .unwrap_or_else(|_| catalog.topics_file.path.clone());
+    let topics_name = topics_path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let _ = writeln!(o, "/// The topic file: its name and text.");
     let _ = writeln!(
         o,
-        "pub static TOPICS_TOML: &str = include_str!({:?});\n",
-        dir.join("topics.toml").display().to_string()
+        "pub static TOPIC_FILE: (&str, &str) = ({topics_name:?}, include_str!({:?}));\n",
+        topics_path.display().to_string()
     );
+    if topics_name.ends_with(".toml") {
+        let _ = writeln!(o, "/// The text of the topic file.");
+        let _ = writeln!(o, "pub static TOPICS_TOML: &str = TOPIC_FILE.1;\n");
+    }
+    let config = catalog
+        .layout
+        .root
+        .join(sc_events_schema::layout::CONFIG_FILE);
+    let config = match config.canonicalize() {
+        Ok(p) if p.is_file() => format!("include_str!({:?})", p.display().to_string()),
+        _ => "\"\"".to_string(),
+    };
+    let _ = writeln!(o, "/// This workspace's catalog: the tables above and its layout.\n#[derive(Debug, Clone, Copy, Default)]\npub struct Workspace;\n");
+    let _ = writeln!(o, "impl {E}::Workspace for Workspace {{\n    const SCHEMAS: &'static [{E}::SchemaInfo] = SCHEMAS;\n    const TOPICS: &'static [{E}::TopicInfo] = TOPICS;\n    const EVENTS: &'static [{E}::EventInfo] = EVENTS;\n    const CONSUMERS: &'static [{E}::ConsumerInfo] = CONSUMERS;\n    const CONFIG: &'static str = {config};\n    const TOPIC_FILE: (&'static str, &'static str) = TOPIC_FILE;\n}}\n");
 }
 
 /// The named types the domain's payloads use, directly or nested, other than the payloads
@@ -183,17 +218,36 @@ fn used_types(catalog: &Catalog, d: &sc_events_schema::Domain) -> Vec<String> {
         .collect()
 }
 
+/// What the layout-specific generators need to know about one domain.
+pub(crate) struct DomainCx<'a> {
+    pub d: &'a sc_events_schema::Domain,
+    /// The top-level record's Rust type.
+    pub ev: String,
+    /// The payload field's Rust name and its union type (`None`: a single payload record).
+    pub payload_field: String,
+    pub union: Option<String>,
+    /// The topic's key field.
+    pub key: Option<String>,
+    /// The payload records' Rust types, in union order.
+    pub payloads: Vec<String>,
+    /// The absolute path of the domain's `.avsc` (for `include_str!`).
+    pub schema_path: String,
+}
+
 fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path, o: &mut String) {
     let set = &catalog.set;
     let root = &set.types[d.record];
     let ev = type_name(&root.name.name);
-    let data = &set.fields(d.record)[1];
-    let Kind::Union(branches) = &data.ty.kind else {
+    let pf = &catalog.layout.section.payload_field;
+    let Some(data) = set.fields(d.record).iter().find(|f| f.name == *pf) else {
         return;
     };
-    let union = union_type(set, branches);
+    let union = match &data.ty.kind {
+        Kind::Union(branches) => Some(union_type(set, branches)),
+        _ => None,
+    };
     let key = catalog.topic(&d.topic).and_then(|t| t.key.clone());
-    let file = catalog.file_name(d.file);
+    let file = catalog.rel_path(d.file);
 
     // The domain module: short names for everything a service of this domain touches.
     let payloads: Vec<String> = d
@@ -212,8 +266,10 @@ fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path
         "    /// The top-level record: envelope plus one payload."
     );
     let _ = writeln!(o, "    pub type Event = {T}::{ev};");
-    let _ = writeln!(o, "    /// The payload union: one variant per event type.");
-    let _ = writeln!(o, "    pub type Data = {T}::{union};");
+    if let Some(union) = &union {
+        let _ = writeln!(o, "    /// The payload union: one variant per event type.");
+        let _ = writeln!(o, "    pub type Data = {T}::{union};");
+    }
     let _ = writeln!(o, "    pub use {T}::{{{}}};", payloads.join(", "));
     let used = used_types(catalog, d);
     if !used.is_empty() {
@@ -230,7 +286,7 @@ fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path
         .collect();
     let _ = writeln!(
         o,
-        "    /// Every event type of the domain, in `data` union order."
+        "    /// Every event type of the domain, in payload union order."
     );
     let _ = writeln!(
         o,
@@ -238,102 +294,18 @@ fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path
         types.join(", ")
     );
     let _ = writeln!(o, "}}\n");
-
-    let _ = writeln!(o, "impl {T}::{union} {{");
-    for (method, ret, konst) in [
-        ("event_type", "&'static str", "EVENT_TYPE"),
-        ("privacy_tier", "crate::types::PrivacyTier", "PRIVACY_TIER"),
-    ] {
-        let _ = writeln!(
-            o,
-            "    /// The payload's `{method}` (fixed by its record type)."
-        );
-        let _ = writeln!(o, "    pub fn {method}(&self) -> {ret} {{");
-        let _ = writeln!(o, "        use {E}::Payload as _;");
-        let _ = writeln!(o, "        match self {{");
-        for p in &payloads {
-            let _ = writeln!(o, "            Self::{p}(_) => {T}::{p}::{konst},");
-        }
-        let _ = writeln!(o, "        }}\n    }}");
-    }
-    let _ = writeln!(o, "}}\n");
-
-    let _ = writeln!(o, "impl {E}::DomainEvent for {T}::{ev} {{");
-    let _ = writeln!(o, "    const TOPIC: &'static str = {:?};", d.topic);
-    let _ = writeln!(o, "    const KEY_FIELD: Option<&'static str> = {key:?};");
-    let _ = writeln!(
-        o,
-        "    const RECORD: &'static str = {:?};",
-        root.name.fullname()
-    );
-    let _ = writeln!(
-        o,
-        "    const ENTITY_TYPE: {T}::EntityType = {T}::EntityType::{};",
-        variant_name(d.entity_type.as_deref().unwrap_or_default())
-    );
-    let _ = writeln!(o, "    const SCHEMA_VERSION: i32 = {};", d.schema_version);
-    let _ = writeln!(
-        o,
-        "    const SCHEMA: &'static str = include_str!({:?});",
-        dir.join(&file).display().to_string()
-    );
-    let _ = writeln!(
-        o,
-        "    fn envelope(&self) -> &{T}::Envelope {{ &self.envelope }}"
-    );
-    let _ = writeln!(
-        o,
-        "    fn envelope_mut(&mut self) -> &mut {T}::Envelope {{ &mut self.envelope }}"
-    );
-    let _ = writeln!(o, "    fn payload(&self) -> {E}::PayloadRef<'_> {{");
-    let _ = writeln!(o, "        use {E}::Payload as _;");
-    let _ = writeln!(o, "        match &self.data {{");
-    for p in &payloads {
-        let _ = writeln!(
-            o,
-            "            {T}::{union}::{p}(p) => {E}::PayloadRef {{ event_type: {T}::{p}::EVENT_TYPE, privacy_tier: {T}::{p}::PRIVACY_TIER, entity_key: p.entity_key(), check: p }},"
-        );
-    }
-    let _ = writeln!(o, "        }}\n    }}\n}}\n");
-
-    for e in &d.events {
-        let t = &set.types[e.record];
-        let p = type_name(&t.name.name);
-        let key_expr = key
-            .as_deref()
-            .and_then(|k| set.fields(e.record).iter().find(|f| f.name == k))
-            .map(|f| {
-                let n = field_name(&f.name);
-                if f.ty.nullable_inner().is_some() {
-                    format!("self.{n}.as_deref()")
-                } else {
-                    format!("Some(self.{n}.as_str())")
-                }
-            })
-            .unwrap_or_else(|| "None".into());
-        let _ = writeln!(o, "impl {E}::Payload for {T}::{p} {{");
-        let _ = writeln!(
-            o,
-            "    const EVENT_TYPE: &'static str = {:?};",
-            e.event_type
-        );
-        let _ = writeln!(
-            o,
-            "    const RECORD: &'static str = {:?};",
-            t.name.fullname()
-        );
-        let _ = writeln!(
-            o,
-            "    const PRIVACY_TIER: {T}::PrivacyTier = {};",
-            tier(e.tier_or_public().as_str())
-        );
-        let _ = writeln!(o, "    type Event = {T}::{ev};");
-        let _ = writeln!(
-            o,
-            "    fn entity_key(&self) -> Option<&str> {{ {key_expr} }}"
-        );
-        let _ = writeln!(o, "    fn into_event(self, envelope: {T}::Envelope) -> {T}::{ev} {{ {T}::{ev} {{ envelope, data: {T}::{union}::{p}(self) }} }}");
-        let _ = writeln!(o, "}}\n");
+    let cx = DomainCx {
+        d,
+        ev,
+        payload_field: field_name(pf),
+        union,
+        key,
+        payloads,
+        schema_path: dir.join(&file).display().to_string(),
+    };
+    match catalog.layout.section.envelope {
+        EnvelopeStyle::Nested => crate::nested::generate(catalog, &cx, o),
+        EnvelopeStyle::Flat => crate::flat::generate(catalog, &cx, o),
     }
 }
 

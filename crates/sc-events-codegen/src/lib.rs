@@ -22,8 +22,10 @@
 mod any;
 mod codec;
 mod constraints;
+mod flat;
 mod glue;
 mod ident;
+mod nested;
 mod views;
 
 use sc_events_schema::diag::{render, Format};

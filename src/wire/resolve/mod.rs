@@ -9,24 +9,65 @@
 //! decoder reads them; a writer `data` branch the reader lacks (a newer producer's event type)
 //! stops the transcoding with [`Outcome::UnknownEventType`].
 
-use crate::cli::embedded_catalog;
+use crate::event::Workspace;
 use crate::wire::binary::DecodeError;
 use sc_events_registry::check::Parsed;
+use sc_events_schema::diag::{Diagnostic, Level};
 use sc_events_schema::json::JsonNode;
+use sc_events_schema::layout::{Layout, CONFIG_FILE};
 use sc_events_schema::model::{Body, Kind, NamedType, Node, SchemaSet, TypeId};
 use sc_events_schema::rules::compat::SchemaRef;
+use sc_events_schema::source::SourceFile;
 use sc_events_schema::Catalog;
 use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
 use std::sync::OnceLock;
 
-/// The catalog of the schemas this crate was built from (the reader side).
+/// The catalog of the social-commerce schemas this crate was built from (the reader side).
 pub fn reader_catalog() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| match embedded_catalog() {
-        Ok(c) => c,
-        // The same schemas passed the build; they cannot fail here.
-        Err(e) => panic!("embedded schemas do not load: {e:?}"),
-    })
+    catalog_of::<crate::Workspace>()
+}
+
+/// A workspace's embedded schemas, topic file and layout as a catalog.
+pub fn load_workspace<W: Workspace + ?Sized>() -> Result<Catalog, Vec<Diagnostic>> {
+    let dir = Path::new("<embedded>");
+    let layout = Layout::parse(dir, &dir.join(CONFIG_FILE), W::CONFIG).map_err(|e| {
+        vec![Diagnostic::file_level(
+            Level::Error,
+            "CONFIG",
+            e.0,
+            &dir.join(CONFIG_FILE),
+        )]
+    })?;
+    let mut layout = layout;
+    layout.schemas = dir.to_path_buf();
+    layout.topics = dir.join(W::TOPIC_FILE.0);
+    let files = W::SCHEMAS
+        .iter()
+        .map(|s| SourceFile::new(dir.join(s.file), s.text))
+        .collect();
+    let topics = SourceFile::new(dir.join(W::TOPIC_FILE.0), W::TOPIC_FILE.1);
+    Catalog::from_files_layout(layout, files, topics)
+}
+
+/// The catalog of workspace `W`, built once per process.
+pub fn catalog_of<W: Workspace + ?Sized>() -> &'static Catalog {
+    static CATALOGS: OnceLock<Mutex<HashMap<std::any::TypeId, &'static Catalog>>> = OnceLock::new();
+    let map = CATALOGS.get_or_init(Default::default);
+    let key = std::any::TypeId::of::<W>();
+    let mut guard = match map.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    guard
+        .entry(key)
+        .or_insert_with(|| match load_workspace::<W>() {
+            // One catalog per workspace type, kept for the process: leaked once, on purpose.
+            Ok(c) => Box::leak(Box::new(c)),
+            // The same schemas passed the build; they cannot fail here.
+            Err(e) => panic!("embedded schemas do not load: {e:?}"),
+        })
 }
 
 /// How a writer schema is read.
@@ -111,9 +152,8 @@ impl From<DecodeError> for RunError {
 }
 
 /// Compiles the plan reading `writer` into the reader record `record` (a full name) of the
-/// schemas this crate was built from.
-pub fn compile(writer: &Parsed, record: &str) -> Result<Plan, String> {
-    let catalog = reader_catalog();
+/// schemas of `catalog` (a workspace's reader side).
+pub fn compile(catalog: &Catalog, writer: &Parsed, record: &str) -> Result<Plan, String> {
     let rset = &catalog.set;
     let rid = rset
         .lookup(record)
