@@ -6,15 +6,14 @@
 //! as the reference the generated codec is tested and benchmarked against. For registry
 //! framing use [`crate::wire::Serializer`] and [`crate::wire::Deserializer`].
 
-use crate::event::{DomainEvent, ValidationError};
+use crate::event::{DomainEvent, ValidationError, Workspace};
 use crate::wire::{Decode, Encode};
-use crate::SCHEMAS;
 use apache_avro::reader::datum::GenericDatumReader;
 use apache_avro::types::Value;
 use apache_avro::writer::datum::GenericDatumWriter;
 use apache_avro::Schema;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 /// Why encoding or decoding failed.
 #[derive(Debug, thiserror::Error)]
@@ -41,31 +40,52 @@ struct Parsed {
     by_record: HashMap<&'static str, usize>,
 }
 
-/// Every embedded schema, parsed once (references between them resolved).
-fn parsed() -> Result<&'static Parsed, CodecError> {
-    static PARSED: OnceLock<Result<Parsed, String>> = OnceLock::new();
-    PARSED
-        .get_or_init(|| {
-            let texts: Vec<&str> = SCHEMAS.iter().map(|s| s.text).collect();
-            let schemas = Schema::parse_list(texts).map_err(|e| e.to_string())?;
-            let by_record = SCHEMAS
+/// Every embedded schema of a workspace, parsed once per workspace (references between them
+/// resolved).
+fn parsed<W: Workspace>() -> Result<&'static Parsed, CodecError> {
+    type Cache = Mutex<HashMap<std::any::TypeId, &'static Result<Parsed, String>>>;
+    let schemas = W::SCHEMAS;
+    static PARSED: OnceLock<Cache> = OnceLock::new();
+    let map = PARSED.get_or_init(Default::default);
+    let mut guard = match map.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    let entry = guard.entry(std::any::TypeId::of::<W>()).or_insert_with(|| {
+        let result = (|| {
+            let texts: Vec<&str> = schemas.iter().map(|s| s.text).collect();
+            let parsed = Schema::parse_list(texts).map_err(|e| e.to_string())?;
+            let by_record = schemas
                 .iter()
                 .enumerate()
                 .map(|(i, s)| (s.record, i))
                 .collect();
-            Ok(Parsed { schemas, by_record })
-        })
+            Ok(Parsed {
+                schemas: parsed,
+                by_record,
+            })
+        })();
+        // One parse per workspace, kept for the process: leaked once, on purpose.
+        Box::leak(Box::new(result))
+    });
+    entry
         .as_ref()
         .map_err(|e| CodecError::UnknownSchema(format!("embedded schemas do not parse: {e}")))
 }
 
-fn schema(record: &str) -> Result<(&'static Schema, Vec<&'static Schema>), CodecError> {
-    let p = parsed()?;
+fn schema_in<W: Workspace>(
+    record: &str,
+) -> Result<(&'static Schema, Vec<&'static Schema>), CodecError> {
+    let p = parsed::<W>()?;
     let i = *p
         .by_record
         .get(record)
         .ok_or_else(|| CodecError::UnknownSchema(record.to_string()))?;
     Ok((&p.schemas[i], p.schemas.iter().collect()))
+}
+
+fn schema_of<E: DomainEvent>() -> Result<(&'static Schema, Vec<&'static Schema>), CodecError> {
+    schema_in::<E::Workspace>(E::RECORD)
 }
 
 /// Validates an event and encodes it as a plain Avro datum (no framing), with the generated
@@ -89,7 +109,7 @@ pub mod reference {
 
     /// A prebuilt writer for `E` (apache-avro's `write_ser`).
     pub fn writer<E: DomainEvent>() -> Result<GenericDatumWriter<'static>, CodecError> {
-        let (schema, all) = schema(E::RECORD)?;
+        let (schema, all) = schema_of::<E>()?;
         Ok(GenericDatumWriter::builder(schema)
             .schemata(all)?
             .human_readable(true)
@@ -100,7 +120,7 @@ pub mod reference {
     pub fn reader<E: DomainEvent>(
         human_readable: bool,
     ) -> Result<GenericDatumReader<'static>, CodecError> {
-        let (schema, all) = schema(E::RECORD)?;
+        let (schema, all) = schema_of::<E>()?;
         Ok(GenericDatumReader::builder(schema)
             .writer_schemata(all)?
             .human_readable(human_readable)
@@ -118,9 +138,15 @@ pub mod reference {
     }
 }
 
-/// Decodes a datum into apache-avro's generic [`Value`] (for tools and interop checks).
-pub fn decode_value(record: &str, mut bytes: &[u8]) -> Result<Value, CodecError> {
-    let (schema, all) = schema(record)?;
+/// Decodes a datum of the social-commerce schemas into apache-avro's generic [`Value`] (for
+/// tools and interop checks).
+pub fn decode_value(record: &str, bytes: &[u8]) -> Result<Value, CodecError> {
+    decode_value_in::<crate::Workspace>(record, bytes)
+}
+
+/// Decodes a datum of workspace `W`'s schemas into apache-avro's generic [`Value`].
+pub fn decode_value_in<W: Workspace>(record: &str, mut bytes: &[u8]) -> Result<Value, CodecError> {
+    let (schema, all) = schema_in::<W>(record)?;
     let r = GenericDatumReader::builder(schema)
         .writer_schemata(all)?
         .build()?;

@@ -40,9 +40,15 @@ impl TopicSpec {
         }
     }
 
-    /// The topics built into this crate ([`crate::TOPICS`]), each with `replication_factor`.
+    /// The social-commerce topics built into this crate ([`crate::TOPICS`]), each with
+    /// `replication_factor`.
     pub fn from_catalog(replication_factor: i32) -> Vec<TopicSpec> {
-        crate::TOPICS
+        Self::from_workspace::<crate::Workspace>(replication_factor)
+    }
+
+    /// A workspace's topics, each with `replication_factor`.
+    pub fn from_workspace<W: crate::event::Workspace>(replication_factor: i32) -> Vec<TopicSpec> {
+        W::TOPICS
             .iter()
             .map(|t| {
                 TopicSpec::new(

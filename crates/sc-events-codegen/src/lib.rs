@@ -68,6 +68,8 @@ impl std::error::Error for CodegenError {}
 #[derive(Debug, Clone)]
 pub struct Config {
     pub(crate) schemas_dir: PathBuf,
+    /// A workspace root whose `schemactl.toml` gives the layout (instead of `schemas_dir`).
+    pub(crate) workspace: Option<PathBuf>,
     pub(crate) out_dir: Option<PathBuf>,
     pub(crate) extra_derives: Vec<String>,
     pub(crate) emit_rerun: bool,
@@ -77,6 +79,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             schemas_dir: PathBuf::from("schemas"),
+            workspace: None,
             out_dir: None,
             extra_derives: Vec::new(),
             emit_rerun: true,
@@ -98,6 +101,14 @@ impl Config {
     /// Directory holding `*.avsc` and `topics.toml` (default `schemas`).
     pub fn schemas_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
         self.schemas_dir = dir.into();
+        self
+    }
+
+    /// A workspace root: its `schemactl.toml` says where the schemas and topics are and
+    /// which layout they follow (nested or flat envelope, naming, versions); default: the
+    /// social-commerce layout in `schemas_dir`.
+    pub fn workspace(&mut self, root: impl Into<PathBuf>) -> &mut Self {
+        self.workspace = Some(root.into());
         self
     }
 
@@ -126,7 +137,21 @@ impl Config {
 
     /// Stage 1: reads the schema directory and runs every check the build enforces.
     pub fn load(&self) -> Result<Catalog, CodegenError> {
-        let catalog = Catalog::load(&self.schemas_dir).map_err(CodegenError::Schemas)?;
+        let catalog = match &self.workspace {
+            Some(root) => {
+                let layout = sc_events_schema::Layout::load(root).map_err(|e| {
+                    CodegenError::Schemas(vec![Diagnostic::file_level(
+                        sc_events_schema::Level::Error,
+                        "CONFIG",
+                        e.0,
+                        &root.join(sc_events_schema::layout::CONFIG_FILE),
+                    )])
+                })?;
+                Catalog::load_layout(layout)
+            }
+            None => Catalog::load(&self.schemas_dir),
+        }
+        .map_err(CodegenError::Schemas)?;
         let findings = lint::lint(&catalog);
         if !findings.is_empty() {
             return Err(CodegenError::Schemas(findings));
@@ -157,7 +182,13 @@ impl Config {
     /// Stage 3: loads, generates and writes to the output directory.
     pub fn compile(&self) -> Result<(), CodegenError> {
         if self.emit_rerun {
-            println!("cargo:rerun-if-changed={}", self.schemas_dir.display());
+            match &self.workspace {
+                Some(root) => println!(
+                    "cargo:rerun-if-changed={}",
+                    root.join(sc_events_schema::layout::CONFIG_FILE).display()
+                ),
+                None => println!("cargo:rerun-if-changed={}", self.schemas_dir.display()),
+            }
         }
         let out = match &self.out_dir {
             Some(d) => d.clone(),
@@ -167,6 +198,12 @@ impl Config {
         };
         let catalog = self.load()?;
         if self.emit_rerun {
+            if self.workspace.is_some() {
+                println!(
+                    "cargo:rerun-if-changed={}",
+                    catalog.layout.schemas.display()
+                );
+            }
             // The directory line catches added files; one line per file names what was read.
             for f in &catalog.set.files {
                 println!("cargo:rerun-if-changed={}", f.path.display());
