@@ -8,6 +8,10 @@ use crate::types::{Actor, ActorType, EntityType, Envelope, PrivacyTier};
 use std::borrow::Cow;
 use std::fmt;
 
+/// For generated constraint checks (`"pattern"` with a full regular expression).
+#[doc(hidden)]
+pub use regex;
+
 /// The privacy tier the runtime compares (every workspace's; the generated `PrivacyTier`
 /// enums convert into it).
 pub use sc_events_schema::PrivacyTier as Tier;

@@ -55,7 +55,7 @@ pub fn checks(set: &SchemaSet, f: &Field, rust: &str, body: &mut String) {
                         let _ = write!(stmts, " if !({test}) {{ {} }}", fail(name, key, p, found));
                     }
                     None => {
-                        let _ = write!(stmts, " {{ static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| regex::Regex::new({p:?}).expect(\"the lint checked this pattern\")); if !RE.is_match(v) {{ {} }} }}", fail(name, key, p, found));
+                        let _ = write!(stmts, " {{ static RE: std::sync::LazyLock<{E}::regex::Regex> = std::sync::LazyLock::new(|| {E}::regex::Regex::new({p:?}).expect(\"the lint checked this pattern\")); if !RE.is_match(v) {{ {} }} }}", fail(name, key, p, found));
                     }
                 }
             }
@@ -109,10 +109,14 @@ pub fn checks(set: &SchemaSet, f: &Field, rust: &str, body: &mut String) {
             }
             (Kind::Array(_), "minItems" | "maxItems") => {
                 let Some(limit) = v.as_i64() else { continue };
-                let op = if key == "minItems" { "<" } else { ">" };
+                let cond = match (key, limit) {
+                    ("minItems", 1) => "v.is_empty()".to_string(),
+                    ("minItems", _) => format!("v.len() < {limit}"),
+                    _ => format!("v.len() > {limit}"),
+                };
                 let _ = write!(
                     stmts,
-                    " if v.len() {op} {limit} {{ {} }}",
+                    " if {cond} {{ {} }}",
                     fail(
                         name,
                         key,
