@@ -136,18 +136,21 @@ pub fn run(command: ImportCommand) -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        results = vec![
-            (
-                out.join(format!("{}.avsc", snake(&o.envelope))),
-                o.envelope.clone(),
-                combined.envelope,
-            ),
-            (
-                out.join(format!("{}.avsc", snake(&o.domain))),
-                o.domain.clone(),
-                combined.domain,
-            ),
-        ];
+        results = combined
+            .shared
+            .into_iter()
+            .map(|(name, text)| (out.join(format!("{}.avsc", snake(&name))), name, text))
+            .collect();
+        results.push((
+            out.join(format!("{}.avsc", snake(&o.envelope))),
+            o.envelope.clone(),
+            combined.envelope,
+        ));
+        results.push((
+            out.join(format!("{}.avsc", snake(&o.domain))),
+            o.domain.clone(),
+            combined.domain,
+        ));
         // What Java would accept, and the catalog's shape, before anything is written.
         let files = results
             .iter()

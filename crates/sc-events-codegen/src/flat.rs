@@ -15,7 +15,11 @@ fn key_expr(f: &Field, path: &str) -> String {
     let cow = "std::borrow::Cow";
     let inner = f.ty.non_null();
     let optional = f.ty.nullable_inner().is_some();
+    // A `uuid` string is a `Uuid` in Rust: its text is the key.
+    let uuid = inner.logical_type.as_deref() == Some("uuid");
     match (&inner.kind, optional) {
+        (Kind::String, false) if uuid => format!("Some({cow}::Owned({path}.to_string()))"),
+        (Kind::String, true) if uuid => format!("{path}.map(|v| {cow}::Owned(v.to_string()))"),
         (Kind::String, false) => format!("Some({cow}::Borrowed({path}.as_str()))"),
         (Kind::String, true) => format!("{path}.as_deref().map({cow}::Borrowed)"),
         (Kind::Int | Kind::Long, false) => format!("Some({cow}::Owned({path}.to_string()))"),
@@ -57,7 +61,10 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
     let payload_ref = |p: &str, et: &str, record: usize| {
         let entity_key = match (&cx.key, envelope_key) {
             (Some(k), None) => match field(set, record, k) {
-                Some(f) if f.ty.non_null().kind == Kind::String => {
+                Some(f)
+                    if f.ty.non_null().kind == Kind::String
+                        && f.ty.non_null().logical_type.is_none() =>
+                {
                     let n = field_name(&f.name);
                     if f.ty.nullable_inner().is_some() {
                         format!("p.{n}.as_deref()")
@@ -175,10 +182,17 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
         let n = field_name(&f.name);
         let _ = writeln!(o, "        if self.{n} != {v} {{\n            return Err({E}::ValidationError::VersionMismatch {{ envelope: self.{n}.to_string(), schema: {:?} }});\n        }}", d.version);
     }
-    let _ = writeln!(
-        o,
-        "        self.check_fields()?;\n        p.check.check_fields()\n    }}\n}}\n"
-    );
+    // A single payload record is checked as a field of the top-level record; a union's
+    // branch through the payload, under the same `payload.` path.
+    if cx.union.is_some() {
+        let _ = writeln!(
+            o,
+            "        self.check_fields()?;\n        p.check.check_fields().map_err(|e| e.within({:?}))\n    }}\n}}\n",
+            l.payload_field
+        );
+    } else {
+        let _ = writeln!(o, "        self.check_fields()\n    }}\n}}\n");
+    }
 
     // The constructor.
     let template = crate::ident::type_name(&set.types[catalog.envelope].name.name);

@@ -140,13 +140,7 @@ fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
         "/// referenced schemas first: the envelope, then the domains in topic order."
     );
     let _ = writeln!(o, "pub static SCHEMAS: &[{E}::SchemaInfo] = &[");
-    let envelope_file = set.types[catalog.envelope].file;
-    let domain_files: Vec<usize> = catalog.domains.iter().map(|d| d.file).collect();
-    let shared = (0..set.files.len()).filter(|f| *f != envelope_file && !domain_files.contains(f));
-    let order = std::iter::once(envelope_file)
-        .chain(shared)
-        .chain(domain_files.iter().copied());
-    for i in order {
+    for i in file_order(catalog) {
         let name = catalog.rel_path(i);
         let record = match set.roots[i].kind {
             Kind::Named(id) => set.types[id].name.fullname(),
@@ -187,6 +181,26 @@ fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
     };
     let _ = writeln!(o, "/// This workspace's catalog: the tables above and its layout.\n#[derive(Debug, Clone, Copy, Default)]\npub struct Workspace;\n");
     let _ = writeln!(o, "impl {E}::Workspace for Workspace {{\n    const SCHEMAS: &'static [{E}::SchemaInfo] = SCHEMAS;\n    const TOPICS: &'static [{E}::TopicInfo] = TOPICS;\n    const EVENTS: &'static [{E}::EventInfo] = EVENTS;\n    const CONSUMERS: &'static [{E}::ConsumerInfo] = CONSUMERS;\n    const CONFIG: &'static str = {config};\n    const TOPIC_FILE: (&'static str, &'static str) = TOPIC_FILE;\n}}\n");
+}
+
+/// The schema files, referenced ones first: the shared files in dependency order (the
+/// envelope's as early as its own references allow), then the domains in topic order
+/// (apache-avro resolves names in this order).
+pub(crate) fn file_order(catalog: &Catalog) -> Vec<usize> {
+    let set = &catalog.set;
+    let envelope_file = set.types[catalog.envelope].file;
+    let domain_files: Vec<usize> = catalog.domains.iter().map(|d| d.file).collect();
+    let mut shared: Vec<usize> = set
+        .files_in_dependency_order()
+        .into_iter()
+        .filter(|f| !domain_files.contains(f))
+        .collect();
+    // The envelope first when it depends on no other shared file (the usual case).
+    if set.file_deps(envelope_file).is_empty() {
+        shared.retain(|f| *f != envelope_file);
+        shared.insert(0, envelope_file);
+    }
+    shared.into_iter().chain(domain_files).collect()
 }
 
 /// The named types the domain's payloads use, directly or nested, other than the payloads

@@ -221,7 +221,13 @@ impl Config {
     }
 
     fn rsgen(&self, catalog: &Catalog) -> Result<String, CodegenError> {
-        let texts: Vec<&str> = catalog.set.files.iter().map(|f| f.text.as_str()).collect();
+        // rsgen-avro's chrono option reads `date` as a timestamp: it sees those fields as plain
+        // ints (days since the epoch), which is what the generated codec writes.
+        let texts: Vec<String> = glue::file_order(catalog)
+            .into_iter()
+            .map(|f| without_date(&catalog.set.files[f].text))
+            .collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
         let schemas = rsgen_avro::Schema::parse_list(texts)
             .map_err(|e| CodegenError::Rsgen(e.to_string()))?;
         // timestamp-millis fields become chrono::DateTime<Utc> (the schemas have no `date`,
@@ -235,6 +241,41 @@ impl Config {
         gen.generate(&rsgen_avro::Source::Schemas(&schemas), &mut out)
             .map_err(|e| CodegenError::Rsgen(e.to_string()))?;
         String::from_utf8(out).map_err(|e| CodegenError::Rsgen(e.to_string()))
+    }
+}
+
+/// The schema text with every `"logicalType": "date"` removed (the text itself when it has
+/// none, or does not parse).
+fn without_date(text: &str) -> String {
+    fn strip(v: &mut serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::Object(m) => {
+                let mut changed = false;
+                if m.get("logicalType").and_then(|l| l.as_str()) == Some("date") {
+                    m.remove("logicalType");
+                    changed = true;
+                }
+                for x in m.values_mut() {
+                    changed |= strip(x);
+                }
+                changed
+            }
+            serde_json::Value::Array(a) => a.iter_mut().fold(false, |c, x| strip(x) | c),
+            _ => false,
+        }
+    }
+    if !text.contains("\"date\"") {
+        return text.to_string();
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(mut v) => {
+            if strip(&mut v) {
+                v.to_string()
+            } else {
+                text.to_string()
+            }
+        }
+        Err(_) => text.to_string(),
     }
 }
 

@@ -5,7 +5,7 @@
 //! Order matters for publishing: a subject comes after every subject it references.
 
 use crate::types::{Reference, SchemaDef};
-use sc_events_schema::model::{Kind, Node, SchemaSet};
+use sc_events_schema::model::{Kind, SchemaSet};
 use sc_events_schema::source::FileId;
 use sc_events_schema::Catalog;
 
@@ -48,31 +48,6 @@ impl SubjectSchema {
     }
 }
 
-/// The files whose named types the types defined in `file` use directly (not through
-/// another file), in file order.
-fn file_deps(set: &SchemaSet, file: FileId) -> Vec<FileId> {
-    fn walk(set: &SchemaSet, n: &Node, file: FileId, out: &mut Vec<FileId>) {
-        match &n.kind {
-            Kind::Array(x) | Kind::Map(x) => walk(set, x, file, out),
-            Kind::Union(b) => b.iter().for_each(|x| walk(set, x, file, out)),
-            Kind::Named(id) if set.types[*id].file != file => out.push(set.types[*id].file),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    for (id, t) in set.types.iter().enumerate() {
-        if t.file == file {
-            for f in set.fields(id) {
-                walk(set, &f.ty, file, &mut out);
-            }
-        }
-    }
-    walk(set, &set.roots[file], file, &mut out);
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
 /// Every subject of the workspace, referenced ones first: each shared file a domain uses
 /// (directly or through another shared file) as its own subject named after its top-level
 /// type (the envelope's: `naming.envelope_subject`), then one value subject per domain topic
@@ -90,7 +65,7 @@ pub fn subjects(catalog: &Catalog, naming: &Naming) -> Vec<SubjectSchema> {
         _ => root_name(f),
     };
     let references = |f: FileId| -> Vec<(String, String)> {
-        file_deps(set, f)
+        set.file_deps(f)
             .into_iter()
             .map(|d| (root_name(d), subject_of(d)))
             .collect()
@@ -102,14 +77,14 @@ pub fn subjects(catalog: &Catalog, naming: &Naming) -> Vec<SubjectSchema> {
             return;
         }
         seen.push(f);
-        for d in file_deps(set, f) {
+        for d in set.file_deps(f) {
             visit(set, d, seen, out);
         }
         out.push(f);
     }
     let mut seen = domain_files.clone();
     for &d in &domain_files {
-        for dep in file_deps(set, d) {
+        for dep in set.file_deps(d) {
             visit(set, dep, &mut seen, &mut shared);
         }
     }

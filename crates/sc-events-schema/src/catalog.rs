@@ -337,6 +337,7 @@ impl Builder<'_> {
                 }
             }
         }
+        self.name_by_directory(&mut domains);
         self.check_topics(&mut domains);
         // Domains in the order of their topics in the topic file.
         let topic_index = |d: &Domain| {
@@ -346,6 +347,26 @@ impl Builder<'_> {
         };
         domains.sort_by_key(|d| topic_index(d));
         (envelope, domains, self.errors)
+    }
+
+    /// A domain alone in its subdirectory of the schema directory is named after it
+    /// (`connector/data-raw.avsc` → `connector`); others keep their file stem.
+    fn name_by_directory(&self, domains: &mut [Domain]) {
+        let dir_of = |d: &Domain| {
+            let p = &self.set.files[d.file].path;
+            p.parent()
+                .filter(|parent| *parent != self.layout.schemas.as_path())
+                .and_then(|parent| parent.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+        };
+        let dirs: Vec<Option<String>> = domains.iter().map(dir_of).collect();
+        for (i, d) in domains.iter_mut().enumerate() {
+            if let Some(dir) = &dirs[i] {
+                if dirs.iter().filter(|x| x.as_ref() == Some(dir)).count() == 1 {
+                    d.name = dir.clone();
+                }
+            }
+        }
     }
 
     /// The index of the payload field of a domain record, after checking its envelope part.

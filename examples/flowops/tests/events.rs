@@ -46,7 +46,7 @@ fn constraints_and_labels_are_typed_errors() {
     let e = order::Event::new(EventEnvelope::now(), created("ORD-1", 0)).expect_err("qty 0");
     match e {
         ValidationError::Constraint { field, rule, .. } => {
-            assert_eq!(field, "items[0].qty");
+            assert_eq!(field, "payload.items[0].qty");
             assert_eq!(rule, "minimum");
         }
         other => panic!("{other:?}"),

@@ -26,10 +26,37 @@ pub struct DomainOptions {
     pub event_type_field: String,
 }
 
-/// The two files: (`envelope` record text, `domain` record text).
+/// The files: the records the envelope's fields define (each its own file, so any Avro
+/// library resolves them by name across files), the envelope record and the domain record.
 pub struct Combined {
+    /// `(record name, text)` of each record an envelope field defines.
+    pub shared: Vec<(String, String)>,
     pub envelope: String,
     pub domain: String,
+}
+
+/// Moves every record defined at the top of a field's type (directly or as a union branch)
+/// out into `out`, leaving a reference to its full name.
+fn hoist(ty: &Out, ns: &str, out: &mut Vec<(String, String)>) -> Out {
+    match ty {
+        Out::Obj(m) if get(m, "type") == Some(&Out::s("record")) => {
+            let name = match get(m, "name") {
+                Some(Out::Str(n)) => n.clone(),
+                _ => return ty.clone(),
+            };
+            let mut rec: Vec<(String, Out)> = Vec::new();
+            for (k, v) in m {
+                rec.push((k.clone(), v.clone()));
+                if k == "name" && get(m, "namespace").is_none() {
+                    rec.push(("namespace".into(), Out::s(ns)));
+                }
+            }
+            out.push((name.clone(), Out::Obj(rec).pretty()));
+            Out::s(format!("{ns}.{name}"))
+        }
+        Out::Arr(branches) => Out::Arr(branches.iter().map(|b| hoist(b, ns, out)).collect()),
+        x => x.clone(),
+    }
 }
 
 fn get<'a>(m: &'a [(String, Out)], key: &str) -> Option<&'a Out> {
@@ -181,6 +208,25 @@ pub fn combine(events: &[(PathBuf, Imported)], o: &DomainOptions) -> Result<Comb
     let Some((_, env_fields)) = shared else {
         return Err("no events to combine".into());
     };
+    let mut shared = Vec::new();
+    let env_fields: Vec<Out> = env_fields
+        .iter()
+        .map(|f| match f {
+            Out::Obj(m) => Out::Obj(
+                m.iter()
+                    .map(|(k, v)| {
+                        let v = if k == "type" {
+                            hoist(v, &o.namespace, &mut shared)
+                        } else {
+                            v.clone()
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect(),
+            ),
+            x => x.clone(),
+        })
+        .collect();
     let envelope = Out::Obj(vec![
         ("type".into(), Out::s("record")),
         ("name".into(), Out::s(&o.envelope)),
@@ -188,10 +234,7 @@ pub fn combine(events: &[(PathBuf, Imported)], o: &DomainOptions) -> Result<Comb
         ("doc".into(), Out::s(format!("The fields every {} starts with; the domain record repeats them, in this order, before `{}`.", o.domain, o.payload_field))),
         ("fields".into(), Out::Arr(env_fields.clone())),
     ]);
-    let mut fields: Vec<Out> = env_fields
-        .iter()
-        .map(|f| retarget_refs(f, &o.namespace))
-        .collect();
+    let mut fields: Vec<Out> = env_fields.clone();
     fields.push(Out::obj(vec![
         ("name", Out::s(&o.payload_field)),
         (
@@ -208,6 +251,7 @@ pub fn combine(events: &[(PathBuf, Imported)], o: &DomainOptions) -> Result<Comb
         ("fields".into(), Out::Arr(fields)),
     ]);
     Ok(Combined {
+        shared,
         envelope: envelope.pretty(),
         domain: domain.pretty(),
     })
@@ -229,23 +273,4 @@ fn undocumented(v: &Out) -> Out {
 
 fn has_doc(v: &Out) -> bool {
     matches!(v, Out::Obj(m) if get(m, "doc").is_some())
-}
-
-/// The envelope field with every nested record replaced by a reference to it.
-fn retarget_refs(f: &Out, ns: &str) -> Out {
-    match f {
-        Out::Obj(m) => Out::Obj(
-            m.iter()
-                .map(|(k, x)| {
-                    let x = if k == "type" {
-                        retarget(x, "", "", ns, true)
-                    } else {
-                        x.clone()
-                    };
-                    (k.clone(), x)
-                })
-                .collect(),
-        ),
-        x => x.clone(),
-    }
 }

@@ -56,6 +56,54 @@ impl SchemaSet {
     pub fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id]
     }
+
+    /// The files whose named types the types defined in `file` use directly (not through
+    /// another file), in file order.
+    pub fn file_deps(&self, file: FileId) -> Vec<FileId> {
+        fn walk(set: &SchemaSet, n: &Node, file: FileId, out: &mut Vec<FileId>) {
+            match &n.kind {
+                Kind::Array(x) | Kind::Map(x) => walk(set, x, file, out),
+                Kind::Union(b) => b.iter().for_each(|x| walk(set, x, file, out)),
+                Kind::Named(id) if set.types[*id].file != file => out.push(set.types[*id].file),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        for (id, t) in self.types.iter().enumerate() {
+            if t.file == file {
+                for f in self.fields(id) {
+                    walk(self, &f.ty, file, &mut out);
+                }
+            }
+        }
+        if let Some(root) = self.roots.get(file) {
+            walk(self, root, file, &mut out);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Every file, each after the files it uses (depth first in file order; a cycle, which
+    /// Avro cannot express across files, stops the descent).
+    pub fn files_in_dependency_order(&self) -> Vec<FileId> {
+        fn visit(set: &SchemaSet, f: FileId, seen: &mut Vec<bool>, out: &mut Vec<FileId>) {
+            if seen[f] {
+                return;
+            }
+            seen[f] = true;
+            for d in set.file_deps(f) {
+                visit(set, d, seen, out);
+            }
+            out.push(f);
+        }
+        let mut seen = vec![false; self.files.len()];
+        let mut out = Vec::with_capacity(self.files.len());
+        for f in 0..self.files.len() {
+            visit(self, f, &mut seen, &mut out);
+        }
+        out
+    }
 }
 
 /// One occurrence of a type in a schema: a primitive, a composite or a reference to a named type.

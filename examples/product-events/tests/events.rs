@@ -1,0 +1,147 @@
+//! Product events built with the generated types carry the JSON Schema's constraints: a name
+//! of 0 or 256 characters, a description over 1000, a negative price or quantity, a malformed
+//! version, each is a typed error naming the field and the rule, before anything is sent. The
+//! generated codec writes what apache-avro writes.
+
+use product_events::event::{DomainEvent, ValidationError, Workspace as _};
+use product_events::types::EventEnvelope;
+use product_events::{product_event as product, Workspace};
+use sc_events::codec;
+
+pub fn created(name: &str, price: f64, quantity: i64) -> product::ProductCreated {
+    product::ProductCreated {
+        product_id: uuid::Uuid::new_v4(),
+        name: name.into(),
+        description: "A lamp for desks".into(),
+        price,
+        quantity,
+        category: product::ProductCreatedDataCategory::Home,
+        seller_id: uuid::Uuid::new_v4(),
+        created_at: None,
+    }
+}
+
+fn build(p: product::ProductCreated) -> Result<product::Event, ValidationError> {
+    product::Event::new(
+        EventEnvelope::new("catalog-service", uuid::Uuid::new_v4()),
+        p,
+    )
+}
+
+fn rule_of(e: ValidationError) -> (String, &'static str) {
+    match e {
+        ValidationError::Constraint { field, rule, .. } => (field, rule),
+        other => panic!("not a constraint: {other:?}"),
+    }
+}
+
+#[test]
+fn the_json_schema_constraints_are_enforced_with_field_and_rule() {
+    assert!(build(created("Desk lamp", 1999.0, 3)).is_ok());
+    let cases = [
+        (created("", 1.0, 1), ("data.name", "minLength")),
+        (
+            created(&"x".repeat(256), 1.0, 1),
+            ("data.name", "maxLength"),
+        ),
+        (created("Lamp", -0.5, 1), ("data.price", "minimum")),
+        (created("Lamp", 1.0, -1), ("data.quantity", "minimum")),
+    ];
+    for (payload, (field, rule)) in cases {
+        let (f, r) = rule_of(build(payload).expect_err("refused"));
+        assert_eq!((f.as_str(), r), (field, rule));
+    }
+    let mut long = created("Lamp", 1.0, 1);
+    long.description = "d".repeat(1001);
+    assert_eq!(
+        rule_of(build(long).expect_err("refused")),
+        ("data.description".into(), "maxLength")
+    );
+    assert!(
+        build(created(&"x".repeat(255), 0.0, 0)).is_ok(),
+        "the limits themselves pass"
+    );
+}
+
+#[test]
+fn the_version_is_the_schemas_semver_and_checked_by_pattern() {
+    let mut e = build(created("Lamp", 1.0, 1)).expect("valid");
+    assert_eq!(e.version, product::Event::VERSION);
+    assert_eq!(e.event_type, "ProductCreated");
+    assert_eq!(e.key().as_deref(), Some(e.payload_id().as_str()));
+    e.version = "1.1".into();
+    assert!(matches!(
+        e.validate(),
+        Err(ValidationError::VersionMismatch { .. })
+    ));
+}
+
+trait PayloadId {
+    fn payload_id(&self) -> String;
+}
+
+impl PayloadId for product::Event {
+    fn payload_id(&self) -> String {
+        match &self.data {
+            product::Data::ProductCreated(p) => p.product_id.to_string(),
+            product::Data::ProductUpdated(p) => p.product_id.to_string(),
+            product::Data::ProductDeleted(p) => p.product_id.to_string(),
+            product::Data::LowStockWarning(p) => p.product_id.to_string(),
+        }
+    }
+}
+
+#[test]
+fn every_event_type_encodes_like_apache_avro() {
+    let env = || EventEnvelope::new("catalog-service", uuid::Uuid::new_v4());
+    let id = uuid::Uuid::new_v4();
+    let events = [
+        build(created("Lamp", 1999.0, 3)).expect("valid"),
+        product::Event::new(
+            env(),
+            product::ProductUpdated {
+                product_id: id,
+                changes: product::ProductUpdatedDataChanges {
+                    name: None,
+                    description: None,
+                    price: Some(1499.0),
+                    quantity: None,
+                    category: None,
+                },
+                previous_state: r#"{"price":1999}"#.into(),
+                updated_at: Some(
+                    chrono::DateTime::from_timestamp_millis(1_700_000_000_000).expect("time"),
+                ),
+            },
+        )
+        .expect("valid"),
+        product::Event::new(
+            env(),
+            product::ProductDeleted {
+                product_id: id,
+                deleted_at: chrono::DateTime::from_timestamp_millis(1_700_000_000_000)
+                    .expect("time"),
+                reason: Some("discontinued".into()),
+            },
+        )
+        .expect("valid"),
+    ];
+    for e in &events {
+        let ours = codec::encode(e).expect("encode");
+        assert_eq!(ours, codec::reference::encode(e).expect("apache-avro"));
+        assert_eq!(&codec::decode::<product::Event>(&ours).expect("decode"), e);
+    }
+}
+
+#[test]
+fn the_subscribers_filter_by_event_type_with_their_own_retries_and_dlqs() {
+    let n = Workspace::job("notifications").expect("job");
+    assert!(n.handles("LowStockWarning") && !n.handles("ProductDeleted"));
+    assert_eq!((n.dlq, n.retry.max_retries), ("notifications-dlq", 2));
+    let a = Workspace::job("analytics").expect("job");
+    assert!(a.handles("ProductDeleted") && !a.handles("LowStockWarning"));
+    assert_eq!(
+        (a.dlq, a.retry.max_retries, a.dedup_capacity),
+        ("analytics-dlq", 4, Some(100_000))
+    );
+}
