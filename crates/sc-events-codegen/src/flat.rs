@@ -215,9 +215,14 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
     let _ = writeln!(o, "    /// The version of this schema (its `{}` attribute).\n    pub const VERSION: &'static str = {:?};", l.version_attribute, d.version);
     let _ = writeln!(o, "    /// The event of `payload` with the envelope fields of `envelope`; its event type{} come from the payload and this schema. Validated.", if version_value.is_some() { " and version" } else { "" });
     let _ = writeln!(o, "    pub fn new(envelope: {T}::{template}, payload: {payload_ty}) -> Result<Self, {E}::ValidationError> {{\n        use {E}::DomainEvent as _;");
+    let payload_init = if pf == "payload" && conv.is_empty() {
+        "payload".to_string()
+    } else {
+        format!("{pf}: payload{conv}")
+    };
     let _ = writeln!(
         o,
-        "        let mut e = Self {{ {}, {pf}: payload{conv} }};",
+        "        let mut e = Self {{ {}, {payload_init} }};",
         moved.join(", ")
     );
     let _ = writeln!(o, "        e.{etf} = e.payload().event_type.to_string();");
