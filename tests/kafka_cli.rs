@@ -234,3 +234,76 @@ async fn tail_prints_events_and_dead_letters_as_json_lines() {
     );
     println!("{out}");
 }
+
+/// Zigzag varint of a long (Avro's int and long encoding).
+fn varint(v: i64, out: &mut Vec<u8>) {
+    let mut n = ((v << 1) ^ (v >> 63)) as u64;
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn avro_string(s: &str, out: &mut Vec<u8>) {
+    varint(s.len() as i64, out);
+    out.extend_from_slice(s.as_bytes());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_workspace_gets_its_topics_and_tail_decodes_its_events_without_generated_types() {
+    let broker = Broker::start();
+    let b = broker.bootstrap();
+    let ws = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/flowops");
+    let reg_dir = tempfile::tempdir().expect("temp dir");
+    let against = format!("embedded:{}", reg_dir.path().join("r.db").display());
+    let flowops = |args: &[&str]| run(schemactl().arg("--workspace").arg(&ws).args(args));
+    // The catalog's replication factor is 3; a one-broker cluster needs 1.
+    let (code, out, err) = flowops(&[
+        "topics",
+        "apply",
+        "--bootstrap",
+        &b,
+        "--replication-factor",
+        "1",
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains("order-events") && out.contains("order-events.dlq"),
+        "{out}"
+    );
+    let (code, out, err) = flowops(&["publish", "--against", &against]);
+    assert_eq!(code, Some(0), "{out}{err}");
+
+    // ORDER_CANCELLED, framed with schema id 1, written byte by byte.
+    let mut value = vec![0, 0, 0, 0, 1];
+    avro_string("e1b7c2f0-8d41-4b9a-b9f1-3d0a2f7a9c21", &mut value);
+    avro_string("ORDER_CANCELLED", &mut value);
+    varint(1_735_725_900_000, &mut value);
+    varint(1, &mut value); // the payload union's second branch
+    avro_string("ORD-123", &mut value);
+    let raw = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &b)
+        .create::<rdkafka::producer::FutureProducer>()
+        .expect("producer");
+    send_raw(&raw, "order-events", "ORD-123", &value, &[]).await;
+
+    let (code, out, err) = flowops(&[
+        "tail",
+        "order-events",
+        "--from-beginning",
+        "--max-messages",
+        "1",
+        "--idle-timeout-ms",
+        "30000",
+        "--bootstrap",
+        &b,
+        "--against",
+        &against,
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let v: Value = serde_json::from_str(out.trim()).expect("a JSON line");
+    assert_eq!(v["eventType"], "ORDER_CANCELLED", "{v}");
+    assert_eq!(v["eventId"], "e1b7c2f0-8d41-4b9a-b9f1-3d0a2f7a9c21", "{v}");
+    assert_eq!(v["payload"]["orderId"], "ORD-123", "{v}");
+}

@@ -83,8 +83,8 @@ pub struct EventDoc {
 /// The DLQ of `topic`: the workspace's naming pattern applied, or the DLQ every consumer of
 /// the topic shares.
 fn dlq_of(c: &Catalog, topic: &str) -> Option<String> {
-    if let Some(name) = c.layout.dlq_of(topic).filter(|n| c.topic(n).is_some()) {
-        return Some(name);
+    if let Some(t) = c.dlq_of(topic) {
+        return Some(t.name.get_ref().clone());
     }
     let mut dlqs = c
         .consumers

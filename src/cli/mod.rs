@@ -6,6 +6,7 @@ pub mod check;
 mod compat;
 pub mod config;
 pub mod gate;
+mod generic;
 mod impact;
 mod import;
 mod lint;

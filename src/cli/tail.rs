@@ -66,7 +66,7 @@ async fn tail(args: TailArgs) -> ExitCode {
         Err(e) => return report_load_errors(&e, Format::Human),
     };
     let target = ws.target(args.against.as_deref());
-    let registry = match ws.open(&target, None).await {
+    let registry: Arc<dyn sc_events_registry::Registry> = match ws.open(&target, None).await {
         Ok(r) => Arc::from(r),
         Err(e) => {
             eprintln!("error: {e}");
@@ -109,6 +109,16 @@ async fn tail(args: TailArgs) -> ExitCode {
         eprintln!("error: cannot subscribe to {}: {e}", args.topic);
         return ExitCode::from(2);
     }
+    // This binary's own events decode to their typed JSON; any other workspace's through the
+    // registry's writer schemas alone.
+    let typed = super::load_catalog(None).is_ok_and(|c| {
+        c.layout.section.envelope_record
+            == crate::wire::resolve::reader_catalog()
+                .layout
+                .section
+                .envelope_record
+    });
+    let mut generic = super::generic::GenericDecoder::new(registry.clone());
     let decoders = AnyEvent::decoders(registry);
     let mut printed = 0u64;
     let mut failed = false;
@@ -145,7 +155,11 @@ async fn tail(args: TailArgs) -> ExitCode {
             .as_ref()
             .and_then(|d| d.original_topic.clone())
             .unwrap_or_else(|| m.topic().to_string());
-        let value = decode(&decoders, &source, &m).await;
+        let value = if typed && AnyEvent::carries(&source) {
+            decode(&decoders, &source, &m).await
+        } else {
+            generic.decode(m.payload().unwrap_or_default()).await
+        };
         let value = match value {
             Ok(v) => v,
             Err(e) if dead.is_some() => serde_json::json!({ "undecodable": e }),

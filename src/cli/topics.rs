@@ -43,9 +43,10 @@ impl KafkaArgs {
 pub struct TopicsArgs {
     #[command(flatten)]
     pub kafka: KafkaArgs,
-    /// Replication factor of created topics (and the one expected of existing ones).
-    #[arg(long, default_value_t = 1)]
-    pub replication_factor: i32,
+    /// Replication factor of created topics (and the one expected of existing ones); default:
+    /// each topic's own in the catalog, else 1.
+    #[arg(long)]
+    pub replication_factor: Option<i32>,
     /// Schema directory; default as for `lint`.
     #[arg(long)]
     pub schemas: Option<PathBuf>,
@@ -95,7 +96,9 @@ pub fn run(command: TopicsCommand) -> ExitCode {
                 t.partitions,
                 &t.cleanup_policy,
                 t.retention_ms,
-                args.replication_factor,
+                args.replication_factor
+                    .or_else(|| t.replication_factor.and_then(|r| i32::try_from(r).ok()))
+                    .unwrap_or(1),
             )
         })
         .collect();

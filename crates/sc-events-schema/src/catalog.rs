@@ -93,6 +93,8 @@ pub struct Catalog {
     pub consumers: Vec<Consumer>,
     /// What the topic file says about the schema registry.
     pub registry: RegistryHints,
+    /// The DLQ naming pattern (`{topic}.dlq`): the layout's, else the topic file's.
+    pub dlq_pattern: Option<String>,
     pub topics_file: SourceFile,
 }
 
@@ -192,6 +194,7 @@ impl Catalog {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let dlq_pattern = layout.section.dlq.clone().or(parsed.dlq_pattern.clone());
         Ok(Catalog {
             dir: layout.schemas.clone(),
             layout,
@@ -201,6 +204,7 @@ impl Catalog {
             topics: parsed.topics,
             consumers: parsed.consumers,
             registry: parsed.registry,
+            dlq_pattern,
             topics_file,
         })
     }
@@ -223,6 +227,12 @@ impl Catalog {
 
     pub fn topic(&self, name: &str) -> Option<&Topic> {
         self.topics.iter().find(|t| t.name.get_ref() == name)
+    }
+
+    /// The DLQ of `topic` under the workspace's naming pattern, when that topic exists.
+    pub fn dlq_of(&self, topic: &str) -> Option<&Topic> {
+        let name = self.dlq_pattern.as_ref()?.replace("{topic}", topic);
+        self.topic(&name)
     }
 
     /// The file name (`user.avsc`) of a file id.
