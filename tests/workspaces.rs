@@ -300,3 +300,54 @@ fn the_json_schema_import_reproduces_the_product_events_schemas() {
         );
     }
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let s = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .expect("git");
+    assert!(
+        s.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&s.stderr)
+    );
+}
+
+#[test]
+fn a_git_ref_is_the_baseline_of_a_workspace_with_subdirectories_and_a_yaml_topic_file() {
+    let ws = copy("data-platform");
+    git(ws.path(), &["init", "-q"]);
+    git(ws.path(), &["add", "."]);
+    git(ws.path(), &["commit", "-qm", "baseline"]);
+    let o = run(ws.path(), &["check", "--against", "git:HEAD"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("10 subject(s) checked"), "{}", text(&o));
+    // A required field added without a default: old data cannot be read any more.
+    let file = ws.path().join("schemas/etl/execution.avsc");
+    let t = std::fs::read_to_string(&file).expect("read");
+    let anchor = r#""name": "execution_id","#;
+    assert!(t.contains(anchor));
+    let broken = t.replacen(
+        anchor,
+        r#""name": "attempt", "type": "int", "doc": "Run attempt."}, {"name": "execution_id","#,
+        1,
+    );
+    std::fs::write(&file, broken).expect("write");
+    let o = run(ws.path(), &["check", "--against", "git:HEAD"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("schemas/etl/execution.avsc:"),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("etl.execution-value"), "{}", text(&o));
+}

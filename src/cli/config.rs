@@ -233,8 +233,16 @@ impl Workspace {
                 .map_err(|e| e.to_string());
         }
         if let Some(reference) = target.strip_prefix("git:") {
-            let dir = schemas.map_or_else(|| PathBuf::from("schemas"), Path::to_path_buf);
-            return GitRegistry::open(&dir, reference, &self.naming())
+            // The workspace's layout, with `schemas` as its schema directory when given.
+            let mut layout =
+                sc_events_schema::Layout::load(Path::new(".")).map_err(|e| e.to_string())?;
+            if let Some(d) = schemas {
+                if layout.section.topics.is_none() {
+                    layout.topics = d.join("topics.toml");
+                }
+                layout.schemas = d.to_path_buf();
+            }
+            return GitRegistry::open_layout(&layout, reference, &self.naming())
                 .await
                 .map(|r| Box::new(r) as Box<dyn Registry>)
                 .map_err(|e| e.to_string());

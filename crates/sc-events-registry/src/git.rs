@@ -12,7 +12,7 @@ use crate::workspace::{subjects, Naming};
 use crate::Registry;
 use async_trait::async_trait;
 use sc_events_schema::source::{SourceFile, DEFAULT_MAX_SCHEMA_BYTES};
-use sc_events_schema::Catalog;
+use sc_events_schema::{Catalog, Layout};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -48,7 +48,13 @@ impl GitRegistry {
     /// Loads the schema directory `schemas` (a path in the work tree of a git repository) as
     /// it is at `reference`.
     pub async fn open(schemas: &Path, reference: &str, naming: &Naming) -> Result<Self> {
-        let catalog = load(schemas, reference)?;
+        Self::open_layout(&Layout::for_schemas(schemas), reference, naming).await
+    }
+
+    /// Loads a workspace's schemas and topic file (as its layout places them in the work
+    /// tree) as they are at `reference`.
+    pub async fn open_layout(layout: &Layout, reference: &str, naming: &Naming) -> Result<Self> {
+        let catalog = load(layout, reference)?;
         let inner = EmbeddedRegistry::open(":memory:")?;
         inner.set_compatibility(None, Compatibility::None).await?;
         for s in subjects(&catalog, naming) {
@@ -66,18 +72,27 @@ impl GitRegistry {
     }
 }
 
-/// The catalog of `schemas` at `reference`.
-fn load(schemas: &Path, reference: &str) -> Result<Catalog> {
-    let abs = std::fs::canonicalize(schemas)
-        .map_err(|e| RegistryError::Config(format!("cannot resolve {}: {e}", schemas.display())))?;
-    let top = PathBuf::from(text(git(&abs, &["rev-parse", "--show-toplevel"])?)?.trim());
-    let rel = abs
-        .strip_prefix(std::fs::canonicalize(&top).unwrap_or(top.clone()))
+/// `path` (in the work tree) relative to the repository's top level, with `/` separators.
+fn in_repo(top: &Path, path: &Path) -> Result<String> {
+    let abs = std::fs::canonicalize(path)
+        .map_err(|e| RegistryError::Config(format!("cannot resolve {}: {e}", path.display())))?;
+    Ok(abs
+        .strip_prefix(std::fs::canonicalize(top).unwrap_or(top.to_path_buf()))
         .map_err(|_| {
             RegistryError::Config(format!("{} is not in {}", abs.display(), top.display()))
         })?
         .to_string_lossy()
-        .replace('\\', "/");
+        .replace('\\', "/"))
+}
+
+/// The catalog of the layout's schemas and topic file at `reference`.
+fn load(layout: &Layout, reference: &str) -> Result<Catalog> {
+    let schemas = &layout.schemas;
+    let abs = std::fs::canonicalize(schemas)
+        .map_err(|e| RegistryError::Config(format!("cannot resolve {}: {e}", schemas.display())))?;
+    let top = PathBuf::from(text(git(&abs, &["rev-parse", "--show-toplevel"])?)?.trim());
+    let rel = in_repo(&top, schemas)?;
+    let topics_rel = in_repo(&top, &layout.topics)?;
     let commit = text(git(
         &top,
         &[
@@ -89,10 +104,10 @@ fn load(schemas: &Path, reference: &str) -> Result<Catalog> {
     )?)?;
     let commit = commit.trim();
     let tree = format!("{commit}:{rel}");
-    let names = text(git(&top, &["ls-tree", "--name-only", "-z", &tree])?)?;
-    let label = PathBuf::from(format!("git:{reference}")).join(&rel);
-    let read = |name: &str| -> Result<SourceFile> {
-        let object = format!("{tree}/{name}");
+    // Every file under the schema directory, subdirectories included.
+    let names = text(git(&top, &["ls-tree", "-r", "--name-only", "-z", &tree])?)?;
+    let label = PathBuf::from(format!("git:{reference}"));
+    let read = |object: String, path: PathBuf| -> Result<SourceFile> {
         let size: u64 = text(git(&top, &["cat-file", "-s", &object])?)?
             .trim()
             .parse()
@@ -103,17 +118,24 @@ fn load(schemas: &Path, reference: &str) -> Result<Catalog> {
             )));
         }
         let bytes = git(&top, &["cat-file", "blob", &object])?;
-        SourceFile::from_bytes(label.join(name), bytes)
-            .map_err(|e| RegistryError::Config(e.to_string()))
+        SourceFile::from_bytes(path, bytes).map_err(|e| RegistryError::Config(e.to_string()))
     };
     let mut files = Vec::new();
     let mut sorted: Vec<&str> = names.split('\0').filter(|n| n.ends_with(".avsc")).collect();
     sorted.sort_unstable();
-    for name in sorted {
-        files.push(read(name)?);
+    if sorted.len() > 100_000 {
+        return Err(RegistryError::Config(format!(
+            "{tree}: too many schema files"
+        )));
     }
-    let topics = read(sc_events_schema::catalog::TOPICS_FILE)?;
-    Catalog::from_files(&label, files, topics).map_err(|diags| {
+    for name in sorted {
+        files.push(read(format!("{tree}/{name}"), label.join(&rel).join(name))?);
+    }
+    let topics = read(format!("{commit}:{topics_rel}"), label.join(&topics_rel))?;
+    let mut at_ref = layout.clone();
+    at_ref.schemas = label.join(&rel);
+    at_ref.topics = label.join(&topics_rel);
+    Catalog::from_files_layout(at_ref, files, topics).map_err(|diags| {
         RegistryError::Config(format!(
             "the schemas at {reference} do not load: {}",
             diags
