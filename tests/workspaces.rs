@@ -351,3 +351,28 @@ fn a_git_ref_is_the_baseline_of_a_workspace_with_subdirectories_and_a_yaml_topic
     );
     assert!(text(&o).contains("etl.execution-value"), "{}", text(&o));
 }
+
+#[test]
+fn the_subject_strategy_names_the_value_subjects() {
+    for (strategy, subject) in [
+        ("topic_record", "order-events-flowops.events.OrderEvent"),
+        ("record", "flowops.events.OrderEvent"),
+    ] {
+        let ws = copy("flowops");
+        let config = ws.path().join("schemactl.toml");
+        let t = std::fs::read_to_string(&config).expect("read");
+        let t = t.replacen(
+            "[layout]\n",
+            &format!("[layout]\nsubject_strategy = \"{strategy}\"\n"),
+            1,
+        );
+        std::fs::write(&config, t).expect("write");
+        let o = run(ws.path(), &["catalog", "--format", "json"]);
+        let c: Value = serde_json::from_slice(&o.stdout).expect("catalog JSON");
+        assert_eq!(topic(&c, "order-events")["value_subject"], subject);
+        let reg = format!("embedded:{}", ws.path().join("r.db").display());
+        let o = run(ws.path(), &["publish", "--against", &reg]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        assert!(text(&o).contains(subject), "{}", text(&o));
+    }
+}

@@ -109,7 +109,7 @@ impl CatalogDoc {
                     key: t.key.clone(),
                     retention_ms: t.retention_ms,
                     cleanup_policy: t.cleanup_policy.clone(),
-                    value_subject: t.value_subject(),
+                    value_subject: c.value_subject(t),
                     dlq: dlq_of(c, t.name.get_ref()),
                 })
                 .collect(),
@@ -197,7 +197,7 @@ pub fn markdown(c: &Catalog) -> String {
                 .map_or("-".to_string(), |k| format!("`{k}`")),
             retention(t.retention_ms),
             t.cleanup_policy,
-            t.value_subject()
+            c.value_subject(t)
                 .map_or("-".to_string(), |s| format!("`{s}`")),
             t.description
         );

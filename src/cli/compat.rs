@@ -149,7 +149,7 @@ fn default_subject(new: &Path, new_set: &SchemaSet) -> String {
         .iter()
         .find(|d| catalog.set.types[d.record].name.fullname() == record)
         .and_then(|d| catalog.topic(&d.topic))
-        .and_then(|t| t.value_subject())
+        .and_then(|t| catalog.value_subject(t))
         .unwrap_or(stem)
 }
 

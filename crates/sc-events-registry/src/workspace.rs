@@ -102,7 +102,7 @@ pub fn subjects(catalog: &Catalog, naming: &Naming) -> Vec<SubjectSchema> {
         let Some(topic) = catalog.topic(&d.topic) else {
             continue;
         };
-        let Some(subject) = topic.value_subject() else {
+        let Some(subject) = catalog.value_subject(topic) else {
             continue;
         };
         out.push(SubjectSchema {

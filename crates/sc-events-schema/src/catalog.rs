@@ -229,6 +229,18 @@ impl Catalog {
         self.topics.iter().find(|t| t.name.get_ref() == name)
     }
 
+    /// The registry subject of a topic's value schema, under the layout's subject strategy.
+    pub fn value_subject(&self, topic: &Topic) -> Option<String> {
+        use crate::layout::SubjectStrategy as S;
+        let record = topic.value_schema.as_ref()?.get_ref();
+        let name = topic.name.get_ref();
+        Some(match self.layout.section.subject_strategy {
+            S::Topic => format!("{name}-value"),
+            S::Record => record.clone(),
+            S::TopicRecord => format!("{name}-{record}"),
+        })
+    }
+
     /// The DLQ of `topic` under the workspace's naming pattern, when that topic exists.
     pub fn dlq_of(&self, topic: &str) -> Option<&Topic> {
         let name = self.dlq_pattern.as_ref()?.replace("{topic}", topic);

@@ -23,6 +23,8 @@
 //! field_case = "snake_case"                  # or "camelCase"
 //! dlq = "{topic}.dlq"                        # derive a DLQ topic per topic (default: none)
 //! dlq_retention_ms = 1209600000              # retention of the derived DLQs
+//! subject_strategy = "topic"                 # <topic>-value; "record": the record's full
+//!                                            # name; "topic_record": <topic>-<record>
 //! [lint]
 //! allow = ["DOC_REQUIRED"]                   # lint rules this workspace does not enforce
 //! ```
@@ -41,6 +43,18 @@ pub enum EnvelopeStyle {
     Nested,
     /// The envelope record's fields repeated at the top of every top-level record.
     Flat,
+}
+
+/// How a topic's value schema is named in the registry (Confluent's subject name strategies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectStrategy {
+    /// TopicNameStrategy: `<topic>-value`.
+    Topic,
+    /// RecordNameStrategy: the record's full name.
+    Record,
+    /// TopicRecordNameStrategy: `<topic>-<record full name>`.
+    TopicRecord,
 }
 
 /// The naming convention of field names.
@@ -100,6 +114,7 @@ pub struct LayoutSection {
     pub field_case: Case,
     pub dlq: Option<String>,
     pub dlq_retention_ms: Option<u64>,
+    pub subject_strategy: SubjectStrategy,
 }
 
 impl Default for LayoutSection {
@@ -122,6 +137,7 @@ impl Default for LayoutSection {
             field_case: Case::Snake,
             dlq: None,
             dlq_retention_ms: None,
+            subject_strategy: SubjectStrategy::Topic,
         }
     }
 }

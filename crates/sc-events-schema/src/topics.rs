@@ -32,15 +32,6 @@ pub struct Topic {
     pub value_schema: Option<Spanned<String>>,
 }
 
-impl Topic {
-    /// The Confluent subject of the topic's value schema (TopicNameStrategy), when it has one.
-    pub fn value_subject(&self) -> Option<String> {
-        self.value_schema
-            .as_ref()
-            .map(|_| format!("{}-value", self.name.get_ref()))
-    }
-}
-
 /// What the topic file says about the schema registry (YAML `schema_registry:`, TOML
 /// `[schema_registry]`); the CLI's own configuration takes precedence.
 #[derive(Debug, Clone, Default, Deserialize)]
