@@ -376,3 +376,56 @@ fn the_subject_strategy_names_the_value_subjects() {
         assert!(text(&o).contains(subject), "{}", text(&o));
     }
 }
+
+#[test]
+fn a_major_version_starts_a_new_compatibility_group() {
+    let ws = copy("product-events");
+    let reg = format!("embedded:{}", ws.path().join("r.db").display());
+    let o = run(ws.path(), &["publish", "--against", &reg]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let file = ws.path().join("schemas/product_event.avsc");
+    let original = std::fs::read_to_string(&file).expect("read");
+    // A required field without a default: old data cannot be read any more.
+    let anchor = r#"{"name": "productName", "type": "string"}"#;
+    assert!(original.contains(anchor), "{original}");
+    let breaking = original.replacen(
+        anchor,
+        &format!(r#"{anchor}, {{"name": "warehouseId", "type": "string", "doc": "Warehouse that ran low."}}"#),
+        1,
+    );
+    // Within major 1 the break is refused, and 1.1.0 is not enough for it either.
+    std::fs::write(
+        &file,
+        breaking.replacen(r#""version": "1.0.0""#, r#""version": "1.1.0""#, 1),
+    )
+    .expect("write");
+    let o = run(ws.path(), &["check", "--against", &reg]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("INCOMPATIBLE"), "{}", text(&o));
+    // 2.0.0 with a migration note starts group 2: checked against nothing of major 1.
+    let major = breaking.replacen(
+        r#""version": "1.0.0","#,
+        r#""version": "2.0.0", "migration": "Consumers of 1.x read LowStockWarning.warehouseId from the stock service until they move to 2.x.","#,
+        1,
+    );
+    std::fs::write(&file, &major).expect("write");
+    let o = run(ws.path(), &["check", "--against", &reg]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(ws.path(), &["publish", "--against", &reg]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("1 registered, 1 unchanged"),
+        "{}",
+        text(&o)
+    );
+    // The next break inside major 2 is checked against 2.0.0 again.
+    let again = major.replacen(
+        r#"{"name": "warehouseId", "type": "string", "doc": "Warehouse that ran low."}"#,
+        r#"{"name": "warehouseId", "type": "string", "doc": "Warehouse that ran low."}, {"name": "bin", "type": "string", "doc": "Bin."}"#,
+        1,
+    )
+    .replacen(r#""version": "2.0.0""#, r#""version": "2.1.0""#, 1);
+    std::fs::write(&file, again).expect("write");
+    let o = run(ws.path(), &["check", "--against", &reg]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+}

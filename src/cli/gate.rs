@@ -175,6 +175,30 @@ async fn subject(
             Err(e) => return Err(e),
         }
     }
+    // Confluent's compatibilityGroup: a schema is checked only against the versions of its
+    // own group (a semver domain: the same major). A version registered without the group
+    // property counts by the major of its own version attribute, so history registered
+    // before groups is still checked.
+    let in_group: Vec<i32> = match &s.group {
+        None => versions.clone(),
+        Some((property, value)) => {
+            let mut keep = Vec::with_capacity(versions.len());
+            for v in &versions {
+                let reg = registry
+                    .version(&s.subject, Version::Number(*v), false)
+                    .await?;
+                let theirs = reg
+                    .schema
+                    .property(property)
+                    .map(str::to_string)
+                    .or_else(|| major_of(&reg.schema.schema, version_attribute));
+                if theirs.as_deref() == Some(value.as_str()) {
+                    keep.push(*v);
+                }
+            }
+            keep
+        }
+    };
     // The versions the level reads (all of them when transitive), newest last.
     let wanted: Vec<i32> = if matches!(
         level,
@@ -182,9 +206,9 @@ async fn subject(
             | Compatibility::ForwardTransitive
             | Compatibility::FullTransitive
     ) {
-        versions.clone()
+        in_group.clone()
     } else {
-        versions.last().copied().into_iter().collect()
+        in_group.last().copied().into_iter().collect()
     };
     let mut existing: Vec<(i32, Parsed)> = Vec::with_capacity(wanted.len());
     for v in &wanted {
@@ -209,13 +233,32 @@ async fn subject(
             .push(message(inc.kind.as_str(), &inc.location, &inc.message, &d));
         report.diagnostics.push(d);
     }
-    if let Some(newest) = refs.last() {
+    // The declared version moves against the newest version overall, whatever its group.
+    let newest_overall = match versions.last() {
+        Some(v) if wanted.last() == Some(v) => None,
+        Some(v) => {
+            let reg = registry
+                .version(&s.subject, Version::Number(*v), false)
+                .await?;
+            let label = format!("{} version {v}", s.subject);
+            let resolved = check::resolve(registry, &label, &reg.schema).await?;
+            Some(check::parse(&resolved).map_err(|e| {
+                RegistryError::Malformed(format!("registered {label} does not parse: {e}"))
+            })?)
+        }
+        None => None,
+    };
+    let bump_base = newest_overall
+        .as_ref()
+        .map(Parsed::root)
+        .or(refs.last().copied());
+    if let Some(newest) = bump_base {
         let disabled = policy
             .for_subject(&s.subject)
             .disabled
             .iter()
             .any(|r| r == version::RULE.id);
-        if let Some(d) = version::check(*newest, new, version_attribute).filter(|_| !disabled) {
+        if let Some(d) = version::check(newest, new, version_attribute).filter(|_| !disabled) {
             let m = message(
                 d.code.as_str(),
                 &format!("/{version_attribute}"),
@@ -225,6 +268,9 @@ async fn subject(
             report.messages.push(m);
             report.diagnostics.push(d);
         }
+    }
+    // The evolution policy, like compatibility, within the group.
+    if let Some(newest) = refs.last() {
         for f in policy::check(*newest, new, &policy.for_subject(&s.subject)) {
             let d = policy_diagnostic(set, &f);
             let m = message(f.rule.id, &f.location, &f.message, &d);
@@ -238,8 +284,19 @@ async fn subject(
             report.diagnostics.push(d);
         }
     }
-    // The registry's own verdict is comparable when it applies the same level.
-    if live && registry_level == level {
+    // The registry's own verdict is comparable when it applies the same level and groups.
+    let same_group = match (&s.group, live) {
+        (_, false) => false,
+        (None, true) => true,
+        (Some((property, _)), true) => {
+            registry
+                .compatibility_group(Some(&s.subject))
+                .await?
+                .as_deref()
+                == Some(property.as_str())
+        }
+    };
+    if live && same_group && registry_level == level {
         if let Some(def) = &def {
             let theirs = registry.test_compatibility(&s.subject, def, None).await?;
             let ours = findings.is_empty();
@@ -275,6 +332,15 @@ async fn subject(
         Status::Compatible
     };
     Ok(report)
+}
+
+/// The major of a registered schema's semver version attribute.
+fn major_of(text: &str, attribute: &str) -> Option<String> {
+    let root = sc_events_schema::json::parse(text).ok()?;
+    let v = root.get(attribute)?.as_str()?;
+    let major = v.split('.').next()?;
+    (v.contains('.') && !major.is_empty() && major.chars().all(|c| c.is_ascii_digit()))
+        .then(|| major.to_string())
 }
 
 fn disagreement(

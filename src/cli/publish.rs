@@ -168,7 +168,8 @@ async fn publish(
     }
 }
 
-/// Aligns the subject's level with the workspace's, registers, and finds the version.
+/// Aligns the subject's level (and compatibility group) with the workspace's, registers, and
+/// finds the version.
 async fn register(
     ws: &Workspace,
     registry: &dyn Registry,
@@ -182,6 +183,16 @@ async fn register(
         if now != Some(level) {
             registry.set_compatibility(Some(&s.subject), level).await?;
             row.compatibility_set = Some(level);
+        }
+    }
+    // A semver domain's subject partitions its history by major (Confluent's
+    // compatibilityGroup), so a new major is not checked against the old ones.
+    if let Some((property, _)) = &s.schema.group {
+        let now = registry.compatibility_group(Some(&s.subject)).await?;
+        if now.as_deref() != Some(property.as_str()) {
+            registry
+                .set_compatibility_group(Some(&s.subject), Some(property))
+                .await?;
         }
     }
     let refs: Vec<i32> = s

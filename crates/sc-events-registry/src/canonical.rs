@@ -41,6 +41,17 @@ pub fn fingerprint(schema_type: &str, text: &str, def: &SchemaDef) -> String {
         h.update([0]);
         h.update(r.version.to_be_bytes());
     }
+    // Metadata, when there is any, is part of the identity (as in Confluent); schemas without
+    // it keep the fingerprint they always had.
+    if let Some(m) = def.metadata.as_ref().filter(|m| !m.properties.is_empty()) {
+        h.update([1]);
+        for (k, v) in &m.properties {
+            h.update(k.as_bytes());
+            h.update([0]);
+            h.update(v.as_bytes());
+            h.update([0]);
+        }
+    }
     hex::encode(h.finalize())
 }
 

@@ -225,6 +225,14 @@ impl Registry for GitRegistry {
         read_only!()
     }
 
+    async fn compatibility_group(&self, subject: Option<&str>) -> Result<Option<String>> {
+        self.inner.compatibility_group(subject).await
+    }
+
+    async fn set_compatibility_group(&self, _: Option<&str>, _: Option<&str>) -> Result<()> {
+        read_only!()
+    }
+
     async fn mode(&self, subject: Option<&str>, global: bool) -> Result<RegistryMode> {
         self.inner.mode(subject, global).await
     }

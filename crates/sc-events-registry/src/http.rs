@@ -426,6 +426,9 @@ fn schema_body(def: &SchemaDef) -> Value {
     if !def.references.is_empty() {
         v["references"] = json!(def.references);
     }
+    if let Some(m) = &def.metadata {
+        v["metadata"] = json!(m);
+    }
     v
 }
 
@@ -591,6 +594,27 @@ impl Registry for HttpRegistry {
     async fn set_compatibility(&self, subject: Option<&str>, level: Compatibility) -> Result<()> {
         let segs: Vec<&str> = std::iter::once("config").chain(subject).collect();
         let body = json!({"compatibility": level.as_str()});
+        let _: Value = self.call(Method::PUT, &segs, &[], Some(&body)).await?;
+        Ok(())
+    }
+
+    async fn compatibility_group(&self, subject: Option<&str>) -> Result<Option<String>> {
+        let segs: Vec<&str> = std::iter::once("config").chain(subject).collect();
+        let q = flag("defaultToGlobal", subject.is_some());
+        let v: Value = self.call(Method::GET, &segs, &q, None).await?;
+        Ok(v.get("compatibilityGroup")
+            .and_then(Value::as_str)
+            .filter(|g| !g.is_empty())
+            .map(str::to_string))
+    }
+
+    async fn set_compatibility_group(
+        &self,
+        subject: Option<&str>,
+        property: Option<&str>,
+    ) -> Result<()> {
+        let segs: Vec<&str> = std::iter::once("config").chain(subject).collect();
+        let body = json!({"compatibilityGroup": property.unwrap_or("")});
         let _: Value = self.call(Method::PUT, &segs, &[], Some(&body)).await?;
         Ok(())
     }

@@ -24,8 +24,8 @@ pub mod workspace;
 
 pub use error::{ErrorKind, RegistryError, Result};
 pub use types::{
-    Compatibility, CompatibilityResult, Reference, RegisterOptions, Registered, RegistryMode,
-    SchemaDef, Version,
+    Compatibility, CompatibilityResult, Metadata, Reference, RegisterOptions, Registered,
+    RegistryMode, SchemaDef, Version,
 };
 
 use async_trait::async_trait;
@@ -90,6 +90,17 @@ pub trait Registry: Send + Sync {
 
     /// `PUT /config[/{subject}]`
     async fn set_compatibility(&self, subject: Option<&str>, level: Compatibility) -> Result<()>;
+
+    /// The `compatibilityGroup` of `GET /config[/{subject}]?defaultToGlobal=true`: the metadata
+    /// property whose value partitions the subject's history for compatibility checks.
+    async fn compatibility_group(&self, subject: Option<&str>) -> Result<Option<String>>;
+
+    /// `PUT /config[/{subject}]` with `{"compatibilityGroup": property}` (`None`: removed).
+    async fn set_compatibility_group(
+        &self,
+        subject: Option<&str>,
+        property: Option<&str>,
+    ) -> Result<()>;
 
     /// `DELETE /config[/{subject}]` (back to the global level, or the global one back to
     /// BACKWARD); returns the level it had.

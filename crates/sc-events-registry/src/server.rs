@@ -145,6 +145,8 @@ struct SchemaBody {
     schema_type: Option<String>,
     #[serde(default)]
     references: Option<Vec<Reference>>,
+    #[serde(default)]
+    metadata: Option<crate::types::Metadata>,
     id: Option<i32>,
     version: Option<i32>,
 }
@@ -164,6 +166,7 @@ impl SchemaBody {
                 .clone()
                 .map_or_else(|| "AVRO".to_string(), |t| t.to_ascii_uppercase()),
             references: self.references.clone().unwrap_or_default(),
+            metadata: self.metadata.clone().filter(|m| !m.properties.is_empty()),
         })
     }
 }
@@ -557,6 +560,9 @@ struct ConfigBody {
     compatibility: Option<String>,
     #[serde(rename = "compatibilityLevel")]
     compatibility_level: Option<String>,
+    /// `""` removes the group.
+    #[serde(rename = "compatibilityGroup")]
+    compatibility_group: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -564,10 +570,11 @@ struct ModeBody {
     mode: Option<String>,
 }
 
-fn level(b: ConfigBody) -> Result<Compatibility, ApiError> {
+fn level(b: &ConfigBody) -> Result<Compatibility, ApiError> {
     let s = b
         .compatibility
-        .or(b.compatibility_level)
+        .clone()
+        .or_else(|| b.compatibility_level.clone())
         .unwrap_or_default();
     s.to_ascii_uppercase().parse().map_err(|_| {
         bad(
@@ -593,7 +600,11 @@ async fn get_config(State(app): State<App>, s: Subject, Query(q): Query<Flags>) 
         .registry
         .compatibility(s, s.is_none() || q.flag("defaultToGlobal"))
         .await?;
-    ok(json!({"compatibilityLevel": l.as_str()}))
+    let mut answer = json!({"compatibilityLevel": l.as_str()});
+    if let Some(g) = app.registry.compatibility_group(s).await? {
+        answer["compatibilityGroup"] = json!(g);
+    }
+    ok(answer)
 }
 
 async fn put_config(
@@ -601,9 +612,20 @@ async fn put_config(
     s: Subject,
     b: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    let l = level(body(b)?)?;
+    let b: ConfigBody = body(b)?;
+    let mut answer = json!({});
+    if let Some(g) = &b.compatibility_group {
+        let g = Some(g.as_str()).filter(|g| !g.is_empty());
+        app.registry.set_compatibility_group(subject(&s), g).await?;
+        answer["compatibilityGroup"] = json!(g.unwrap_or_default());
+        if b.compatibility.is_none() && b.compatibility_level.is_none() {
+            return ok(answer);
+        }
+    }
+    let l = level(&b)?;
     app.registry.set_compatibility(subject(&s), l).await?;
-    ok(json!({"compatibility": l.as_str()}))
+    answer["compatibility"] = json!(l.as_str());
+    ok(answer)
 }
 
 async fn delete_config(State(app): State<App>, s: Subject) -> Answer {

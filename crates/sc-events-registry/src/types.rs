@@ -30,6 +30,26 @@ pub struct SchemaDef {
     pub schema_type: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<Reference>,
+    /// Confluent's schema metadata (data contracts); its `properties` are what a subject's
+    /// `compatibilityGroup` compares. Part of the schema's identity, as in Confluent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+}
+
+/// Schema metadata (Confluent's `Metadata`): only `properties` are kept and compared.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Metadata {
+    #[serde(default)]
+    pub properties: std::collections::BTreeMap<String, String>,
+}
+
+impl Metadata {
+    /// Metadata with one property.
+    pub fn property(key: impl Into<String>, value: impl Into<String>) -> Self {
+        Metadata {
+            properties: [(key.into(), value.into())].into_iter().collect(),
+        }
+    }
 }
 
 fn avro() -> String {
@@ -47,12 +67,26 @@ impl SchemaDef {
             schema: schema.into(),
             schema_type: avro(),
             references: Vec::new(),
+            metadata: None,
         }
     }
 
     pub fn with_references(mut self, references: Vec<Reference>) -> Self {
         self.references = references;
         self
+    }
+
+    pub fn with_metadata(mut self, metadata: Option<Metadata>) -> Self {
+        self.metadata = metadata.filter(|m| !m.properties.is_empty());
+        self
+    }
+
+    /// The value of a metadata property, if the schema has it.
+    pub fn property(&self, key: &str) -> Option<&str> {
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.properties.get(key))
+            .map(String::as_str)
     }
 }
 

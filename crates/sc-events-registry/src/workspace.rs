@@ -28,24 +28,41 @@ pub struct SubjectSchema {
     pub references: Vec<(String, String)>,
     /// The topic whose value this is (`None` for the envelope).
     pub topic: Option<String>,
+    /// `(property, value)`: the Confluent compatibility group the schema belongs to (a semver
+    /// domain: the layout's group property and its major), sent as schema metadata.
+    pub group: Option<(String, String)>,
 }
 
 impl SubjectSchema {
     /// The schema to register, given the versions of the referenced subjects (same order as
     /// [`SubjectSchema::references`]).
     pub fn def(&self, versions: &[i32]) -> SchemaDef {
-        SchemaDef::avro(self.text.clone()).with_references(
-            self.references
-                .iter()
-                .zip(versions)
-                .map(|((name, subject), v)| Reference {
-                    name: name.clone(),
-                    subject: subject.clone(),
-                    version: *v,
-                })
-                .collect(),
-        )
+        SchemaDef::avro(self.text.clone())
+            .with_references(
+                self.references
+                    .iter()
+                    .zip(versions)
+                    .map(|((name, subject), v)| Reference {
+                        name: name.clone(),
+                        subject: subject.clone(),
+                        version: *v,
+                    })
+                    .collect(),
+            )
+            .with_metadata(
+                self.group
+                    .as_ref()
+                    .map(|(k, v)| crate::types::Metadata::property(k, v)),
+            )
     }
+}
+
+/// The compatibility group of a domain: its major, where it is versioned with semver and the
+/// layout names a group property.
+fn group(catalog: &Catalog, d: &sc_events_schema::Domain) -> Option<(String, String)> {
+    let property = &catalog.layout.section.compatibility_group;
+    (!property.is_empty() && d.version.contains('.'))
+        .then(|| (property.clone(), d.schema_version.to_string()))
 }
 
 /// Every subject of the workspace, referenced ones first: each shared file a domain uses
@@ -96,6 +113,7 @@ pub fn subjects(catalog: &Catalog, naming: &Naming) -> Vec<SubjectSchema> {
             text: set.files[f].text.clone(),
             references: references(f),
             topic: None,
+            group: None,
         })
         .collect();
     for d in &catalog.domains {
@@ -111,6 +129,7 @@ pub fn subjects(catalog: &Catalog, naming: &Naming) -> Vec<SubjectSchema> {
             text: set.files[d.file].text.clone(),
             references: references(d.file),
             topic: Some(d.topic.clone()),
+            group: group(catalog, d),
         });
     }
     out

@@ -341,3 +341,40 @@ async fn hostile_subjects_are_refused_cleanly() {
         assert_eq!(r.versions(s, false).await.unwrap(), vec![1]);
     }
 }
+
+/// `V` with schema metadata `application.major.version = major`.
+fn major(text: &str, major: &str) -> SchemaDef {
+    avro(text).with_metadata(Some(sc_events_registry::Metadata::property(
+        "application.major.version",
+        major,
+    )))
+}
+
+#[tokio::test]
+async fn a_compatibility_group_checks_each_major_only_against_its_own() {
+    let (_d, r) = open();
+    reg(&r, "s", &major(V1, "1")).await.unwrap();
+    // Without a group, a breaking version is refused whatever its metadata says.
+    let e = reg(&r, "s", &major(V2_REQUIRED, "2")).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Incompatible, "{e}");
+    r.set_compatibility_group(Some("s"), Some("application.major.version"))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.compatibility_group(Some("s")).await.unwrap().as_deref(),
+        Some("application.major.version")
+    );
+    // A new major starts a new group; the same break inside major 1 is still refused.
+    let e = reg(&r, "s", &major(V2_REQUIRED, "1")).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Incompatible, "{e}");
+    let id = reg(&r, "s", &major(V2_REQUIRED, "2")).await.unwrap();
+    assert_eq!(r.versions("s", false).await.unwrap(), [1, 2]);
+    // Metadata is part of the identity and comes back as registered.
+    let got = r.schema_by_id(id, None).await.unwrap();
+    assert_eq!(got.property("application.major.version"), Some("2"));
+    assert_ne!(reg(&r, "s", &major(V1, "1")).await.unwrap(), id);
+    let plain = reg(&r, "t", &avro(V1)).await.unwrap();
+    assert_ne!(plain, reg(&r, "t2", &major(V1, "1")).await.unwrap());
+    r.set_compatibility_group(Some("s"), None).await.unwrap();
+    assert_eq!(r.compatibility_group(Some("s")).await.unwrap(), None);
+}

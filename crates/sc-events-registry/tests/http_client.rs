@@ -1151,3 +1151,46 @@ async fn retry_pauses_grow_between_attempts() {
     // The shortest possible third pause (80 ms) exceeds the longest possible first (40 ms).
     assert!(gaps[2] > gaps[0], "{gaps:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compatibility_groups_and_schema_metadata_go_over_the_wire() {
+    let srv = Real::serve(ServeOptions::default()).await;
+    let r = client(&srv.url, 0);
+    let s = "product-events-value";
+    let group = "application.major.version";
+    let with_major = |text: &str, major: &str| {
+        SchemaDef::avro(text)
+            .with_metadata(Some(sc_events_registry::Metadata::property(group, major)))
+    };
+    assert_eq!(r.compatibility_group(Some(s)).await.unwrap(), None);
+    r.set_compatibility_group(Some(s), Some(group))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.compatibility_group(Some(s)).await.unwrap().as_deref(),
+        Some(group)
+    );
+    // Setting the group leaves the level alone.
+    assert_eq!(
+        r.compatibility(Some(s), true).await.unwrap(),
+        Compatibility::Backward
+    );
+    r.register(s, &with_major(V1, "1"), RegisterOptions::default())
+        .await
+        .unwrap();
+    // A new required field breaks BACKWARD within major 1, not as the first of major 2.
+    let breaking = r#"{"type":"record","name":"Order","namespace":"sc.test","fields":[{"name":"id","type":"string"},{"name":"total","type":"long"}]}"#;
+    let e = r
+        .register(s, &with_major(breaking, "1"), RegisterOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), sc_events_registry::ErrorKind::Incompatible, "{e}");
+    let id = r
+        .register(s, &with_major(breaking, "2"), RegisterOptions::default())
+        .await
+        .unwrap();
+    let got = r.version(s, Version::Latest, false).await.unwrap();
+    assert_eq!((got.id, got.schema.property(group)), (id, Some("2")));
+    r.set_compatibility_group(Some(s), None).await.unwrap();
+    assert_eq!(r.compatibility_group(Some(s)).await.unwrap(), None);
+}

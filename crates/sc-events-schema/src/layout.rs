@@ -25,6 +25,8 @@
 //! dlq_retention_ms = 1209600000              # retention of the derived DLQs
 //! subject_strategy = "topic"                 # <topic>-value; "record": the record's full
 //!                                            # name; "topic_record": <topic>-<record>
+//! compatibility_group = "application.major.version"  # semver domains: one Confluent
+//!                                            # compatibility group per major ("" = none)
 //! [lint]
 //! allow = ["DOC_REQUIRED"]                   # lint rules this workspace does not enforce
 //! ```
@@ -115,6 +117,10 @@ pub struct LayoutSection {
     pub dlq: Option<String>,
     pub dlq_retention_ms: Option<u64>,
     pub subject_strategy: SubjectStrategy,
+    /// Where a domain's version is semver: the schema metadata property holding its major,
+    /// and the subject's Confluent `compatibilityGroup`, so a major version starts a new
+    /// group (`""`: no groups).
+    pub compatibility_group: String,
 }
 
 impl Default for LayoutSection {
@@ -138,6 +144,7 @@ impl Default for LayoutSection {
             dlq: None,
             dlq_retention_ms: None,
             subject_strategy: SubjectStrategy::Topic,
+            compatibility_group: "application.major.version".into(),
         }
     }
 }

@@ -199,6 +199,22 @@ impl Registry for EmbeddedRegistry {
             .await
     }
 
+    async fn compatibility_group(&self, subject: Option<&str>) -> Result<Option<String>> {
+        let s = own(subject);
+        self.run(move |c| store::compatibility_group(c, s.as_deref()))
+            .await
+    }
+
+    async fn set_compatibility_group(
+        &self,
+        subject: Option<&str>,
+        property: Option<&str>,
+    ) -> Result<()> {
+        let (s, p) = (own(subject), own(property));
+        self.run(move |c| write::set_compatibility_group(c, s.as_deref(), p.as_deref()))
+            .await
+    }
+
     async fn delete_compatibility(&self, subject: Option<&str>) -> Result<Compatibility> {
         let s = own(subject);
         self.run(move |c| write::delete_compatibility(c, s.as_deref()))

@@ -34,3 +34,14 @@ CREATE TABLE IF NOT EXISTS modes (
     subject TEXT PRIMARY KEY,
     mode    TEXT NOT NULL
 ) WITHOUT ROWID;
+-- Schema metadata (Confluent data contracts), JSON; part of the schema's fingerprint.
+CREATE TABLE IF NOT EXISTS schema_metadata (
+    schema_id INTEGER PRIMARY KEY REFERENCES schemas(id),
+    metadata  TEXT NOT NULL
+) WITHOUT ROWID;
+-- A subject's compatibilityGroup: the metadata property whose value partitions its history
+-- for compatibility checks. Subject '' is the global setting.
+CREATE TABLE IF NOT EXISTS compatibility_groups (
+    subject  TEXT PRIMARY KEY,
+    property TEXT NOT NULL
+) WITHOUT ROWID;

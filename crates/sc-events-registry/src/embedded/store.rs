@@ -57,15 +57,48 @@ pub(crate) fn schema_row(conn: &Connection, id: i32) -> Result<Option<SchemaRow>
     .map(|(schema_type, schema, refs)| {
         let references: Vec<Reference> = serde_json::from_str(&refs)
             .map_err(|e| RegistryError::store(format!("schema {id}: bad references: {e}")))?;
+        let metadata: Option<String> = conn
+            .query_row(
+                "SELECT metadata FROM schema_metadata WHERE schema_id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        let metadata = metadata
+            .map(|m| serde_json::from_str(&m))
+            .transpose()
+            .map_err(|e| RegistryError::store(format!("schema {id}: bad metadata: {e}")))?;
         Ok(SchemaRow {
             def: SchemaDef {
                 schema,
                 schema_type,
                 references,
+                metadata,
             },
         })
     })
     .transpose()
+}
+
+/// A subject's compatibility group property (its own, else the global one), if any.
+pub fn compatibility_group(conn: &Connection, subject: Option<&str>) -> Result<Option<String>> {
+    let get = |s: &str| -> Result<Option<String>> {
+        conn.query_row(
+            "SELECT property FROM compatibility_groups WHERE subject = ?1",
+            params![s],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db)
+    };
+    match subject {
+        Some(s) => match get(s)? {
+            Some(p) => Ok(Some(p)),
+            None => get(""),
+        },
+        None => get(""),
+    }
 }
 
 /// `(version, schema id, deleted)` of every version of a subject, oldest first.

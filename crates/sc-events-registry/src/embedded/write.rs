@@ -108,6 +108,31 @@ fn parse_def(conn: &Connection, subject: &str, def: &SchemaDef) -> Result<Parsed
     check::parse(&resolved).map_err(|e| invalid(format!("Invalid schema: {e}")))
 }
 
+/// The live versions of a subject in `def`'s compatibility group, parsed, oldest first: with a
+/// `compatibilityGroup` property set, only the versions whose metadata gives that property
+/// the same value as `def`'s (Confluent's rule); otherwise every live version.
+fn group_history(conn: &Connection, subject: &str, def: &SchemaDef) -> Result<Vec<(i32, Parsed)>> {
+    let Some(property) = store::compatibility_group(conn, Some(subject))? else {
+        return history(conn, subject);
+    };
+    let want = def.property(&property).map(str::to_string);
+    let mut keep = Vec::new();
+    for (v, id, deleted) in store::version_rows(conn, subject)? {
+        if deleted {
+            continue;
+        }
+        let row =
+            store::schema_row(conn, id)?.ok_or_else(|| RegistryError::schema_not_found(id))?;
+        if row.def.property(&property).map(str::to_string) == want {
+            keep.push(v);
+        }
+    }
+    Ok(history(conn, subject)?
+        .into_iter()
+        .filter(|(v, _)| keep.contains(v))
+        .collect())
+}
+
 /// The live versions of a subject, parsed, oldest first.
 fn history(conn: &Connection, subject: &str) -> Result<Vec<(i32, Parsed)>> {
     let mut out = Vec::new();
@@ -218,7 +243,7 @@ pub fn register(
     let parsed = parse_def(&tx, subject, def)?;
     if mode != RegistryMode::Import {
         let level = effective_compatibility(&tx, subject)?;
-        let messages = check::compatibility(level, &parsed, &history(&tx, subject)?);
+        let messages = check::compatibility(level, &parsed, &group_history(&tx, subject, def)?);
         if !messages.is_empty() {
             return Err(RegistryError::api(
                 ErrorKind::Incompatible,
@@ -306,6 +331,14 @@ fn insert_schema(tx: &Connection, def: &SchemaDef, p: &Forms, wanted: Option<i32
     .map_err(db)?;
     let id = i32::try_from(tx.last_insert_rowid())
         .map_err(|_| RegistryError::store("schema ids are exhausted"))?;
+    if let Some(m) = def.metadata.as_ref().filter(|m| !m.properties.is_empty()) {
+        let text = serde_json::to_string(m).map_err(RegistryError::store)?;
+        tx.execute(
+            "INSERT INTO schema_metadata (schema_id, metadata) VALUES (?1, ?2)",
+            params![id, text],
+        )
+        .map_err(db)?;
+    }
     for r in &def.references {
         tx.execute(
             "INSERT INTO schema_refs (schema_id, subject, version) VALUES (?1, ?2, ?3)",
@@ -326,7 +359,7 @@ pub fn test_compatibility(
     let parsed = parse_def(conn, subject, def)?;
     let level = effective_compatibility(conn, subject)?;
     let against = match version {
-        None => history(conn, subject)?,
+        None => group_history(conn, subject, def)?,
         Some(Version::Latest) if store::version_rows(conn, subject)?.iter().all(|r| r.2) => {
             Vec::new()
         }
@@ -374,6 +407,35 @@ fn put_setting(
     match value {
         Some(v) => tx.execute(upsert, params![subject, v]),
         None => tx.execute(delete, params![subject]),
+    }
+    .map_err(db)?;
+    tx.commit().map_err(db)
+}
+
+/// Sets (`Some`) or removes (`None`) a subject's (or, without one, the global)
+/// compatibility group property.
+pub fn set_compatibility_group(
+    conn: &mut Connection,
+    subject: Option<&str>,
+    property: Option<&str>,
+) -> Result<()> {
+    if let Some(s) = subject {
+        validate_subject(s)?;
+    }
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db)?;
+    let s = subject.unwrap_or("");
+    match property {
+        Some(p) => tx.execute(
+            "INSERT INTO compatibility_groups (subject, property) VALUES (?1, ?2) \
+             ON CONFLICT(subject) DO UPDATE SET property = excluded.property",
+            params![s, p],
+        ),
+        None => tx.execute(
+            "DELETE FROM compatibility_groups WHERE subject = ?1",
+            params![s],
+        ),
     }
     .map_err(db)?;
     tx.commit().map_err(db)
