@@ -42,6 +42,10 @@ pub struct SubjectReport {
     pub file: PathBuf,
     pub status: Status,
     pub compatibility: Compatibility,
+    /// Whether the workspace chose the level (schemactl.toml or the topic file) rather than
+    /// the registry; publish then aligns the subject's level with it.
+    #[serde(skip)]
+    pub level_declared: bool,
     /// The live registered versions, oldest first.
     pub versions: Vec<i32>,
     /// `(id, version)` when the current text is registered already.
@@ -132,10 +136,8 @@ async fn subject(
         .compatibility
         .as_deref()
         .and_then(|c| c.parse::<Compatibility>().ok());
-    let level = ws
-        .declared_level(&s.subject)
-        .or(hinted)
-        .unwrap_or(registry_level);
+    let declared = ws.declared_level(&s.subject).or(hinted);
+    let level = declared.unwrap_or(registry_level);
     let version_attribute = catalog.layout.section.version_attribute.as_str();
     let set = &catalog.set;
     let new = SchemaRef {
@@ -147,6 +149,7 @@ async fn subject(
         file: set.files[s.file].path.clone(),
         status: Status::New,
         compatibility: level,
+        level_declared: declared.is_some(),
         versions: versions.clone(),
         registered: None,
         messages: Vec::new(),

@@ -178,7 +178,10 @@ async fn register(
     normalize: bool,
     row: &mut Row,
 ) -> Result<(i32, i32), RegistryError> {
-    if let Some(level) = ws.declared_level(&s.subject) {
+    let declared = ws
+        .declared_level(&s.subject)
+        .or(Some(s.compatibility).filter(|_| s.level_declared));
+    if let Some(level) = declared {
         let now = registry.compatibility(Some(&s.subject), false).await.ok();
         if now != Some(level) {
             registry.set_compatibility(Some(&s.subject), level).await?;
