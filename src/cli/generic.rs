@@ -20,8 +20,14 @@ pub struct GenericDecoder {
 /// At most this many writer schemas are kept (a topic has few; a hostile one many).
 const MAX_CACHED: usize = 1024;
 
+/// The largest single allocation apache-avro may make while decoding a message.
+const MAX_ALLOCATION: usize = 64 * 1024 * 1024;
+
 impl GenericDecoder {
     pub fn new(registry: Arc<dyn Registry>) -> Self {
+        // A hostile length prefix in a message must not make apache-avro allocate more than a
+        // message could hold (Kafka's default limit is 1 MiB); set once, for this process.
+        apache_avro::max_allocation_bytes(MAX_ALLOCATION);
         GenericDecoder {
             registry,
             schemas: HashMap::new(),
