@@ -27,7 +27,7 @@ impl GenericDecoder {
     pub fn new(registry: Arc<dyn Registry>) -> Self {
         // A hostile length prefix in a message must not make apache-avro allocate more than a
         // message could hold (Kafka's default limit is 1 MiB); set once, for this process.
-        apache_avro::max_allocation_bytes(MAX_ALLOCATION);
+        apache_avro::util::max_allocation_bytes(MAX_ALLOCATION);
         GenericDecoder {
             registry,
             schemas: HashMap::new(),
