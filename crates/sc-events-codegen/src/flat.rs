@@ -4,7 +4,7 @@
 //! constraints hold) and a `new(envelope, payload)` constructor that fills in what the schema
 //! fixes, so an event cannot be mislabelled.
 
-use crate::glue::{DomainCx, E, T};
+use crate::glue::{domain_event_head, DomainCx, E, T};
 use crate::ident::field_name;
 use sc_events_schema::model::{Field, Kind, SchemaSet};
 use sc_events_schema::Catalog;
@@ -80,24 +80,7 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
         format!("{E}::PayloadRef {{ event_type: {et:?}, privacy_tier: None, entity_key: {entity_key}, check: p }}")
     };
 
-    let _ = writeln!(o, "impl {E}::DomainEvent for {T}::{ev} {{");
-    let _ = writeln!(o, "    type Workspace = crate::Workspace;");
-    let _ = writeln!(o, "    const TOPIC: &'static str = {:?};", d.topic);
-    let _ = writeln!(
-        o,
-        "    const KEY_FIELD: Option<&'static str> = {:?};",
-        cx.key
-    );
-    let _ = writeln!(
-        o,
-        "    const RECORD: &'static str = {:?};",
-        root.name.fullname()
-    );
-    let _ = writeln!(
-        o,
-        "    const SCHEMA: &'static str = include_str!({:?});",
-        cx.schema_path
-    );
+    domain_event_head(cx, &root.name.fullname(), o);
     let _ = writeln!(o, "    fn payload(&self) -> {E}::PayloadRef<'_> {{");
     match &cx.union {
         Some(union) => {

@@ -248,6 +248,25 @@ pub(crate) struct DomainCx<'a> {
     pub schema_path: String,
 }
 
+/// The opening of a domain's `DomainEvent` impl, the same in every layout: its workspace,
+/// topic, key field, record and schema text.
+pub(crate) fn domain_event_head(cx: &DomainCx<'_>, record: &str, o: &mut String) {
+    let _ = writeln!(o, "impl {E}::DomainEvent for {T}::{} {{", cx.ev);
+    let _ = writeln!(o, "    type Workspace = crate::Workspace;");
+    let _ = writeln!(o, "    const TOPIC: &'static str = {:?};", cx.d.topic);
+    let _ = writeln!(
+        o,
+        "    const KEY_FIELD: Option<&'static str> = {:?};",
+        cx.key
+    );
+    let _ = writeln!(o, "    const RECORD: &'static str = {record:?};");
+    let _ = writeln!(
+        o,
+        "    const SCHEMA: &'static str = include_str!({:?});",
+        cx.schema_path
+    );
+}
+
 fn domain(catalog: &Catalog, d: &sc_events_schema::Domain, dir: &std::path::Path, o: &mut String) {
     let set = &catalog.set;
     let root = &set.types[d.record];

@@ -2,7 +2,7 @@
 //! `Enveloped` for each top-level record (the shared `Envelope` plus the `data` union) and
 //! `Payload` for each payload record, so `Emitter` can build correctly labelled events.
 
-use crate::glue::{tier, DomainCx, E, T};
+use crate::glue::{domain_event_head, tier, DomainCx, E, T};
 use crate::ident::{field_name, type_name, variant_name};
 use sc_events_schema::Catalog;
 use std::fmt::Write as _;
@@ -34,20 +34,7 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
     }
     let _ = writeln!(o, "}}\n");
 
-    let _ = writeln!(o, "impl {E}::DomainEvent for {T}::{ev} {{");
-    let _ = writeln!(o, "    type Workspace = crate::Workspace;");
-    let _ = writeln!(o, "    const TOPIC: &'static str = {:?};", d.topic);
-    let _ = writeln!(o, "    const KEY_FIELD: Option<&'static str> = {key:?};");
-    let _ = writeln!(
-        o,
-        "    const RECORD: &'static str = {:?};",
-        root.name.fullname()
-    );
-    let _ = writeln!(
-        o,
-        "    const SCHEMA: &'static str = include_str!({:?});",
-        cx.schema_path
-    );
+    domain_event_head(cx, &root.name.fullname(), o);
     let _ = writeln!(
         o,
         "    fn event_id(&self) -> uuid::Uuid {{ self.envelope.event_id }}"
