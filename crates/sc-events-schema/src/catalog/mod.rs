@@ -107,17 +107,30 @@ fn io_error(path: &Path, e: std::io::Error) -> Vec<Diagnostic> {
     )]
 }
 
-/// Every `.avsc` under `dir` (subdirectories included), sorted by path.
+/// At most this many directories are read under the schema directory.
+const MAX_DIRS: usize = 10_000;
+
+/// Every `.avsc` under `dir` (subdirectories included, symbolic links to directories not
+/// followed, so a link cycle cannot loop), sorted by path.
 fn avsc_files(dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     let mut out = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
+    let mut visited = 0usize;
     while let Some(d) = pending.pop() {
+        visited += 1;
+        if visited > MAX_DIRS {
+            return Err(vec![Diagnostic::file_level(
+                Level::Error,
+                "IO",
+                format!("{} holds more than {MAX_DIRS} directories", dir.display()),
+                dir,
+            )]);
+        }
         for entry in std::fs::read_dir(&d).map_err(|e| io_error(&d, e))? {
-            let p = entry.map_err(|e| io_error(&d, e))?.path();
-            if p.is_dir() {
-                if pending.len() + out.len() > 100_000 {
-                    break;
-                }
+            let entry = entry.map_err(|e| io_error(&d, e))?;
+            let p = entry.path();
+            let kind = entry.file_type().map_err(|e| io_error(&p, e))?;
+            if kind.is_dir() {
                 pending.push(p);
             } else if p.extension().is_some_and(|x| x == "avsc") {
                 out.push(p);
@@ -126,6 +139,20 @@ fn avsc_files(dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     }
     out.sort();
     Ok(out)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    #[test]
+    fn a_directory_link_cycle_is_not_followed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let sub = dir.path().join("area");
+        std::fs::create_dir(&sub).expect("mkdir");
+        std::fs::write(sub.join("a.avsc"), "{}").expect("write");
+        std::os::unix::fs::symlink(dir.path(), sub.join("loop")).expect("symlink");
+        let files = super::avsc_files(dir.path()).expect("read");
+        assert_eq!(files, [sub.join("a.avsc")]);
+    }
 }
 
 impl Catalog {
