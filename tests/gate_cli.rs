@@ -5,6 +5,8 @@
 
 mod support;
 
+use support::git;
+
 use sc_events_registry::embedded::EmbeddedRegistry;
 use sc_events_registry::{Registry, RegistryMode, Version};
 use serde_json::Value;
@@ -277,27 +279,6 @@ fn a_registry_failing_midway_is_reported_and_a_rerun_completes() {
             "registered",
             "registered"
         ]
-    );
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let s = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        s.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&s.stderr)
     );
 }
 

@@ -4,9 +4,12 @@
 //! more), the semver gate refuses a too-small version bump at its `file:line`, and the
 //! JSON Schema import reproduces the product-events schemas as committed.
 
+mod support;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use support::git;
 
 fn schemactl() -> Command {
     Command::new(env!("CARGO_BIN_EXE_schemactl"))
@@ -299,27 +302,6 @@ fn the_json_schema_import_reproduces_the_product_events_schemas() {
             "{name} differs from a fresh import; re-run the import"
         );
     }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let s = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .expect("git");
-    assert!(
-        s.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&s.stderr)
-    );
 }
 
 #[test]
