@@ -8,6 +8,7 @@ use crate::catalog::{Domain, PrivacyTier, Topic};
 use crate::diag::{Diagnostic, Level};
 use crate::rules::glob_match;
 use crate::source::{SourceFile, Span};
+pub use crate::retry::RetryPolicy;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -40,32 +41,6 @@ pub struct Consumer {
     /// Remember this many recent event ids and skip repeats (at-least-once de-duplication).
     #[serde(default)]
     pub dedup_capacity: Option<usize>,
-}
-
-/// How a failing handler is retried before its event goes to the dead-letter topic.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RetryPolicy {
-    /// Attempts after the first; 0 sends a failing event straight to the DLQ.
-    pub max_retries: u32,
-    pub initial_backoff_ms: u64,
-    pub multiplier: f64,
-    pub max_backoff_ms: u64,
-    /// Each delay is drawn uniformly from `[d * (1 - jitter), d * (1 + jitter)]`.
-    pub jitter: f64,
-}
-
-impl Default for RetryPolicy {
-    /// 3 retries, doubling from 1 s up to 30 s, ±20 % jitter.
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 3,
-            initial_backoff_ms: 1000,
-            multiplier: 2.0,
-            max_backoff_ms: 30_000,
-            jitter: 0.2,
-        }
-    }
 }
 
 impl Consumer {

@@ -12,12 +12,14 @@ pub mod import;
 pub mod json;
 pub mod layout;
 pub mod model;
+pub mod retry;
 pub mod rules;
 pub mod source;
 pub mod topics;
 mod topics_yaml;
 
 pub use catalog::{Catalog, Domain, Event, PrivacyTier, Topic};
-pub use consumers::{Consumer, RetryPolicy};
+pub use consumers::Consumer;
+pub use retry::RetryPolicy;
 pub use diag::{Diagnostic, Format, Level};
 pub use layout::Layout;
