@@ -84,7 +84,7 @@ fn bench(c: &mut Criterion) {
         let admin =
             Admin::new(&KafkaConfig::new(&bootstrap), Duration::from_secs(30)).expect("admin");
         admin
-            .create(&TopicSpec::from_catalog(1))
+            .create(&TopicSpec::from_workspace::<sc_events::Workspace>(1))
             .await
             .expect("topics");
         Arc::new(reg)
@@ -101,7 +101,7 @@ fn bench(c: &mut Criterion) {
         let b = broker::Broker::start();
         let admin =
             Admin::new(&KafkaConfig::new(b.bootstrap()), Duration::from_secs(30)).expect("admin");
-        rt.block_on(admin.create(&TopicSpec::from_catalog(1)))
+        rt.block_on(admin.create(&TopicSpec::from_workspace::<sc_events::Workspace>(1)))
             .expect("topics");
         b
     };

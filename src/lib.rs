@@ -1,7 +1,9 @@
 //! # sc-events
 //!
 //! The event contracts of the social-commerce platform as Rust types, generated at build time
-//! from the canonical Avro schemas in `schemas/`.
+//! from the canonical Avro schemas in `schemas/` by `sc-events-codegen`, on the
+//! `sc-events-runtime` every workspace crate shares (re-exported here as [`event`], [`wire`],
+//! [`codec`], [`kafka`] and [`workspace`]).
 //!
 //! ```
 //! use sc_events::{codec, order, Actor, Emitter};
@@ -31,22 +33,57 @@
 //! ```
 //!
 //! Layout: [`types`] holds everything rsgen-avro generated; each domain module ([`user`],
-//! [`order`], ...) re-exports its event, payloads and `Data` union under short names; [`event`]
-//! builds and validates events; [`wire`] is the Avro codec generated for every type (owned and
-//! borrowed [`views`]), Confluent's framing and the registry-aware serializer and deserializer
-//! that read older writer versions into today's types; [`codec`] is the plain-datum shortcut;
-//! [`TOPICS`], [`EVENTS`] and [`SCHEMAS`] are the catalog.
+//! [`order`], ...) re-exports its event, payloads and `Data` union under short names;
+//! [`Emitter`] builds correctly labelled events (the nested-envelope layout's API, generated
+//! around this workspace's `Envelope`); [`views`] are the borrowed twins of the types;
+//! [`TOPICS`], [`EVENTS`], [`CONSUMERS`] and [`SCHEMAS`] are the catalog, and [`Workspace`]
+//! hands it to the runtime.
 
 include!(concat!(env!("OUT_DIR"), "/_includes.rs"));
 
-pub mod cli;
-pub mod codec;
-pub mod event;
-pub mod kafka;
-pub mod wire;
-
-pub use event::{
-    ConsumerInfo, DomainEvent, Emitter, Enveloped, Payload, RetryPolicy, Tracing, ValidationError,
-};
+pub use sc_events_runtime::{codec, event, wire, workspace};
+#[cfg(feature = "kafka")]
+pub use sc_events_runtime::kafka;
+pub use sc_events_runtime::{DomainEvent, ValidationError, WorkspaceCatalog};
 pub use types::{Actor, ActorType, EntityType, Envelope, PrivacyTier};
-// `AnyEvent` and `AnyDecoders` are generated beside the catalog tables.
+
+/// This workspace's consuming job by name (`proj-user-cards`).
+pub fn job(name: &str) -> Option<&'static event::ConsumerInfo> {
+    <Workspace as WorkspaceCatalog>::job(name)
+}
+
+/// This workspace's catalog entry of an event type (`user.created`).
+pub fn event_info(event_type: &str) -> Option<&'static event::EventInfo> {
+    <Workspace as WorkspaceCatalog>::event_info(event_type)
+}
+
+/// Who caused an event: the envelope's `actor`.
+impl Actor {
+    pub fn user(id: impl Into<String>) -> Self {
+        Self::with_id(ActorType::User, id)
+    }
+    pub fn supplier(id: impl Into<String>) -> Self {
+        Self::with_id(ActorType::Supplier, id)
+    }
+    pub fn admin(id: impl Into<String>) -> Self {
+        Self::with_id(ActorType::Admin, id)
+    }
+    pub fn system() -> Self {
+        Actor {
+            actor_type: ActorType::System,
+            actor_id: None,
+        }
+    }
+    pub fn scheduler() -> Self {
+        Actor {
+            actor_type: ActorType::Scheduler,
+            actor_id: None,
+        }
+    }
+    fn with_id(actor_type: ActorType, id: impl Into<String>) -> Self {
+        Actor {
+            actor_type,
+            actor_id: Some(id.into()),
+        }
+    }
+}

@@ -45,7 +45,7 @@ where
         + for<'a> wire::Decode<'a>
         + wire::HasView,
 {
-    let catalog = sc_events::cli::embedded_catalog().unwrap();
+    let catalog = sc_events::workspace::load_workspace::<sc_events::Workspace>().unwrap();
     let (domain, ev) = catalog
         .events()
         .find(|(_, e)| e.event_type == event_type)
@@ -107,7 +107,7 @@ where
         assert!(e.offset <= cut, "{event_type}: truncated at {cut}: {e}");
     }
 
-    let generic = codec::decode_value(E::RECORD, &bytes).unwrap();
+    let generic = codec::reference::decode_value_in::<sc_events::Workspace>(E::RECORD, &bytes).unwrap();
     let Value::Record(fields) = &generic else {
         panic!("{event_type}: not a record")
     };
@@ -129,7 +129,7 @@ where
 
 #[test]
 fn every_event_type_round_trips() {
-    let catalog = sc_events::cli::embedded_catalog().unwrap();
+    let catalog = sc_events::workspace::load_workspace::<sc_events::Workspace>().unwrap();
     let mut done = 0;
     for (i, info) in EVENTS.iter().enumerate() {
         let (domain, ev) = catalog

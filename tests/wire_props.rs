@@ -129,7 +129,7 @@ fn random_events_of_every_type_round_trip_and_match_apache_avro() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
-    let catalog = sc_events::cli::embedded_catalog().unwrap();
+    let catalog = sc_events::workspace::load_workspace::<sc_events::Workspace>().unwrap();
     let set = &catalog.set;
     let mut rng = Rng(0x5eed_cafe_f00d_1234);
     let mut types = 0;

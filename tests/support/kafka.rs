@@ -39,7 +39,7 @@ impl Stack {
         };
         let admin = Admin::new(&stack.kafka(), Duration::from_secs(30)).expect("admin client");
         let created = admin
-            .create(&TopicSpec::from_catalog(1))
+            .create(&TopicSpec::from_workspace::<sc_events::Workspace>(1))
             .await
             .expect("create topics");
         for (name, r) in created {

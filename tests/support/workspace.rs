@@ -3,10 +3,10 @@
 //! `#[path]` next to `broker.rs` (as the crate's `broker` module).
 
 use crate::broker::Broker;
-use sc_events::event::{ConsumerInfo, Workspace};
-use sc_events::kafka::admin::{Admin, TopicSpec};
-use sc_events::kafka::consumer::ConsumerOptions;
-use sc_events::kafka::KafkaConfig;
+use sc_events_runtime::event::{ConsumerInfo, WorkspaceCatalog};
+use sc_events_runtime::kafka::admin::{Admin, TopicSpec};
+use sc_events_runtime::kafka::consumer::ConsumerOptions;
+use sc_events_runtime::kafka::KafkaConfig;
 use sc_events_registry::embedded::EmbeddedRegistry;
 use sc_events_registry::types::RegisterOptions;
 use sc_events_registry::workspace::{subjects, Naming};
@@ -20,7 +20,7 @@ pub struct Stack {
 }
 
 /// Registers every subject of `W` (references first) in `registry`; returns them.
-pub async fn publish<W: Workspace>(registry: &dyn Registry) -> Vec<String> {
+pub async fn publish<W: WorkspaceCatalog>(registry: &dyn Registry) -> Vec<String> {
     let mut done = Vec::new();
     for s in subjects(W::catalog(), &Naming::default()) {
         let def = s.def(&vec![1; s.references.len()]);
@@ -36,7 +36,7 @@ pub async fn publish<W: Workspace>(registry: &dyn Registry) -> Vec<String> {
 impl Stack {
     /// A broker with `W`'s topics; with `published`, a registry holding `W`'s subjects, else
     /// an empty one (producers auto-register).
-    pub async fn start<W: Workspace>(published: bool) -> Stack {
+    pub async fn start<W: WorkspaceCatalog>(published: bool) -> Stack {
         let broker = Broker::start();
         let registry = EmbeddedRegistry::open(":memory:").expect("in-memory registry");
         if published {
@@ -63,7 +63,7 @@ impl Stack {
 }
 
 /// `W`'s job `name` with retries in milliseconds instead of seconds.
-pub fn fast_job<W: Workspace>(name: &str) -> ConsumerInfo {
+pub fn fast_job<W: WorkspaceCatalog>(name: &str) -> ConsumerInfo {
     let mut j = *W::job(name).expect("job in the catalog");
     j.retry.initial_backoff_ms = 20;
     j.retry.max_backoff_ms = 100;

@@ -24,23 +24,23 @@ pub fn generate(catalog: &Catalog, o: &mut String) {
     let _ = writeln!(o, "}}\n");
     let _ = writeln!(o, "impl AnyEvent {{");
     if catalog.layout.section.envelope == EnvelopeStyle::Nested {
-        let _ = writeln!(o, "    /// The shared envelope.\n    pub fn envelope(&self) -> &crate::types::Envelope {{\n        use crate::event::Enveloped as _;\n        match self {{");
+        let _ = writeln!(o, "    /// The shared envelope.\n    pub fn envelope(&self) -> &crate::types::Envelope {{\n        use crate::Enveloped as _;\n        match self {{");
         for (v, _) in &domains {
             let _ = writeln!(o, "            Self::{v}(e) => e.envelope(),");
         }
         let _ = writeln!(o, "        }}\n    }}");
     }
-    let _ = writeln!(o, "    /// The event's unique id.\n    pub fn event_id(&self) -> uuid::Uuid {{\n        use crate::event::DomainEvent as _;\n        match self {{");
+    let _ = writeln!(o, "    /// The event's unique id.\n    pub fn event_id(&self) -> uuid::Uuid {{\n        use __RUNTIME__::event::DomainEvent as _;\n        match self {{");
     for (v, _) in &domains {
         let _ = writeln!(o, "            Self::{v}(e) => e.event_id(),");
     }
     let _ = writeln!(o, "        }}\n    }}");
-    let _ = writeln!(o, "    /// The payload's event type, tier and key.\n    pub fn payload(&self) -> crate::event::PayloadRef<'_> {{\n        use crate::event::DomainEvent as _;\n        match self {{");
+    let _ = writeln!(o, "    /// The payload's event type, tier and key.\n    pub fn payload(&self) -> __RUNTIME__::event::PayloadRef<'_> {{\n        use __RUNTIME__::event::DomainEvent as _;\n        match self {{");
     for (v, _) in &domains {
         let _ = writeln!(o, "            Self::{v}(e) => e.payload(),");
     }
     let _ = writeln!(o, "        }}\n    }}");
-    let _ = writeln!(o, "    /// The topic the event belongs on.\n    pub fn topic(&self) -> &'static str {{\n        use crate::event::DomainEvent as _;\n        match self {{");
+    let _ = writeln!(o, "    /// The topic the event belongs on.\n    pub fn topic(&self) -> &'static str {{\n        use __RUNTIME__::event::DomainEvent as _;\n        match self {{");
     for (v, m) in &domains {
         let _ = writeln!(o, "            Self::{v}(_) => <{m}::Event>::TOPIC,");
     }
@@ -50,18 +50,18 @@ pub fn generate(catalog: &Catalog, o: &mut String) {
         "/// One registry-aware deserializer per domain.\npub struct AnyDecoders {{"
     );
     for (_, m) in &domains {
-        let _ = writeln!(o, "    {m}: crate::wire::Deserializer<{m}::Event>,");
+        let _ = writeln!(o, "    {m}: __RUNTIME__::wire::Deserializer<{m}::Event>,");
     }
     let _ = writeln!(o, "}}\n");
     let _ = writeln!(
         o,
-        "impl crate::kafka::Consumable for AnyEvent {{\n    type Workspace = crate::Workspace;\n    type Decoders = AnyDecoders;"
+        "impl __RUNTIME__::wire::Consumable for AnyEvent {{\n    type Workspace = crate::Workspace;\n    type Decoders = AnyDecoders;"
     );
-    let _ = writeln!(o, "    fn decoders(registry: std::sync::Arc<dyn crate::wire::Registry>) -> AnyDecoders {{\n        AnyDecoders {{");
+    let _ = writeln!(o, "    fn decoders(registry: std::sync::Arc<dyn __RUNTIME__::wire::Registry>) -> AnyDecoders {{\n        AnyDecoders {{");
     for (_, m) in &domains {
         let _ = writeln!(
             o,
-            "            {m}: crate::wire::Deserializer::new(registry.clone()),"
+            "            {m}: __RUNTIME__::wire::Deserializer::new(registry.clone()),"
         );
     }
     let _ = writeln!(o, "        }}\n    }}");
@@ -79,16 +79,16 @@ pub fn generate(catalog: &Catalog, o: &mut String) {
             format!("matches!(topic, {})", topics.join(" | "))
         }
     );
-    let _ = writeln!(o, "    fn decode<'a>(d: &'a AnyDecoders, topic: &'a str, message: &'a [u8]) -> impl std::future::Future<Output = Result<crate::wire::Decoded<Self>, crate::wire::WireError>> + Send + 'a {{\n        use crate::event::DomainEvent as _;\n        async move {{");
+    let _ = writeln!(o, "    fn decode<'a>(d: &'a AnyDecoders, topic: &'a str, message: &'a [u8]) -> impl std::future::Future<Output = Result<__RUNTIME__::wire::Decoded<Self>, __RUNTIME__::wire::WireError>> + Send + 'a {{\n        use __RUNTIME__::event::DomainEvent as _;\n        async move {{");
     for (v, m) in &domains {
         let _ = writeln!(o, "            if topic == <{m}::Event>::TOPIC {{\n                return d.{m}.deserialize(message).await.map(|x| x.map(Self::{v}));\n            }}");
     }
-    let _ = writeln!(o, "            Err(crate::wire::WireError::NotRegistered {{ subject: format!(\"{{topic}} carries no event schema\") }})\n        }}\n    }}");
+    let _ = writeln!(o, "            Err(__RUNTIME__::wire::WireError::NotRegistered {{ subject: format!(\"{{topic}} carries no event schema\") }})\n        }}\n    }}");
     let _ = writeln!(
         o,
         "    fn event_type(&self) -> &str {{\n        self.payload().event_type\n    }}"
     );
-    let _ = writeln!(o, "    fn privacy_tier(&self) -> Option<crate::event::Tier> {{\n        self.payload().privacy_tier\n    }}");
+    let _ = writeln!(o, "    fn privacy_tier(&self) -> Option<__RUNTIME__::event::Tier> {{\n        self.payload().privacy_tier\n    }}");
     let _ = writeln!(
         o,
         "    fn event_id(&self) -> uuid::Uuid {{\n        AnyEvent::event_id(self)\n    }}\n}}\n"

@@ -10,7 +10,7 @@ use crate::ident::{field_name, type_name, variant_name};
 use sc_events_schema::model::{Body, Kind, Node, SchemaSet};
 use std::fmt::Write as _;
 
-const B: &str = "crate::wire::binary";
+const B: &str = "__RUNTIME__::wire::binary";
 const T: &str = "crate::types";
 
 /// The Rust type of a node, as rsgen-avro spells it.
@@ -130,7 +130,7 @@ fn enc(set: &SchemaSet, n: &Node, v: &str, o: &mut String, depth: usize) {
                 writeln!(o, "}}")
             }
         },
-        Kind::Named(_) => writeln!(o, "crate::wire::Encode::encode({v}, w);"),
+        Kind::Named(_) => writeln!(o, "__RUNTIME__::wire::Encode::encode({v}, w);"),
     };
 }
 
@@ -196,7 +196,7 @@ pub(crate) fn dec(set: &SchemaSet, n: &Node, depth: usize) -> String {
                 s
             }
         },
-        Kind::Named(_) => format!("crate::wire::Decode::decode({r})?"),
+        Kind::Named(_) => format!("__RUNTIME__::wire::Decode::decode({r})?"),
     }
 }
 
@@ -207,7 +207,7 @@ pub fn generate(set: &SchemaSet) -> String {
         let name = format!("{T}::{}", type_name(&t.name.name));
         match &t.body {
             Body::Record(fields) => {
-                let _ = writeln!(o, "impl crate::wire::Encode for {name} {{\n#[inline]\nfn encode(&self, w: &mut Vec<u8>) {{");
+                let _ = writeln!(o, "impl __RUNTIME__::wire::Encode for {name} {{\n#[inline]\nfn encode(&self, w: &mut Vec<u8>) {{");
                 for f in fields {
                     enc(
                         set,
@@ -218,19 +218,24 @@ pub fn generate(set: &SchemaSet) -> String {
                     );
                 }
                 let _ = writeln!(o, "}}\n}}\n");
-                let _ = writeln!(o, "impl<'a> crate::wire::Decode<'a> for {name} {{\n#[inline]\nfn decode(r: &mut {B}::Reader<'a>) -> Result<Self, {B}::DecodeError> {{\nOk(Self {{");
+                let _ = writeln!(o, "impl<'a> __RUNTIME__::wire::Decode<'a> for {name} {{\n#[inline]\nfn decode(r: &mut {B}::Reader<'a>) -> Result<Self, {B}::DecodeError> {{\nOk(Self {{");
                 for f in fields {
                     let _ = writeln!(o, "{}: {},", field_name(&f.name), dec(set, &f.ty, 0));
                 }
                 let _ = writeln!(o, "}})\n}}\n}}\n");
             }
             Body::Enum(e) => {
-                let _ = writeln!(o, "impl crate::wire::Encode for {name} {{\n#[inline]\nfn encode(&self, w: &mut Vec<u8>) {{\nlet i: i32 = match self {{");
+                let _ = writeln!(o, "impl __RUNTIME__::wire::Encode for {name} {{\n#[inline]\nfn encode(&self, w: &mut Vec<u8>) {{\nlet i: i32 = match self {{");
                 for (i, s) in e.symbols.iter().enumerate() {
                     let _ = writeln!(o, "{name}::{} => {i},", variant_name(s));
                 }
                 let _ = writeln!(o, "}};\n{B}::put_int(w, i);\n}}\n}}\n");
-                let _ = writeln!(o, "impl<'a> crate::wire::Decode<'a> for {name} {{\n#[inline]\nfn decode(r: &mut {B}::Reader<'a>) -> Result<Self, {B}::DecodeError> {{\nOk(match r.enum_index({})? {{", e.symbols.len());
+                let _ = writeln!(o, "impl {name} {{\n/// The symbol's name in the schema.\npub fn as_str(&self) -> &'static str {{\nmatch self {{");
+                for s in &e.symbols {
+                    let _ = writeln!(o, "{name}::{} => {s:?},", variant_name(s));
+                }
+                let _ = writeln!(o, "}}\n}}\n}}\n");
+                let _ = writeln!(o, "impl<'a> __RUNTIME__::wire::Decode<'a> for {name} {{\n#[inline]\nfn decode(r: &mut {B}::Reader<'a>) -> Result<Self, {B}::DecodeError> {{\nOk(match r.enum_index({})? {{", e.symbols.len());
                 for (i, s) in e.symbols.iter().enumerate() {
                     let _ = writeln!(o, "{i} => {name}::{},", variant_name(s));
                 }
@@ -240,8 +245,8 @@ pub fn generate(set: &SchemaSet) -> String {
                 );
             }
             Body::Fixed { size, .. } => {
-                let _ = writeln!(o, "impl crate::wire::Encode for {name} {{\n#[inline]\nfn encode(&self, w: &mut Vec<u8>) {{ w.extend_from_slice(&self.0); }}\n}}\n");
-                let _ = writeln!(o, "impl<'a> crate::wire::Decode<'a> for {name} {{\n#[inline]\nfn decode(r: &mut {B}::Reader<'a>) -> Result<Self, {B}::DecodeError> {{ Ok(Self(r.fixed::<{size}>()?)) }}\n}}\n");
+                let _ = writeln!(o, "impl __RUNTIME__::wire::Encode for {name} {{\n#[inline]\nfn encode(&self, w: &mut Vec<u8>) {{ w.extend_from_slice(&self.0); }}\n}}\n");
+                let _ = writeln!(o, "impl<'a> __RUNTIME__::wire::Decode<'a> for {name} {{\n#[inline]\nfn decode(r: &mut {B}::Reader<'a>) -> Result<Self, {B}::DecodeError> {{ Ok(Self(r.fixed::<{size}>()?)) }}\n}}\n");
             }
         }
     }

@@ -10,7 +10,7 @@ use sc_events_schema::json::{Json, JsonNode};
 use sc_events_schema::model::{Field, Kind, SchemaSet};
 use std::fmt::Write as _;
 
-const E: &str = "crate::event";
+const E: &str = "__RUNTIME__::event";
 
 fn fail(field: &str, rule: &str, limit: &str, found: &str) -> String {
     format!("return Err({E}::ValidationError::Constraint {{ field: {field:?}.into(), rule: {rule:?}, limit: {limit:?}, found: {found} }});")

@@ -11,7 +11,7 @@ use sc_events_schema::Catalog;
 use std::fmt::Write as _;
 
 pub(crate) const T: &str = "crate::types";
-pub(crate) const E: &str = "crate::event";
+pub(crate) const E: &str = "__RUNTIME__::event";
 
 pub fn generate(catalog: &Catalog) -> Result<String, CodegenError> {
     let set = &catalog.set;
@@ -22,6 +22,10 @@ pub fn generate(catalog: &Catalog) -> Result<String, CodegenError> {
     let mut o = String::new();
     let _ = writeln!(o, "{HEADER}\n");
     tables(catalog, &dir, &mut o);
+    if catalog.layout.section.envelope == EnvelopeStyle::Nested {
+        o.push_str(crate::nested::API);
+        o.push('\n');
+    }
     for d in &catalog.domains {
         domain(catalog, d, &dir, &mut o);
     }
@@ -45,7 +49,7 @@ pub(crate) fn tier(t: &str) -> String {
     format!("{T}::PrivacyTier::{}", variant_name(t))
 }
 
-/// The runtime's tier (`crate::event::Tier::Public`).
+/// The runtime's tier (`__RUNTIME__::event::Tier::Public`).
 fn runtime_tier(t: sc_events_schema::PrivacyTier) -> String {
     format!("{E}::Tier::{}", variant_name(t.as_str()))
 }
@@ -180,7 +184,7 @@ fn tables(catalog: &Catalog, dir: &std::path::Path, o: &mut String) {
         _ => "\"\"".to_string(),
     };
     let _ = writeln!(o, "/// This workspace's catalog: the tables above and its layout.\n#[derive(Debug, Clone, Copy, Default)]\npub struct Workspace;\n");
-    let _ = writeln!(o, "impl {E}::Workspace for Workspace {{\n    const SCHEMAS: &'static [{E}::SchemaInfo] = SCHEMAS;\n    const TOPICS: &'static [{E}::TopicInfo] = TOPICS;\n    const EVENTS: &'static [{E}::EventInfo] = EVENTS;\n    const CONSUMERS: &'static [{E}::ConsumerInfo] = CONSUMERS;\n    const CONFIG: &'static str = {config};\n    const TOPIC_FILE: (&'static str, &'static str) = TOPIC_FILE;\n}}\n");
+    let _ = writeln!(o, "impl {E}::WorkspaceCatalog for Workspace {{\n    const SCHEMAS: &'static [{E}::SchemaInfo] = SCHEMAS;\n    const TOPICS: &'static [{E}::TopicInfo] = TOPICS;\n    const EVENTS: &'static [{E}::EventInfo] = EVENTS;\n    const CONSUMERS: &'static [{E}::ConsumerInfo] = CONSUMERS;\n    const CONFIG: &'static str = {config};\n    const TOPIC_FILE: (&'static str, &'static str) = TOPIC_FILE;\n}}\n");
 }
 
 /// The schema files, referenced ones first: the shared files in dependency order (the

@@ -2,6 +2,9 @@
 //! `Enveloped` for each top-level record (the shared `Envelope` plus the `data` union) and
 //! `Payload` for each payload record, so `Emitter` can build correctly labelled events.
 
+/// The layout's traits and `Emitter`, written around the workspace's own envelope record.
+pub(crate) const API: &str = include_str!("../templates/nested_api.rs");
+
 use crate::glue::{domain_event_head, tier, DomainCx, E, T};
 use crate::ident::{field_name, type_name, variant_name};
 use sc_events_schema::Catalog;
@@ -25,7 +28,7 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
             "    /// The payload's `{method}` (fixed by its record type)."
         );
         let _ = writeln!(o, "    pub fn {method}(&self) -> {ret} {{");
-        let _ = writeln!(o, "        use {E}::Payload as _;");
+        let _ = writeln!(o, "        use crate::Payload as _;");
         let _ = writeln!(o, "        match self {{");
         for p in payloads {
             let _ = writeln!(o, "            Self::{p}(_) => {T}::{p}::{konst},");
@@ -45,10 +48,10 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
     );
     let _ = writeln!(
         o,
-        "    fn validate(&self) -> Result<(), {E}::ValidationError> {{ {E}::Enveloped::validate_envelope(self) }}"
+        "    fn validate(&self) -> Result<(), {E}::ValidationError> {{ crate::Enveloped::validate_envelope(self) }}"
     );
     let _ = writeln!(o, "    fn payload(&self) -> {E}::PayloadRef<'_> {{");
-    let _ = writeln!(o, "        use {E}::Payload as _;");
+    let _ = writeln!(o, "        use crate::Payload as _;");
     let _ = writeln!(o, "        match &self.data {{");
     for p in payloads {
         let _ = writeln!(
@@ -58,7 +61,7 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
     }
     let _ = writeln!(o, "        }}\n    }}\n}}\n");
 
-    let _ = writeln!(o, "impl {E}::Enveloped for {T}::{ev} {{");
+    let _ = writeln!(o, "impl crate::Enveloped for {T}::{ev} {{");
     let _ = writeln!(
         o,
         "    const ENTITY_TYPE: {T}::EntityType = {T}::EntityType::{};",
@@ -91,7 +94,7 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
                 }
             })
             .unwrap_or_else(|| "None".into());
-        let _ = writeln!(o, "impl {E}::Payload for {T}::{p} {{");
+        let _ = writeln!(o, "impl crate::Payload for {T}::{p} {{");
         let _ = writeln!(
             o,
             "    const EVENT_TYPE: &'static str = {:?};",

@@ -9,7 +9,7 @@ use sc_events_schema::model::{Body, Kind, Node, SchemaSet, TypeId};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-const B: &str = "crate::wire::binary";
+const B: &str = "__RUNTIME__::wire::binary";
 const T: &str = "crate::types";
 
 /// The named records that borrow (hold a string or bytes, directly or through a field).
@@ -101,7 +101,7 @@ impl Gen<'_> {
                     s
                 }
             },
-            _ => "crate::wire::Decode::decode(r)?".into(),
+            _ => "__RUNTIME__::wire::Decode::decode(r)?".into(),
         }
     }
 
@@ -178,7 +178,7 @@ pub fn generate(set: &SchemaSet) -> String {
             let _ = writeln!(o, "pub {}: {},", field_name(&f.name), g.ty(&f.ty));
         }
         let _ = writeln!(o, "}}\n");
-        let _ = writeln!(o, "impl<'a> crate::wire::Decode<'a> for {name}<'a> {{\n#[inline]\nfn decode(r: &mut {B}::Reader<'a>) -> Result<Self, {B}::DecodeError> {{\nOk(Self {{");
+        let _ = writeln!(o, "impl<'a> __RUNTIME__::wire::Decode<'a> for {name}<'a> {{\n#[inline]\nfn decode(r: &mut {B}::Reader<'a>) -> Result<Self, {B}::DecodeError> {{\nOk(Self {{");
         for f in fields {
             let _ = writeln!(o, "{}: {},", field_name(&f.name), g.dec(&f.ty, 0));
         }
@@ -193,7 +193,7 @@ pub fn generate(set: &SchemaSet) -> String {
             );
         }
         let _ = writeln!(o, "}}\n}}\n}}\n");
-        let _ = writeln!(o, "impl crate::wire::HasView for {T}::{name} {{\ntype View<'a> = {name}<'a>;\nfn from_view(view: &{name}<'_>) -> Self {{ view.owned() }}\n}}\n");
+        let _ = writeln!(o, "impl __RUNTIME__::wire::HasView for {T}::{name} {{\ntype View<'a> = {name}<'a>;\nfn from_view(view: &{name}<'_>) -> Self {{ view.owned() }}\n}}\n");
     }
     let mut seen = HashSet::new();
     for b in unions {
@@ -217,7 +217,7 @@ pub fn generate(set: &SchemaSet) -> String {
             file: 0,
             logical_type: None,
         };
-        let _ = writeln!(o, "impl<'a> crate::wire::Decode<'a> for {name}<'a> {{\n#[inline]\nfn decode(r: &mut {B}::Reader<'a>) -> Result<Self, {B}::DecodeError> {{\nOk({})\n}}\n}}\n", g.dec(&node, 0));
+        let _ = writeln!(o, "impl<'a> __RUNTIME__::wire::Decode<'a> for {name}<'a> {{\n#[inline]\nfn decode(r: &mut {B}::Reader<'a>) -> Result<Self, {B}::DecodeError> {{\nOk({})\n}}\n}}\n", g.dec(&node, 0));
         let _ = writeln!(o, "impl {name}<'_> {{\n/// The owned value.\npub fn owned(&self) -> {T}::{name} {{\n{}\n}}\n}}\n", g.owned(&node, "self", 0));
     }
     o

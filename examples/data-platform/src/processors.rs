@@ -6,7 +6,7 @@
 
 use crate::types::EventMetadata;
 use crate::{bronze, connector};
-use sc_events::kafka::{EventProducer, Handler, HandlerError, Meta};
+use sc_events_runtime::kafka::{EventProducer, Handler, HandlerError, Meta};
 
 /// What cleaning a batch yields (the real work happens in the lake; this is its report).
 pub type Cleaner = dyn Fn(&connector::DataRaw) -> u64 + Send + Sync;

@@ -7,7 +7,7 @@
 use data_platform_events::event::{DomainEvent, ValidationError, Workspace as _};
 use data_platform_events::types::{EntityKind, EntityRef, EventMetadata};
 use data_platform_events::{audit, bronze, config, connector, etl, gold, rules, silver, Workspace};
-use sc_events::codec;
+use sc_events_runtime::codec;
 use std::collections::HashMap;
 
 fn meta() -> EventMetadata {
@@ -40,8 +40,8 @@ pub fn raw(batch: &str) -> connector::DataRaw {
 fn same_bytes<E>(e: &E)
 where
     E: DomainEvent
-        + sc_events::wire::Encode
-        + for<'a> sc_events::wire::Decode<'a>
+        + sc_events_runtime::wire::Encode
+        + for<'a> sc_events_runtime::wire::Decode<'a>
         + PartialEq
         + std::fmt::Debug,
 {

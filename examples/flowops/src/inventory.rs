@@ -4,7 +4,7 @@
 //! refuses an item with an unknown SKU as fatal, which sends the event to `order-events.dlq`.
 
 use crate::order;
-use sc_events::kafka::{HandlerError, Meta};
+use sc_events_runtime::kafka::{HandlerError, Meta};
 use std::collections::{HashMap, HashSet};
 
 /// Stock per SKU, and what each open order holds.

@@ -22,7 +22,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub use sc_events::{event, kafka, wire};
+pub use sc_events_runtime::{event, kafka, wire};
 
 pub mod inventory;
 pub mod orders;

@@ -3,7 +3,7 @@
 
 use crate::order;
 use crate::types::EventEnvelope;
-use sc_events::kafka::{Delivered, EventProducer, SendError};
+use sc_events_runtime::kafka::{Delivered, EventProducer, SendError};
 
 /// Sends the Order Service's events.
 pub struct OrderService {
@@ -46,7 +46,7 @@ impl OrderService {
 
     async fn send(
         &self,
-        event: Result<order::Event, sc_events::ValidationError>,
+        event: Result<order::Event, sc_events_runtime::ValidationError>,
     ) -> Result<(order::Event, Delivered), SendError> {
         let event = event.map_err(SendError::Invalid)?;
         let d = self.producer.send(&event).await?;

@@ -5,7 +5,7 @@
 use flowops_events::event::{DomainEvent, ValidationError, Workspace as _};
 use flowops_events::types::EventEnvelope;
 use flowops_events::{order, wire, Workspace};
-use sc_events::codec;
+use sc_events_runtime::codec;
 
 fn created(order_id: &str, qty: i32) -> order::OrderCreated {
     order::OrderCreated {

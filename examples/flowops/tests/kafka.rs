@@ -13,7 +13,7 @@ use flowops_events::orders::OrderService;
 use flowops_events::{order, Workspace};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::Message;
-use sc_events::kafka::{EventConsumer, EventProducer, Meta, ProducerOptions};
+use sc_events_runtime::kafka::{EventConsumer, EventProducer, Meta, ProducerOptions};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use workspace::{fast_job, options, until, Stack};

@@ -4,7 +4,7 @@
 //! deliveries in all), then the event goes to `notifications-dlq`.
 
 use crate::product_event as product;
-use sc_events::kafka::{Handler, HandlerError, Meta};
+use sc_events_runtime::kafka::{Handler, HandlerError, Meta};
 
 /// Delivers a rendered notification (email, push, ...).
 pub trait Sender: Send {

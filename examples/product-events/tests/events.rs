@@ -6,7 +6,7 @@
 use product_events::event::{DomainEvent, ValidationError, Workspace as _};
 use product_events::types::EventEnvelope;
 use product_events::{product_event as product, Workspace};
-use sc_events::codec;
+use sc_events_runtime::codec;
 
 pub fn created(name: &str, price: f64, quantity: i64) -> product::ProductCreated {
     product::ProductCreated {

@@ -11,7 +11,7 @@ mod workspace;
 use product_events::notifications::{Notifications, Sender};
 use product_events::types::EventEnvelope;
 use product_events::{product_event as product, Workspace};
-use sc_events::kafka::{EventConsumer, EventProducer, ProducerOptions};
+use sc_events_runtime::kafka::{EventConsumer, EventProducer, ProducerOptions};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use workspace::{fast_job, options, until, Stack};

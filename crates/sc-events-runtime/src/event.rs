@@ -1,0 +1,181 @@
+//! Building and checking events in any workspace: the traits the generated code implements
+//! ([`DomainEvent`] for each domain's top-level record, [`CheckFields`] for every record),
+//! what an event tells about its payload ([`PayloadRef`]), and the typed
+//! [`ValidationError`]s. The catalog tables' types are in [`crate::workspace`] and re-exported
+//! here, since generated code names them beside these. The nested-envelope layout's helpers
+//! (`Payload`, `Enveloped`, `Emitter`) are generated into each workspace that uses it, around
+//! its own envelope record.
+
+use std::borrow::Cow;
+use std::fmt;
+
+pub use crate::workspace::{
+    ConsumerInfo, EventInfo, RetryPolicy, SchemaInfo, Tier, TopicInfo, WorkspaceCatalog,
+};
+
+/// For generated constraint checks (`"pattern"` with a full regular expression).
+#[doc(hidden)]
+pub use regex;
+
+/// Why an event may not be built or serialized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ValidationError {
+    /// A `*_cents` or `*_count` field is negative. `field` is a path like
+    /// `item_snapshots[2].unit_price_cents`.
+    Negative { field: String, value: i64 },
+    /// A field's value breaks one of its declared `"constraints"` (`rule` is the JSON Schema
+    /// keyword: `maxLength`, `pattern`, `minimum`, ...; `limit` its value).
+    Constraint {
+        field: String,
+        rule: &'static str,
+        limit: &'static str,
+        found: String,
+    },
+    /// `entity_version` below 1.
+    EntityVersion(i64),
+    /// `schema_version` below 1.
+    SchemaVersion(i32),
+    /// The envelope's `event_type` is not the payload's.
+    EventTypeMismatch {
+        envelope: String,
+        payload: &'static str,
+    },
+    /// The envelope's version field is not the schema's version.
+    VersionMismatch {
+        envelope: String,
+        schema: &'static str,
+    },
+    /// The envelope's entity type (its Avro symbol) is not the domain's.
+    EntityTypeMismatch {
+        envelope: &'static str,
+        domain: &'static str,
+    },
+    /// The envelope's privacy tier is not the payload's (`None`: the payload has none).
+    PrivacyTierMismatch {
+        envelope: Tier,
+        payload: Option<Tier>,
+    },
+    /// `entity_id` is empty.
+    EmptyEntityId,
+    /// `entity_id` differs from the payload's key field (e.g. `user_id`).
+    EntityIdMismatch {
+        entity_id: String,
+        key_field: &'static str,
+        payload: String,
+    },
+}
+
+impl ValidationError {
+    /// Prefixes the field path of a nested error (`within("final_stats")`).
+    pub fn within(self, outer: &str) -> Self {
+        match self {
+            ValidationError::Negative { field, value } => ValidationError::Negative {
+                field: format!("{outer}.{field}"),
+                value,
+            },
+            ValidationError::Constraint {
+                field,
+                rule,
+                limit,
+                found,
+            } => ValidationError::Constraint {
+                field: format!("{outer}.{field}"),
+                rule,
+                limit,
+                found,
+            },
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Negative { field, value } => {
+                write!(f, "{field} must be >= 0, got {value}")
+            }
+            Self::Constraint {
+                field,
+                rule,
+                limit,
+                found,
+            } => write!(f, "{field} breaks its constraint {rule} {limit}: {found}"),
+            Self::EntityVersion(v) => write!(f, "entity_version must be >= 1, got {v}"),
+            Self::SchemaVersion(v) => write!(f, "schema_version must be >= 1, got {v}"),
+            Self::EventTypeMismatch { envelope, payload } => write!(
+                f,
+                "envelope event_type {envelope:?} does not match the payload's {payload:?}"
+            ),
+            Self::VersionMismatch { envelope, schema } => write!(
+                f,
+                "envelope version {envelope:?} is not the schema's {schema:?}"
+            ),
+            Self::EntityTypeMismatch { envelope, domain } => write!(
+                f,
+                "envelope entity_type {envelope} does not match the domain's {domain}"
+            ),
+            Self::PrivacyTierMismatch { envelope, payload } => match payload {
+                Some(p) => write!(
+                    f,
+                    "envelope privacy_tier {} does not match the payload's {}",
+                    envelope.as_str(),
+                    p.as_str()
+                ),
+                None => write!(
+                    f,
+                    "envelope privacy_tier {} is set, but the payload has no tier",
+                    envelope.as_str()
+                ),
+            },
+            Self::EmptyEntityId => write!(f, "entity_id must not be empty"),
+            Self::EntityIdMismatch {
+                entity_id,
+                key_field,
+                payload,
+            } => write!(
+                f,
+                "entity_id {entity_id:?} differs from the payload's {key_field} {payload:?}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ValidationError {}
+
+/// Implemented (by generated code) for every record: rejects negative `*_cents`/`*_count` and
+/// values outside a field's declared `"constraints"`.
+pub trait CheckFields {
+    fn check_fields(&self) -> Result<(), ValidationError>;
+}
+
+/// What an event knows about its payload, for validation.
+pub struct PayloadRef<'a> {
+    pub event_type: &'static str,
+    /// `None` where the workspace has no privacy tiers.
+    pub privacy_tier: Option<Tier>,
+    /// The payload's key field value (e.g. `user_id`), when it has one.
+    pub entity_key: Option<&'a str>,
+    pub check: &'a dyn CheckFields,
+}
+
+/// A domain's top-level event record, in any workspace layout. Implemented by generated code.
+pub trait DomainEvent: serde::Serialize + serde::de::DeserializeOwned + Sized {
+    /// The workspace whose catalog the event belongs to.
+    type Workspace: WorkspaceCatalog;
+    const TOPIC: &'static str;
+    const KEY_FIELD: Option<&'static str>;
+    /// Full Avro name of the record.
+    const RECORD: &'static str;
+    /// The canonical `.avsc` text (references shared types by name).
+    const SCHEMA: &'static str;
+    fn payload(&self) -> PayloadRef<'_>;
+    /// The event's unique id.
+    fn event_id(&self) -> uuid::Uuid;
+    /// The Kafka message key: the value of the topic's key field (`None`: a keyless topic).
+    fn key(&self) -> Option<Cow<'_, str>>;
+    /// Every check the event must pass before it is serialized.
+    fn validate(&self) -> Result<(), ValidationError>;
+}
+

@@ -1,0 +1,40 @@
+//! The wire format: Avro binary through generated, specialised codecs, framed the way
+//! Confluent's serializers frame it (magic byte 0, the schema id as 4 big-endian bytes, the
+//! Avro datum).
+//!
+//! - [`binary`]: the primitives and the bounds-checked [`binary::Reader`];
+//! - [`Encode`] / [`Decode`]: implemented by build.rs for every generated record, enum and
+//!   union (see `sc-events-codegen`'s `codec.rs`), so a value is written and read by straight
+//!   line code, never through serde or a `Value` tree.
+
+pub mod binary;
+mod consumable;
+pub mod framed;
+pub mod json;
+pub mod resolve;
+
+pub use binary::{DecodeError, DecodeErrorKind, Reader};
+pub use consumable::Consumable;
+pub use framed::{Decoded, Deserializer, Serializer, SerializerConfig, WireError};
+pub use json::JsonDecoder;
+/// The registry every serializer and deserializer talks to.
+pub use sc_events_registry::Registry;
+
+/// Writes a value as an Avro datum.
+pub trait Encode {
+    /// Appends the value's Avro binary encoding to `w`.
+    fn encode(&self, w: &mut Vec<u8>);
+}
+
+/// Reads a value from an Avro datum written with the same schema.
+pub trait Decode<'a>: Sized {
+    fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError>;
+}
+
+/// A generated type with a borrowed view (the workspace's generated `views`): strings and bytes point into the
+/// message instead of being copied.
+pub trait HasView: Sized {
+    type View<'a>: Decode<'a>;
+    /// The owned value of a view.
+    fn from_view(view: &Self::View<'_>) -> Self;
+}

@@ -1,0 +1,127 @@
+//! The gate and the registry at realistic sizes: `schemactl check` of the whole workspace
+//! against an embedded registry holding 50 versions per subject (BACKWARD_TRANSITIVE, so every
+//! version is read, resolved and checked), and schema lookups per second through
+//! `registry serve` (Confluent's REST API over loopback) next to the same lookup in-process.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use schemactl::config::Workspace;
+use schemactl::gate;
+use sc_events_registry::embedded::EmbeddedRegistry;
+use sc_events_registry::http::{HttpConfig, HttpRegistry};
+use sc_events_registry::server::{serve, ServeOptions};
+use sc_events_registry::workspace::{subjects, SubjectSchema};
+use sc_events_registry::{Compatibility, RegisterOptions, Registry};
+use std::sync::Arc;
+
+const VERSIONS: i32 = 50;
+
+/// The subject's text with one more optional top-level field: an older, compatible version.
+fn variant(s: &SubjectSchema, k: i32) -> String {
+    let at = s.text.find("\"fields\"").expect("a record");
+    let open = at + s.text[at..].find('[').expect("a field list") + 1;
+    format!(
+        "{}{{\"name\": \"bench_extra_{k}\", \"type\": [\"null\", \"string\"], \"default\": null}},{}",
+        &s.text[..open],
+        &s.text[open..]
+    )
+}
+
+fn populated(rt: &tokio::runtime::Runtime, path: &std::path::Path) -> EmbeddedRegistry {
+    let catalog = sc_events::workspace::load_workspace::<sc_events::Workspace>().expect("catalog");
+    let reg = EmbeddedRegistry::open(path).expect("registry");
+    rt.block_on(async {
+        reg.set_compatibility(None, Compatibility::None)
+            .await
+            .unwrap();
+        for s in subjects(&catalog, &Workspace::default().naming()) {
+            let refs = vec![VERSIONS; s.references.len()];
+            for k in 1..VERSIONS {
+                let mut def = s.def(&refs);
+                def.schema = variant(&s, k);
+                reg.register(&s.subject, &def, RegisterOptions::default())
+                    .await
+                    .unwrap();
+            }
+            reg.register(&s.subject, &s.def(&refs), RegisterOptions::default())
+                .await
+                .unwrap();
+        }
+        reg.set_compatibility(None, Compatibility::BackwardTransitive)
+            .await
+            .unwrap();
+    });
+    reg
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reg = populated(&rt, &dir.path().join("registry.db"));
+    let catalog = sc_events::workspace::load_workspace::<sc_events::Workspace>().expect("catalog");
+    let ws = Workspace::default();
+
+    let mut g = c.benchmark_group("gate");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(8 * VERSIONS as u64));
+    g.bench_function("check/8_subjects_x_50_versions/embedded", |b| {
+        b.iter(|| {
+            let report = rt.block_on(gate::run(&ws, &catalog, &reg, false)).unwrap();
+            assert!(report.compatible);
+        })
+    });
+    g.finish();
+
+    let order = subjects(&catalog, &ws.naming())
+        .into_iter()
+        .find(|s| s.subject == "sc.domain.order-value")
+        .expect("order subject");
+    let def = order.def(&[VERSIONS]);
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let shared: Arc<dyn Registry> = Arc::new(reg.clone());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = rt.spawn(serve(listener, shared, ServeOptions::default(), async {
+        let _ = stopped.await;
+    }));
+    let client = HttpRegistry::new(HttpConfig::new(url)).expect("client");
+
+    let mut g = c.benchmark_group("registry");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("json_parse/order", |b| {
+        b.iter(|| sc_events_schema::json::parse(&def.schema).unwrap())
+    });
+    g.bench_function("canonical/order", |b| {
+        let n = sc_events_schema::json::parse(&def.schema).unwrap();
+        b.iter(|| sc_events_registry::canonical::canonical(&n))
+    });
+    g.bench_function("lookup/order/embedded", |b| {
+        b.iter(|| {
+            rt.block_on(reg.lookup("sc.domain.order-value", &def, false, false))
+                .unwrap()
+        })
+    });
+    g.bench_function("lookup/order/registry_serve_http", |b| {
+        b.iter(|| {
+            rt.block_on(client.lookup("sc.domain.order-value", &def, false, false))
+                .unwrap()
+        })
+    });
+    g.bench_function("version/order_latest/registry_serve_http", |b| {
+        b.iter(|| {
+            rt.block_on(client.version(
+                "sc.domain.order-value",
+                sc_events_registry::Version::Latest,
+                false,
+            ))
+            .unwrap()
+        })
+    });
+    g.finish();
+    let _ = stop.send(());
+    let _ = rt.block_on(server);
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

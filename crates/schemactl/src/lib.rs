@@ -1,0 +1,343 @@
+//! The `schemactl` command line, for any workspace (the directory it runs in, or
+//! `--workspace DIR`: its `schemactl.toml`, schemas and topic file): argument parsing (clap)
+//! and dispatch. Each subcommand lives in its own module and returns an [`ExitCode`]: 0 clean,
+//! 1 findings, 2 usage, configuration or I/O error. Outside a workspace every workspace
+//! command says so and exits 2; no schemas are built into the binary.
+
+mod catalog;
+pub mod check;
+mod compat;
+pub mod config;
+pub mod gate;
+mod impact;
+mod import;
+mod lint;
+mod publish;
+mod serve;
+mod tail;
+mod topics;
+
+pub use check::CheckFormat;
+pub use publish::PublishFormat;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use sc_events_schema::{Catalog, Diagnostic, Format};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Avro event contracts of any sc-events workspace: lint, catalog, compatibility gate, publish.
+#[derive(Debug, Parser)]
+#[command(name = "schemactl", version, about)]
+pub struct Cli {
+    /// Run in this workspace directory (its `schemactl.toml`, `schemas/`, `.registry/`), as
+    /// `git -C` does: relative paths in other arguments are taken from there too.
+    /// Default: the current directory.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a schema directory against every lint rule (naming, docs, types, privacy and catalog conventions).
+    Lint {
+        /// Schema directory (`*.avsc` + `topics.toml`); default: the workspace's (`schemas` in
+        /// schemactl.toml, else `schemas/`).
+        dir: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// Print the topic and event catalog.
+    Catalog {
+        /// Schema directory; default as for `lint`.
+        #[arg(long)]
+        schemas: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = CatalogFormat::Json)]
+        format: CatalogFormat,
+    },
+    /// Check a new schema against the registered versions under a Confluent compatibility mode.
+    /// Exit 0 compatible, 1 incompatible, 2 usage or parse error.
+    Compat {
+        /// BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE or NONE.
+        #[arg(long, default_value = "BACKWARD")]
+        mode: sc_events_schema::rules::compat::Mode,
+        /// The new schema (`.avsc`).
+        new: PathBuf,
+        /// The registered versions, oldest first.
+        existing: Vec<PathBuf>,
+        /// A referenced schema (e.g. the envelope), parsed before each checked schema; repeatable.
+        #[arg(long = "ref")]
+        refs: Vec<PathBuf>,
+        /// Also apply the evolution policy against the newest existing schema.
+        #[arg(long)]
+        policy: bool,
+        /// Policy file; default `schemas/policy.toml` when it exists, else every rule on.
+        #[arg(long, requires = "policy")]
+        policy_file: Option<PathBuf>,
+        /// Confluent subject whose policy applies; default: the value subject of the topic that
+        /// carries the new schema's record in the catalog, else the file stem.
+        #[arg(long)]
+        subject: Option<String>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// List every rule with its id, category and summary.
+    Rules {
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// The gate: every subject of the workspace against its registered history, in the
+    /// subject's compatibility level, plus the evolution policy. Exit 0 compatible,
+    /// 1 incompatible, 2 usage, load or registry error.
+    Check {
+        /// Registry to check against: `embedded` (default; `.registry/registry.db`),
+        /// `embedded:PATH`, `http(s)://HOST:PORT` (Confluent Schema Registry) or `git:REF`.
+        /// Default: $SCHEMA_REGISTRY_URL, else `registry.url` in schemactl.toml, else embedded.
+        #[arg(long)]
+        against: Option<String>,
+        /// Schema directory; default `schemas` in schemactl.toml, else `schemas/`.
+        #[arg(long)]
+        schemas: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
+    },
+    /// Run the gate, then register every changed subject (references first), all or nothing.
+    /// A re-run registers nothing and reports the existing ids.
+    Publish {
+        /// Registry to publish to; as for `check`.
+        #[arg(long)]
+        against: Option<String>,
+        #[arg(long)]
+        schemas: Option<PathBuf>,
+        /// Run every check and print the plan; register nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_enum, default_value_t = PublishFormat::Human)]
+        format: PublishFormat,
+    },
+    /// Kafka topics: compare the catalog with a cluster (`plan`) or create what is missing
+    /// (`apply`). Exit 0 in sync, 1 missing topics (plan) or drift, 2 cluster error.
+    Topics {
+        #[command(subcommand)]
+        command: topics::TopicsCommand,
+    },
+    /// Convert schemas from other languages to `.avsc` files.
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
+    },
+    /// Print a topic's events as JSON lines, decoded through the registry (a console consumer).
+    Tail(tail::TailArgs),
+    /// The embedded registry.
+    Registry {
+        #[command(subcommand)]
+        command: RegistryCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Serve the embedded registry over Confluent Schema Registry's REST API. Prints
+    /// `listening on http://ADDR` first; stops on SIGTERM or Ctrl-C. Basic auth is on when
+    /// SCHEMACTL_SERVE_BASIC_AUTH holds `user:secret` pairs (comma-separated).
+    Serve {
+        /// Address to listen on (port 0: any free port).
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        addr: std::net::SocketAddr,
+        /// The registry file.
+        #[arg(long, default_value = sc_events_registry::embedded::DEFAULT_PATH)]
+        db: PathBuf,
+        /// Allow a non-loopback address.
+        #[arg(long)]
+        allow_remote: bool,
+        /// Largest request body accepted, in bytes.
+        #[arg(long, default_value_t = sc_events_registry::server::DEFAULT_MAX_BODY_BYTES)]
+        max_body_bytes: usize,
+    },
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Source snippet with a marker and the fix hint.
+    Human,
+    /// Machine-readable JSON.
+    Json,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+impl From<OutputFormat> for Format {
+    fn from(f: OutputFormat) -> Self {
+        match f {
+            OutputFormat::Human => Format::Human,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Github => Format::Github,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    Json,
+    Markdown,
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    run(cli)
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    if let Some(dir) = &cli.workspace {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            eprintln!("error: cannot enter workspace {}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+    }
+    match cli.command {
+        Command::Lint { dir, format } => lint::run(dir.as_deref(), format.into()),
+        Command::Catalog { schemas, format } => catalog::run(schemas.as_deref(), format),
+        Command::Compat {
+            mode,
+            new,
+            existing,
+            refs,
+            policy,
+            policy_file,
+            subject,
+            format,
+        } => {
+            let policy = policy.then_some(compat::PolicyArgs {
+                file: policy_file,
+                subject,
+            });
+            compat::run(mode, &new, &existing, &refs, policy.as_ref(), format)
+        }
+        Command::Rules { format } => lint::rules(format),
+        Command::Check {
+            against,
+            schemas,
+            format,
+        } => check::run(against.as_deref(), schemas.as_deref(), format),
+        Command::Publish {
+            against,
+            schemas,
+            dry_run,
+            format,
+        } => publish::run(against.as_deref(), schemas.as_deref(), dry_run, format),
+        Command::Topics { command } => topics::run(command),
+        Command::Tail(args) => tail::run(args),
+        Command::Import { command } => import::run(command),
+        Command::Registry {
+            command:
+                RegistryCommand::Serve {
+                    addr,
+                    db,
+                    allow_remote,
+                    max_body_bytes,
+                },
+        } => serve::run(addr, &db, allow_remote, max_body_bytes),
+    }
+}
+
+/// The catalog of the workspace in the current directory: its layout from `schemactl.toml`
+/// (the defaults without one), with `dir` as the schema directory when given. A directory
+/// that is no workspace (no `schemactl.toml`, no topic file where the layout puts it) is a
+/// `WORKSPACE` error: nothing is built into this binary to fall back on.
+pub(crate) fn load_catalog(dir: Option<&Path>) -> Result<Catalog, Vec<Diagnostic>> {
+    let mut layout = match dir {
+        Some(_) => load_layout()?,
+        None => workspace_layout()?,
+    };
+    if let Some(d) = dir {
+        if layout.section.topics.is_none() {
+            layout.topics = d.join("topics.toml");
+        }
+        layout.schemas = d.to_path_buf();
+    }
+    Catalog::load_layout(layout)
+}
+
+fn load_layout() -> Result<sc_events_schema::Layout, Vec<Diagnostic>> {
+    sc_events_schema::Layout::load(Path::new(".")).map_err(|e| {
+        vec![Diagnostic::file_level(
+            sc_events_schema::Level::Error,
+            "CONFIG",
+            e.0,
+            Path::new(sc_events_schema::layout::CONFIG_FILE),
+        )]
+    })
+}
+
+/// The layout of the workspace in the current directory; outside a workspace (no
+/// `schemactl.toml` and no topic file where the layout puts it) a `WORKSPACE` error, since
+/// there is nothing to work on (and no schemas are built into the binary).
+pub(crate) fn workspace_layout() -> Result<sc_events_schema::Layout, Vec<Diagnostic>> {
+    let layout = load_layout()?;
+    let config = Path::new(sc_events_schema::layout::CONFIG_FILE);
+    if config.is_file() || layout.topics.is_file() {
+        return Ok(layout);
+    }
+    let here = std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|_| ".".into());
+    Err(vec![Diagnostic::file_level(
+        sc_events_schema::Level::Error,
+        "WORKSPACE",
+        format!(
+            "{here} is not a workspace: it has no {} and no {}; run schemactl in a workspace or pass --workspace DIR",
+            config.display(),
+            layout.topics.display()
+        ),
+        config,
+    )])
+}
+
+/// Prints load errors and returns the matching exit code (2: nothing could be checked).
+pub(crate) fn report_load_errors(errors: &[Diagnostic], format: Format) -> ExitCode {
+    eprint!("{}", sc_events_schema::diag::render(errors, format));
+    let io = errors
+        .iter()
+        .any(|d| matches!(d.code.as_str(), "IO" | "CONFIG" | "WORKSPACE"));
+    ExitCode::from(if io { 2 } else { 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_each_subcommand() {
+        let c = Cli::try_parse_from(["schemactl", "lint", "x", "--format", "json"]).unwrap();
+        assert!(matches!(
+            c.command,
+            Command::Lint {
+                format: OutputFormat::Json,
+                ..
+            }
+        ));
+        let c = Cli::try_parse_from(["schemactl", "catalog", "--format", "markdown"]).unwrap();
+        assert!(matches!(
+            c.command,
+            Command::Catalog {
+                format: CatalogFormat::Markdown,
+                ..
+            }
+        ));
+        assert!(Cli::try_parse_from(["schemactl", "catalog", "--format", "xml"]).is_err());
+        assert!(Cli::try_parse_from(["schemactl", "rules"]).is_ok());
+    }
+}
