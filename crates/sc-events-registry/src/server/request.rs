@@ -25,16 +25,19 @@ impl Flags {
     }
 }
 
+/// A version path segment (`latest`, `-1` or a number from 1), or 42202.
 pub(super) fn version(s: &str) -> Result<Version, ApiError> {
     s.parse()
         .map_err(|m: String| bad(ErrorKind::InvalidVersion, m))
 }
 
+/// A schema id path segment; one that is not a number names no schema (40403).
 pub(super) fn id(s: &str) -> Result<i32, ApiError> {
     s.parse::<i32>()
         .map_err(|_| ApiError(RegistryError::schema_not_found(clip(s))))
 }
 
+/// The body of a registration, a lookup or a compatibility test.
 #[derive(Deserialize)]
 pub(super) struct SchemaBody {
     schema: Option<String>,
@@ -68,6 +71,7 @@ impl SchemaBody {
     }
 }
 
+/// The body of `PUT /config[/{subject}]`.
 #[derive(Deserialize)]
 pub(super) struct ConfigBody {
     pub(super) compatibility: Option<String>,
@@ -78,11 +82,13 @@ pub(super) struct ConfigBody {
     pub(super) compatibility_group: Option<String>,
 }
 
+/// The body of `PUT /mode[/{subject}]`.
 #[derive(Deserialize)]
 pub(super) struct ModeBody {
     pub(super) mode: Option<String>,
 }
 
+/// The level a config body sets (`compatibility`, or `compatibilityLevel`), or 42203.
 pub(super) fn level(b: &ConfigBody) -> Result<Compatibility, ApiError> {
     let s = b
         .compatibility
