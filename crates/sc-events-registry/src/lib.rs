@@ -11,13 +11,22 @@
 //!
 //! Schemas are checked by `sc-events-schema` (Java Avro 1.12's validity and compatibility);
 //! [`check`] is the glue between registered texts and that checker.
+//!
+//! Cargo features choose the implementations: `client` ([`http`]), `embedded` ([`embedded`]
+//! and [`git`]) and `server` ([`server`]), all on by default. Without any, the crate is the
+//! trait, its types and errors, the checker glue and the workspace's subject naming: what a
+//! runtime service needs to talk to a registry through an implementation chosen elsewhere.
 
 pub mod canonical;
 pub mod check;
+#[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod error;
+#[cfg(feature = "embedded")]
 pub mod git;
+#[cfg(feature = "client")]
 pub mod http;
+#[cfg(feature = "server")]
 pub mod server;
 pub mod types;
 pub mod workspace;

@@ -1,6 +1,7 @@
 //! The embedded registry's Confluent semantics, on a real SQLite file: global ids, versions,
 //! idempotent registration, references, compatibility and modes, soft and permanent delete,
 //! and Confluent's error codes.
+#![cfg(feature = "embedded")]
 
 use sc_events_registry::embedded::EmbeddedRegistry;
 use sc_events_registry::{

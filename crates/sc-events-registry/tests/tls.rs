@@ -1,6 +1,7 @@
 //! HTTPS with a custom CA bundle, against a real TLS server (`openssl s_server`) on loopback:
 //! with the bundle the handshake succeeds (the answer, an HTML status page, is then not
 //! Confluent's API); without it the certificate is refused; a bad bundle is a clear error.
+#![cfg(feature = "client")]
 
 use sc_events_registry::http::{HttpConfig, HttpRegistry, RetryPolicy};
 use sc_events_registry::{Registry, RegistryError};

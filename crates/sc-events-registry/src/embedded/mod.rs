@@ -11,8 +11,11 @@
 //! registration is on disk before it is acknowledged and several processes can write at once
 //! (SQLite serialises them; `busy_timeout` waits for the lock).
 
+mod delete;
+mod forms;
+mod register;
+mod settings;
 mod store;
-mod write;
 
 pub use store::{validate_subject, MAX_REFERENCES, MAX_SUBJECT_LEN};
 
@@ -152,7 +155,7 @@ impl Registry for EmbeddedRegistry {
         deleted: bool,
     ) -> Result<Registered> {
         let (s, d) = (subject.to_string(), schema.clone());
-        self.run(move |c| write::lookup(c, &s, &d, normalize, deleted))
+        self.run(move |c| register::lookup(c, &s, &d, normalize, deleted))
             .await
     }
 
@@ -163,7 +166,7 @@ impl Registry for EmbeddedRegistry {
         opts: RegisterOptions,
     ) -> Result<i32> {
         let (s, d) = (subject.to_string(), schema.clone());
-        self.run(move |c| write::register(c, &s, &d, opts)).await
+        self.run(move |c| register::register(c, &s, &d, opts)).await
     }
 
     async fn test_compatibility(
@@ -173,7 +176,7 @@ impl Registry for EmbeddedRegistry {
         version: Option<Version>,
     ) -> Result<CompatibilityResult> {
         let (s, d) = (subject.to_string(), schema.clone());
-        self.run(move |c| write::test_compatibility(c, &s, &d, version))
+        self.run(move |c| register::test_compatibility(c, &s, &d, version))
             .await
     }
 
@@ -195,7 +198,7 @@ impl Registry for EmbeddedRegistry {
 
     async fn set_compatibility(&self, subject: Option<&str>, level: Compatibility) -> Result<()> {
         let s = own(subject);
-        self.run(move |c| write::set_compatibility(c, s.as_deref(), level))
+        self.run(move |c| settings::set_compatibility(c, s.as_deref(), level))
             .await
     }
 
@@ -211,13 +214,13 @@ impl Registry for EmbeddedRegistry {
         property: Option<&str>,
     ) -> Result<()> {
         let (s, p) = (own(subject), own(property));
-        self.run(move |c| write::set_compatibility_group(c, s.as_deref(), p.as_deref()))
+        self.run(move |c| settings::set_compatibility_group(c, s.as_deref(), p.as_deref()))
             .await
     }
 
     async fn delete_compatibility(&self, subject: Option<&str>) -> Result<Compatibility> {
         let s = own(subject);
-        self.run(move |c| write::delete_compatibility(c, s.as_deref()))
+        self.run(move |c| settings::delete_compatibility(c, s.as_deref()))
             .await
     }
 
@@ -229,18 +232,19 @@ impl Registry for EmbeddedRegistry {
 
     async fn set_mode(&self, subject: Option<&str>, mode: RegistryMode, force: bool) -> Result<()> {
         let s = own(subject);
-        self.run(move |c| write::set_mode(c, s.as_deref(), mode, force))
+        self.run(move |c| settings::set_mode(c, s.as_deref(), mode, force))
             .await
     }
 
     async fn delete_mode(&self, subject: Option<&str>) -> Result<RegistryMode> {
         let s = own(subject);
-        self.run(move |c| write::delete_mode(c, s.as_deref())).await
+        self.run(move |c| settings::delete_mode(c, s.as_deref()))
+            .await
     }
 
     async fn delete_subject(&self, subject: &str, permanent: bool) -> Result<Vec<i32>> {
         let s = subject.to_string();
-        self.run(move |c| write::delete_subject(c, &s, permanent))
+        self.run(move |c| delete::delete_subject(c, &s, permanent))
             .await
     }
 
@@ -251,7 +255,7 @@ impl Registry for EmbeddedRegistry {
         permanent: bool,
     ) -> Result<i32> {
         let s = subject.to_string();
-        self.run(move |c| write::delete_version(c, &s, version, permanent))
+        self.run(move |c| delete::delete_version(c, &s, version, permanent))
             .await
     }
 }

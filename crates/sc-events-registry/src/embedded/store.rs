@@ -1,5 +1,6 @@
 //! The embedded registry's reads: subjects, versions, schemas, references, configuration.
-//! Synchronous functions over one SQLite connection; writes are in [`super::write`].
+//! Synchronous functions over one SQLite connection; writes are in the
+//! sibling modules `register`, `settings` and `delete`.
 
 use crate::check::Resolved;
 use crate::error::{clip, ErrorKind, RegistryError, Result};

@@ -1,0 +1,116 @@
+//! Confluent's error bodies for every refusal the server makes: a registry error, a request
+//! body that cannot be read, an unknown route or method, and axum's own plain-text rejections,
+//! all answered as `{"error_code", "message"}` with Confluent's HTTP statuses and content type.
+
+use crate::error::{clip, ErrorKind, RegistryError};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Confluent's content type.
+pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
+
+/// An error answer.
+pub(super) struct ApiError(pub(super) RegistryError);
+
+impl From<RegistryError> for ApiError {
+    fn from(e: RegistryError) -> Self {
+        ApiError(e)
+    }
+}
+
+/// A JSON body with Confluent's content type.
+pub(super) fn answer(status: StatusCode, body: Value) -> Response {
+    let mut r = (status, body.to_string()).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    r
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self.0 {
+            RegistryError::Api {
+                status,
+                code,
+                message,
+                ..
+            } => (status, code, message),
+            other => (500, 50001, other.to_string()),
+        };
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        answer(status, json!({"error_code": code, "message": message}))
+    }
+}
+
+/// An error of `kind` with Confluent's code for it.
+pub(super) fn bad(kind: ErrorKind, message: impl Into<String>) -> ApiError {
+    ApiError(RegistryError::api(kind, message))
+}
+
+/// A JSON request body, within the size limit: an unreadable body (over the limit: 413) keeps
+/// axum's status, JSON that does not fit is 400.
+pub(super) fn body<T: for<'de> Deserialize<'de>>(
+    b: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    let b = b.map_err(|e| {
+        let status = e.status();
+        ApiError(RegistryError::from_answer(
+            status.as_u16(),
+            i32::from(status.as_u16()),
+            format!("The request body could not be read: {}", e.body_text()),
+        ))
+    })?;
+    serde_json::from_slice(&b).map_err(|e| {
+        bad(
+            ErrorKind::BadRequest,
+            format!(
+                "Unrecognized request body (line {}, column {}): {}",
+                e.line(),
+                e.column(),
+                clip(&e.to_string())
+            ),
+        )
+    })
+}
+
+/// The answer to a path no route matches.
+pub(super) async fn not_found() -> Response {
+    bad(ErrorKind::NotFound, "HTTP 404 Not Found").into_response()
+}
+
+/// The answer to a method the route does not take.
+pub(super) async fn method_not_allowed() -> Response {
+    answer(
+        StatusCode::METHOD_NOT_ALLOWED,
+        json!({"error_code": 405, "message": "HTTP 405 Method Not Allowed"}),
+    )
+}
+
+/// Axum's own rejections (a path segment that is not UTF-8 once decoded, ...) are plain text;
+/// Confluent's clients expect `{"error_code", "message"}` on every error.
+pub(super) async fn json_errors(r: Response) -> Response {
+    let status = r.status();
+    let confluent = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v == CONTENT_TYPE);
+    if confluent || !(status.is_client_error() || status.is_server_error()) {
+        return r;
+    }
+    let text = axum::body::to_bytes(r.into_body(), 64 << 10)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let message = match text.trim() {
+        "" => status.canonical_reason().unwrap_or("Error").to_string(),
+        t => clip(t),
+    };
+    answer(
+        status,
+        json!({"error_code": status.as_u16(), "message": message}),
+    )
+}

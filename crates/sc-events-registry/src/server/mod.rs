@@ -1,0 +1,87 @@
+//! Confluent Schema Registry's REST API over any [`Registry`] (axum): what `schemactl registry
+//! serve` runs, so Confluent's own clients and serializers work against the embedded registry.
+//!
+//! Answers are `application/vnd.schemaregistry.v1+json`; errors are Confluent's
+//! `{"error_code", "message"}` with its HTTP statuses. Request bodies are bounded
+//! ([`ServeOptions::max_body_bytes`]); optional basic auth guards every route.
+//!
+//! The parts: `routes` (the route table and its handlers), `request` (reading flags, path
+//! segments and bodies), `errors` (Confluent's error body for every refusal), `auth` (basic
+//! auth); this module assembles them with the limits and runs the server.
+
+mod auth;
+mod errors;
+mod request;
+mod routes;
+// The route tests run over an embedded registry.
+#[cfg(all(test, feature = "embedded"))]
+mod tests;
+
+pub use errors::CONTENT_TYPE;
+
+use crate::Registry;
+use axum::middleware;
+use axum::Router;
+use std::future::Future;
+use std::sync::Arc;
+
+/// Default request body limit.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 << 20;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub max_body_bytes: usize,
+    /// `user:secret` pairs accepted by basic auth; empty means no auth.
+    pub users: Vec<String>,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            users: Vec::new(),
+        }
+    }
+}
+
+/// Builds the router over `registry`.
+pub fn router(registry: Arc<dyn Registry>, opts: &ServeOptions) -> Router {
+    let users: auth::Users = Arc::new(opts.users.clone());
+    routes::routes()
+        .fallback(errors::not_found)
+        .method_not_allowed_fallback(errors::method_not_allowed)
+        .layer(middleware::map_response(errors::json_errors))
+        .layer(middleware::from_fn_with_state(users, auth::basic))
+        .layer(axum::extract::DefaultBodyLimit::max(opts.max_body_bytes))
+        .with_state(routes::App { registry })
+}
+
+/// How long [`serve`] waits, after the shutdown signal, for the requests in flight.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight, waiting at most
+/// [`SHUTDOWN_GRACE`]: a client that stalls mid-request cannot hold the shutdown up.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    registry: Arc<dyn Registry>,
+    opts: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
+    let server =
+        axum::serve(listener, router(registry, &opts)).with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = signalled.send(());
+        });
+    let deadline = async move {
+        match on_signal.await {
+            Ok(()) => tokio::time::sleep(SHUTDOWN_GRACE).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        r = std::future::IntoFuture::into_future(server) => r,
+        () = deadline => Ok(()),
+    }
+}
