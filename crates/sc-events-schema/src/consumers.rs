@@ -6,7 +6,7 @@
 
 use crate::catalog::{Domain, PrivacyTier, Topic};
 use crate::diag::{Diagnostic, Level};
-use crate::rules::glob_match;
+use crate::text::glob_match;
 use crate::source::{SourceFile, Span};
 pub use crate::retry::RetryPolicy;
 use serde::Deserialize;

@@ -15,6 +15,7 @@ pub mod model;
 pub mod retry;
 pub mod rules;
 pub mod source;
+pub mod text;
 pub mod topics;
 mod topics_yaml;
 

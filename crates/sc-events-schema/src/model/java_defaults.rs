@@ -15,7 +15,8 @@
 use super::java_numbers::java_parses_double;
 use super::validity::Facts;
 use super::{Body, Field, Kind, Node, SchemaSet, TypeId};
-use crate::diag::{quoted, Diagnostic, Level};
+use crate::diag::{Diagnostic, Level};
+use crate::text::quoted;
 use crate::json::{Json, JsonNode};
 use std::collections::HashSet;
 

@@ -7,7 +7,8 @@
 use super::validity::{fullname_error, name_error, Equality, Facts};
 use super::walk::visit_nodes_mut;
 use super::*;
-use crate::diag::{quoted, Diagnostic, Level};
+use crate::diag::{Diagnostic, Level};
+use crate::text::quoted;
 use crate::json::{self, Json};
 
 /// A parse error. Boxed so that the `Result`s of the recursive descent stay small: at

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::model::walk_fields;
-use crate::rules::glob_match;
+use crate::text::glob_match;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -87,7 +87,7 @@ impl PatternRule {
     pub fn matches(&self, field: &str) -> bool {
         self.globs
             .iter()
-            .any(|g| super::super::glob_match(g, field))
+            .any(|g| glob_match(g, field))
     }
 
     pub(super) fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
