@@ -17,7 +17,6 @@ pub mod rules;
 pub mod source;
 pub mod text;
 pub mod topics;
-mod topics_yaml;
 
 pub use catalog::{Catalog, Domain, Event, PrivacyTier, Topic};
 pub use consumers::Consumer;

@@ -1,7 +1,7 @@
 //! PII_TIER: personal data appears only in events whose privacy tier allows it (PUBLIC, INTERNAL, RESTRICTED).
 
 use super::*;
-use crate::catalog::PrivacyTier;
+use crate::topics::PrivacyTier;
 use crate::model::{Body, Kind, Node};
 
 pub static RULE: Rule = Rule {
