@@ -6,6 +6,7 @@
 //! topics) → [`rules`] (lint) → [`diag`] (human / JSON / GitHub output).
 
 pub mod catalog;
+pub mod config;
 pub mod consumers;
 pub mod diag;
 pub mod import;
