@@ -319,7 +319,11 @@ mod tests {
         assert_eq!(c.registry.url.as_deref(), Some("https://sr:8081"));
         assert_eq!(c.registry.ca_bundle.as_deref(), Some(Path::new("ca.pem")));
         assert_eq!(
-            (c.registry.connect_timeout_ms, c.registry.request_timeout_ms, c.registry.retries),
+            (
+                c.registry.connect_timeout_ms,
+                c.registry.request_timeout_ms,
+                c.registry.retries
+            ),
             (Some(5), Some(6), Some(2))
         );
         assert_eq!(c.subjects.envelope.as_deref(), Some("env"));
@@ -336,8 +340,11 @@ mod tests {
             .expect_err("unknown key");
         assert_eq!((e.line, e.column), (2, 1), "{e}");
         assert!(e.to_string().starts_with("w/schemactl.toml:2:1: ") && e.message.contains("urll"));
-        let e = WorkspaceConfig::parse(Path::new("schemactl.toml"), "\n[registry]\nretries = \"3\"\n")
-            .expect_err("wrong type");
+        let e = WorkspaceConfig::parse(
+            Path::new("schemactl.toml"),
+            "\n[registry]\nretries = \"3\"\n",
+        )
+        .expect_err("wrong type");
         assert_eq!(e.line, 3, "{e}");
         let e = WorkspaceConfig::parse(Path::new("schemactl.toml"), "colour = 1\n")
             .expect_err("unknown section");

@@ -21,6 +21,6 @@ pub mod topics;
 
 pub use catalog::{Catalog, Domain, Event, PrivacyTier, Topic};
 pub use consumers::Consumer;
-pub use retry::RetryPolicy;
 pub use diag::{Diagnostic, Format, Level};
 pub use layout::Layout;
+pub use retry::RetryPolicy;

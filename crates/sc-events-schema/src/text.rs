@@ -150,7 +150,10 @@ mod tests {
         assert_eq!(cap("abc".into(), 3), "abc");
         assert_eq!(quoted("a\"b"), "\"a\\\"b\"");
         let long = "x".repeat(100);
-        assert_eq!(quoted(&long), format!("\"{}\"...", "x".repeat(MAX_QUOTED_CHARS)));
+        assert_eq!(
+            quoted(&long),
+            format!("\"{}\"...", "x".repeat(MAX_QUOTED_CHARS))
+        );
     }
 
     #[test]
@@ -159,7 +162,16 @@ mod tests {
         assert_eq!((v.major, v.minor, v.patch), (1, 20, 0));
         assert_eq!(v.to_string(), "1.20.0");
         assert!(Semver::parse("0.0.0").is_ok());
-        for bad in ["1.2", "1.2.3.4", "v1.2.3", "01.2.3", "1..3", "1.2.3-rc1", "", "+1.2.3"] {
+        for bad in [
+            "1.2",
+            "1.2.3.4",
+            "v1.2.3",
+            "01.2.3",
+            "1..3",
+            "1.2.3-rc1",
+            "",
+            "+1.2.3",
+        ] {
             assert!(Semver::parse(bad).is_err(), "{bad}");
         }
         let e = Semver::parse("1.02.0").expect_err("leading zero");

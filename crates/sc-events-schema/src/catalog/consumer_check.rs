@@ -165,4 +165,3 @@ pub(super) fn check(
         }
     }
 }
-

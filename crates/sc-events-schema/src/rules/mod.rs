@@ -71,7 +71,9 @@ pub fn check_lint_allow(layout: &Layout) -> Vec<Diagnostic> {
             Diagnostic::file_level(
                 Level::Error,
                 "CONFIG",
-                format!("[lint] allow names {id:?}, which is not a lint rule (see schemactl rules)"),
+                format!(
+                    "[lint] allow names {id:?}, which is not a lint rule (see schemactl rules)"
+                ),
                 &file,
             )
         })
@@ -80,6 +82,9 @@ pub fn check_lint_allow(layout: &Layout) -> Vec<Diagnostic> {
 
 /// Kept at its old path for the CLI (`sc_events_schema::rules::glob_match`).
 pub use crate::text::glob_match;
+
+#[cfg(test)]
+mod bounds_tests;
 
 #[cfg(test)]
 mod tests {
@@ -92,8 +97,16 @@ mod tests {
             .expect("the layout itself is fine");
         let errors = check_lint_allow(&layout);
         assert_eq!(errors.len(), 2, "{errors:?}");
-        assert!(errors[0].message.contains("\"NO_SUCH_RULE\""), "{}", errors[0].message);
-        assert!(errors[1].message.contains("\"FIELD_REMOVED\""), "{}", errors[1].message);
+        assert!(
+            errors[0].message.contains("\"NO_SUCH_RULE\""),
+            "{}",
+            errors[0].message
+        );
+        assert!(
+            errors[1].message.contains("\"FIELD_REMOVED\""),
+            "{}",
+            errors[1].message
+        );
         assert_eq!(errors[0].file, Path::new("w/schemactl.toml"));
         assert!(check_lint_allow(&Layout::default()).is_empty());
     }

@@ -23,7 +23,7 @@ use crate::text::Semver;
 use std::fmt;
 
 pub static RULE: Rule = Rule {
-    id: "VERSION_BUMP",
+    id: policy::VERSION_BUMP,
     family: Family::Policy,
     category: "EVOLUTION",
     level: Level::Error,

@@ -19,7 +19,9 @@
 //!     purpose: Process raw data
 //! ```
 
-use super::{no_dlq, no_tier, Consumer, PrivacyTier, RegistryHints, RetryPolicy, Topic, TopicsFile};
+use super::{
+    no_dlq, no_tier, Consumer, PrivacyTier, RegistryHints, RetryPolicy, Topic, TopicsFile,
+};
 use crate::diag::{Diagnostic, Level};
 use crate::source::{SourceFile, Span};
 use std::ops::Range;
