@@ -30,6 +30,7 @@
 //! ```
 
 use crate::source::SourceFile;
+use heck::ToSnakeCase as _;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -155,18 +156,17 @@ impl Case {
         }
     }
 
-    /// Whether `s` follows the convention.
+    /// Whether `s` follows the convention: ASCII, starting with a lower-case letter, and
+    /// snake_case (heck's `to_snake_case` leaves it as it is: no `__`, no trailing `_`, no
+    /// capitals) or camelCase (letters and digits only).
     pub fn matches(self, s: &str) -> bool {
-        let mut chars = s.chars();
-        let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
+        let first_ok = s.starts_with(|c: char| c.is_ascii_lowercase());
         first_ok
+            && s.is_ascii()
             && match self {
-                Case::Snake => {
-                    s.chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-                        && !s.contains("__")
-                        && !s.ends_with('_')
-                }
+                Case::Snake => s.to_snake_case() == s,
+                // Not `to_lower_camel_case() == s`: heck rewrites acronyms (`createdURL` →
+                // `createdUrl`), and camelCase workspaces have names like that today.
                 Case::Camel => s.chars().all(|c| c.is_ascii_alphanumeric()),
             }
     }
@@ -306,6 +306,12 @@ mod tests {
         assert!(Case::Snake.matches("created_at") && !Case::Snake.matches("createdAt"));
         assert!(Case::Camel.matches("createdAt") && !Case::Camel.matches("created_at"));
         assert!(!Case::Camel.matches("CreatedAt") && !Case::Snake.matches("a__b"));
+        for ok in ["a", "created_at", "item_2", "v2_id", "ab12cd"] {
+            assert!(Case::Snake.matches(ok), "{ok}");
+        }
+        for bad in ["_a", "a_", "1a", "a-b", "é", "a b", "aB", ""] {
+            assert!(!Case::Snake.matches(bad), "{bad}");
+        }
     }
 
     #[test]

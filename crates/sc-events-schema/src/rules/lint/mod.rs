@@ -148,7 +148,9 @@ pub fn lint(catalog: &Catalog) -> Vec<Diagnostic> {
     config
 }
 
-/// Whether `s` is PascalCase (`UserCreated`).
+/// Whether `s` is PascalCase (`UserCreated`). Not `s.to_upper_camel_case() == s` (heck):
+/// heck rewrites acronyms (`HTTPRequest` → `HttpRequest`), so it would flag type names this
+/// rule accepts today.
 pub(crate) fn is_pascal(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
