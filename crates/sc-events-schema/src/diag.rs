@@ -6,10 +6,11 @@
 //!
 //! Output is bounded whatever the input: a source line longer than [`SNIPPET_CHARS`] is cut
 //! around the marked column (`...` on the cut sides), the marker is at most 80 wide, and
-//! messages and hints are cut at [`MAX_MESSAGE_CHARS`]; [`quoted`] caps a user string
-//! embedded in a message.
+//! messages and hints are cut at [`MAX_MESSAGE_CHARS`]; [`crate::text::quoted`] caps a user
+//! string embedded in a message.
 
 use crate::source::{SourceFile, Span};
+use crate::text::cap;
 use serde::Serialize;
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -20,26 +21,6 @@ pub const SNIPPET_CHARS: usize = 120;
 const SNIPPET_BEFORE: usize = 40;
 /// The longest message or hint kept, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 2000;
-/// The longest user string [`quoted`] shows, in characters.
-pub const MAX_QUOTED_CHARS: usize = 64;
-
-/// `s` quoted like `{:?}`, cut after [`MAX_QUOTED_CHARS`] characters (`"abc..."`), so a
-/// message that names a user's string stays short.
-pub fn quoted(s: &str) -> String {
-    match s.char_indices().nth(MAX_QUOTED_CHARS) {
-        None => format!("{s:?}"),
-        Some((i, _)) => format!("{:?}...", &s[..i]),
-    }
-}
-
-/// `s` cut after `max` characters, saying how much was cut.
-pub fn cap(s: String, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        None => s,
-        Some((i, _)) => format!("{}... ({} more bytes)", &s[..i], s.len() - i),
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
@@ -359,11 +340,6 @@ mod tests {
         );
         assert_eq!(mark.trim_start_matches([' ', '|']).len(), 7);
         assert!(d.message.len() < 2_100 && d.message.ends_with("more bytes)"));
-        assert_eq!(quoted("ab"), "\"ab\"");
-        assert_eq!(
-            quoted(&"x".repeat(100)),
-            format!("\"{}\"...", "x".repeat(64))
-        );
         // A span running over the end of a long line marks at most 80 columns.
         let d = Diagnostic::at(Level::Error, "X", "m", &f, Span::new(5, text.len()));
         assert!(d.render_human().contains(&format!("{}\n", "^".repeat(80))));

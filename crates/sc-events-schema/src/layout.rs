@@ -1,6 +1,7 @@
 //! A workspace's layout: where its schemas and topics live and which conventions its events
-//! follow. It is the `schemas` key and the `[layout]` table of `schemactl.toml`; every key has
-//! the default of the social-commerce layout, so a workspace without the file reads as before.
+//! follow, resolved from the `schemas` key and the `[layout]` and `[lint]` tables of
+//! `schemactl.toml` (read by [`crate::config`]); every key has the default of the
+//! social-commerce layout, so a workspace without the file reads as before.
 //!
 //! ```toml
 //! schemas = "schemas"                        # the schema directory (read recursively)
@@ -31,123 +32,11 @@
 //! allow = ["DOC_REQUIRED"]                   # lint rules this workspace does not enforce
 //! ```
 
-use serde::Deserialize;
+pub use crate::config::{
+    Case, EnvelopeStyle, LayoutSection, LintSection, SubjectStrategy, CONFIG_FILE,
+};
+use crate::config::{ConfigError, WorkspaceConfig};
 use std::path::{Path, PathBuf};
-
-/// The workspace configuration file, at the workspace root.
-pub const CONFIG_FILE: &str = "schemactl.toml";
-
-/// How a top-level record carries the envelope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EnvelopeStyle {
-    /// A field (`envelope`) of the shared envelope record, referenced by name.
-    Nested,
-    /// The envelope record's fields repeated at the top of every top-level record.
-    Flat,
-}
-
-/// How a topic's value schema is named in the registry (Confluent's subject name strategies).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SubjectStrategy {
-    /// TopicNameStrategy: `<topic>-value`.
-    Topic,
-    /// RecordNameStrategy: the record's full name.
-    Record,
-    /// TopicRecordNameStrategy: `<topic>-<record full name>`.
-    TopicRecord,
-}
-
-/// The naming convention of field names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum Case {
-    #[serde(rename = "snake_case")]
-    Snake,
-    #[serde(rename = "camelCase")]
-    Camel,
-}
-
-impl Case {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Case::Snake => "snake_case",
-            Case::Camel => "camelCase",
-        }
-    }
-
-    /// Whether `s` follows the convention.
-    pub fn matches(self, s: &str) -> bool {
-        let mut chars = s.chars();
-        let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
-        first_ok
-            && match self {
-                Case::Snake => {
-                    s.chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-                        && !s.contains("__")
-                        && !s.ends_with('_')
-                }
-                Case::Camel => s.chars().all(|c| c.is_ascii_alphanumeric()),
-            }
-    }
-}
-
-/// The `schemas` key and `[layout]` table of `schemactl.toml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct LayoutSection {
-    pub topics: Option<PathBuf>,
-    pub envelope: EnvelopeStyle,
-    pub envelope_record: String,
-    pub envelope_field: String,
-    pub payload_field: String,
-    pub event_type_attribute: String,
-    pub event_type_field: String,
-    pub event_type_pattern: String,
-    /// `"entity_type"`: an event type starts with its domain's entity type, lower-cased;
-    /// `""`: no prefix rule.
-    pub event_type_prefix: String,
-    pub event_id_field: String,
-    pub version_attribute: String,
-    pub version_field: String,
-    pub privacy_tiers: bool,
-    pub entity_types: bool,
-    pub field_case: Case,
-    pub dlq: Option<String>,
-    pub dlq_retention_ms: Option<u64>,
-    pub subject_strategy: SubjectStrategy,
-    /// Where a domain's version is semver: the schema metadata property holding its major,
-    /// and the subject's Confluent `compatibilityGroup`, so a major version starts a new
-    /// group (`""`: no groups).
-    pub compatibility_group: String,
-}
-
-impl Default for LayoutSection {
-    fn default() -> Self {
-        LayoutSection {
-            topics: None,
-            envelope: EnvelopeStyle::Nested,
-            envelope_record: "sc.events.common.Envelope".into(),
-            envelope_field: "envelope".into(),
-            payload_field: "data".into(),
-            event_type_attribute: "event_type".into(),
-            event_type_field: "event_type".into(),
-            event_type_pattern: r"^[a-z]+\.[a-z_]+$".into(),
-            event_type_prefix: "entity_type".into(),
-            event_id_field: "event_id".into(),
-            version_attribute: "schema_version".into(),
-            version_field: "schema_version".into(),
-            privacy_tiers: true,
-            entity_types: true,
-            field_case: Case::Snake,
-            dlq: None,
-            dlq_retention_ms: None,
-            subject_strategy: SubjectStrategy::Topic,
-            compatibility_group: "application.major.version".into(),
-        }
-    }
-}
 
 /// A resolved layout: [`LayoutSection`] plus the directories it is relative to.
 #[derive(Debug, Clone)]
@@ -165,29 +54,16 @@ pub struct Layout {
     pub event_type_regex: regex::Regex,
 }
 
-/// Only the keys of `schemactl.toml` that the layout reads; the rest belong to the CLI.
-#[derive(Deserialize)]
-struct LayoutKeys {
-    schemas: Option<PathBuf>,
-    #[serde(default)]
-    layout: LayoutSection,
-    #[serde(default)]
-    lint: LintSection,
-}
-
-/// The `[lint]` table of `schemactl.toml`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LintSection {
-    /// Lint rules (by id) the workspace does not enforce.
-    #[serde(default)]
-    pub allow: Vec<String>,
-}
-
 /// Why a layout cannot be read: the message names the file, line and column.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct LayoutError(pub String);
+
+impl From<ConfigError> for LayoutError {
+    fn from(e: ConfigError) -> Self {
+        LayoutError(e.to_string())
+    }
+}
 
 impl Layout {
     /// The social-commerce layout with the schema directory `schemas` (topics in
@@ -204,27 +80,32 @@ impl Layout {
 
     /// Reads `root/schemactl.toml` (absent: the defaults).
     pub fn load(root: &Path) -> Result<Layout, LayoutError> {
-        let path = root.join(CONFIG_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(LayoutError(format!("cannot read {}: {e}", path.display()))),
-        };
-        Self::parse(root, &path, &text)
+        let config = WorkspaceConfig::load(root)?;
+        Self::from_config(root, &root.join(CONFIG_FILE), &config)
     }
 
-    /// Parses the layout keys of a `schemactl.toml` text (other keys are ignored here).
+    /// Parses a `schemactl.toml` text and resolves its layout (the other sections are parsed
+    /// and checked too, and left to [`WorkspaceConfig`]'s readers).
     pub fn parse(root: &Path, path: &Path, text: &str) -> Result<Layout, LayoutError> {
-        let keys: LayoutKeys = toml::from_str(text).map_err(|e| {
-            let at = e.span().map_or(String::new(), |r| {
-                let f = crate::source::SourceFile::new(path.to_path_buf(), text.to_string());
-                let lc = f.line_col(r.start);
-                format!(":{}:{}", lc.line, lc.column)
-            });
-            LayoutError(format!("{}{at}: {}", path.display(), e.message()))
-        })?;
-        Self::resolve(root, keys.schemas, keys.layout, keys.lint.allow)
-            .map_err(|m| LayoutError(format!("{}: {m}", path.display())))
+        let config = WorkspaceConfig::parse(path, text)?;
+        Self::from_config(root, path, &config)
+    }
+
+    /// The layout of a parsed configuration, relative to `root`; `path` (the file it came
+    /// from) names it in errors. Whether `[lint] allow` names real rules is checked by
+    /// [`crate::rules::check_lint_allow`], not here.
+    pub fn from_config(
+        root: &Path,
+        path: &Path,
+        config: &WorkspaceConfig,
+    ) -> Result<Layout, LayoutError> {
+        Self::resolve(
+            root,
+            config.schemas.clone(),
+            config.layout.clone(),
+            config.lint.allow.clone(),
+        )
+        .map_err(|m| LayoutError(format!("{}: {m}", path.display())))
     }
 
     fn resolve(
@@ -233,16 +114,6 @@ impl Layout {
         section: LayoutSection,
         lint_allow: Vec<String>,
     ) -> Result<Layout, String> {
-        for id in &lint_allow {
-            let known = crate::rules::all_rules()
-                .iter()
-                .any(|r| r.id == id && r.family == crate::rules::Family::Lint);
-            if !known {
-                return Err(format!(
-                    "[lint] allow names {id:?}, which is not a lint rule (see schemactl rules)"
-                ));
-            }
-        }
         let under = |p: &Path| {
             if root == Path::new(".") || root.as_os_str().is_empty() {
                 p.to_path_buf()
@@ -308,13 +179,6 @@ impl Default for Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cases() {
-        assert!(Case::Snake.matches("created_at") && !Case::Snake.matches("createdAt"));
-        assert!(Case::Camel.matches("createdAt") && !Case::Camel.matches("created_at"));
-        assert!(!Case::Camel.matches("CreatedAt") && !Case::Snake.matches("a__b"));
-    }
 
     #[test]
     fn defaults_and_errors() {

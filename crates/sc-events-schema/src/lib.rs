@@ -2,10 +2,14 @@
 //! the topic/event catalog built from them, the rules that check them, and the diagnostics that
 //! point at the offending line.
 //!
-//! Data flow: [`json`] (spans) → [`model`] (Avro types) → [`catalog`] (envelope, domains, events,
-//! topics) → [`rules`] (lint) → [`diag`] (human / JSON / GitHub output).
+//! Data flow, each module importing only those before it: [`json`] / [`source`] (spans) →
+//! [`model`] (Avro types) → [`config`] (`schemactl.toml`) → [`layout`] → [`topics`] (the topic
+//! file) → [`catalog`] (envelope, domains, events, topics) → [`consumers`] → [`rules`] (lint,
+//! compat, policy) → [`diag`] rendering (human / JSON / GitHub). [`diag`]'s types, [`text`]
+//! and [`retry`] are leaves every stage may use.
 
 pub mod catalog;
+pub mod config;
 pub mod consumers;
 pub mod diag;
 pub mod import;
@@ -15,11 +19,11 @@ pub mod model;
 pub mod retry;
 pub mod rules;
 pub mod source;
+pub mod text;
 pub mod topics;
-mod topics_yaml;
 
 pub use catalog::{Catalog, Domain, Event, PrivacyTier, Topic};
 pub use consumers::Consumer;
-pub use retry::RetryPolicy;
 pub use diag::{Diagnostic, Format, Level};
 pub use layout::Layout;
+pub use retry::RetryPolicy;

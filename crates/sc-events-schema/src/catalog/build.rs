@@ -3,6 +3,7 @@
 //! that carry them, and names for domains alone in a subdirectory.
 
 use super::*;
+use crate::text::Semver;
 
 pub(super) struct Builder<'a> {
     pub(super) set: &'a SchemaSet,
@@ -286,15 +287,8 @@ impl Builder<'_> {
                 .filter(|n| *n >= 1)
                 .map(|n| (n, n.to_string())),
             None => v.as_str().and_then(|s| {
-                let parts: Vec<&str> = s.split('.').collect();
-                let ok = parts.len() == 3
-                    && parts.iter().all(|p| {
-                        !p.is_empty()
-                            && p.chars().all(|c| c.is_ascii_digit())
-                            && (p.len() == 1 || !p.starts_with('0'))
-                    });
-                let major = parts.first().and_then(|m| m.parse::<u32>().ok());
-                major.filter(|_| ok).map(|m| (m, s.to_string()))
+                let major = Semver::parse(s).ok()?.major;
+                u32::try_from(major).ok().map(|m| (m, s.to_string()))
             }),
         });
         let Some((schema_version, version)) = parsed else {

@@ -4,43 +4,16 @@
 //!
 //! Conventions (naming, docs, PII, ...) are not checked here but by [`crate::rules::lint`].
 
-use crate::consumers::{self, Consumer};
 use crate::diag::{Diagnostic, Level};
 use crate::layout::{EnvelopeStyle, Layout};
 use crate::model::{parse_files, Body, Kind, Node, SchemaSet, TypeId};
 use crate::source::{FileId, SourceFile, Span};
-pub use crate::topics::Topic;
-use crate::topics::{self, RegistryHints, TopicsFile};
-use serde::{Deserialize, Serialize};
+use crate::topics::{self, Consumer, RegistryHints, TopicsFile};
+pub use crate::topics::{PrivacyTier, Topic};
 use std::path::{Path, PathBuf};
 
 /// File name of the topic catalog inside the schema directory (social-commerce layout).
 pub const TOPICS_FILE: &str = "topics.toml";
-
-/// The privacy tiers, from most to least open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PrivacyTier {
-    Public,
-    Internal,
-    Restricted,
-}
-
-impl PrivacyTier {
-    pub const ALL: [PrivacyTier; 3] = [Self::Public, Self::Internal, Self::Restricted];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Public => "PUBLIC",
-            Self::Internal => "INTERNAL",
-            Self::Restricted => "RESTRICTED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-}
 
 /// One event type: a payload record in a domain's payload union.
 #[derive(Debug, Clone)]
@@ -209,7 +182,7 @@ impl Catalog {
         };
         let (envelope, domains, mut errors) = b.build();
         if errors.is_empty() {
-            consumers::check(
+            consumer_check::check(
                 &layout,
                 &parsed.consumers,
                 &parsed.topics,
@@ -293,4 +266,5 @@ impl Catalog {
 }
 
 mod build;
+mod consumer_check;
 use build::Builder;

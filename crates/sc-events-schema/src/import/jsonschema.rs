@@ -23,6 +23,7 @@ use super::out::Out;
 use crate::diag::{Diagnostic, Level};
 use crate::json::{self, Json, JsonNode};
 use crate::source::{SourceFile, Span};
+use heck::ToUpperCamelCase as _;
 
 /// How names are chosen.
 #[derive(Debug, Clone)]
@@ -510,19 +511,8 @@ fn is_avro_name(s: &str) -> bool {
         && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
 }
 
-/// `previousState` → `PreviousState`, `product_id` → `ProductId`.
+/// `previousState` → `PreviousState`, `product_id` → `ProductId` (heck's UpperCamelCase; an
+/// acronym becomes one capital, `userID` → `UserId`, where the hand-rolled version kept `UserID`).
 fn pascal(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut up = true;
-    for ch in s.chars() {
-        if ch == '_' || ch == '-' || ch == '.' || ch == ' ' {
-            up = true;
-        } else if up {
-            out.extend(ch.to_uppercase());
-            up = false;
-        } else {
-            out.push(ch);
-        }
-    }
-    out
+    s.to_upper_camel_case()
 }

@@ -15,8 +15,9 @@
 use super::java_numbers::java_parses_double;
 use super::validity::Facts;
 use super::{Body, Field, Kind, Node, SchemaSet, TypeId};
-use crate::diag::{quoted, Diagnostic, Level};
+use crate::diag::{Diagnostic, Level};
 use crate::json::{Json, JsonNode};
+use crate::text::quoted;
 use std::collections::HashSet;
 
 /// A default reached a record whose fields are not set (the parse fails).

@@ -7,8 +7,9 @@
 use super::validity::{fullname_error, name_error, Equality, Facts};
 use super::walk::visit_nodes_mut;
 use super::*;
-use crate::diag::{quoted, Diagnostic, Level};
+use crate::diag::{Diagnostic, Level};
 use crate::json::{self, Json};
+use crate::text::quoted;
 
 /// A parse error. Boxed so that the `Result`s of the recursive descent stay small: at
 /// Jackson's maximum depth (1000) their temporaries are in every frame of a debug build.

@@ -9,10 +9,10 @@
 use super::java_chars::{is_letter, is_letter_or_digit};
 use super::java_numbers::java_double;
 use super::{Body, Field, Kind, Node, SchemaSet, TypeId};
-use crate::diag::quoted;
 use crate::diag::{Diagnostic, Level};
 use crate::json::{Json, JsonNode};
 use crate::source::FileId;
+use crate::text::quoted;
 use std::collections::{HashMap, HashSet};
 
 /// Whether `s` is a valid name segment for Java's `NameValidator.UTF_VALIDATOR`: a letter or

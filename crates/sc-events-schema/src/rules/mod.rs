@@ -14,8 +14,10 @@ pub mod version;
 
 pub use pointer::definition_pointers;
 
-use crate::diag::Level;
+use crate::diag::{Diagnostic, Level};
+use crate::layout::{Layout, CONFIG_FILE};
 use serde::Serialize;
+use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -52,37 +54,60 @@ pub struct Rule {
     pub hint: &'static str,
 }
 
-/// Matches `name` against a glob where `*` stands for any (possibly empty) run of characters.
-pub fn glob_match(glob: &str, name: &str) -> bool {
-    let parts: Vec<&str> = glob.split('*').collect();
-    if parts.len() == 1 {
-        return glob == name;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
-        return false;
-    }
-    let mut rest = &name[first.len()..name.len() - last.len()];
-    for mid in &parts[1..parts.len() - 1] {
-        match rest.find(mid) {
-            Some(i) => rest = &rest[i + mid.len()..],
-            None => return false,
-        }
-    }
-    true
+/// The layout's `[lint] allow` checked against the rule table: one error (`CONFIG`, on
+/// `schemactl.toml`) for every id that is not a lint rule. [`lint::lint`] reports them too.
+pub fn check_lint_allow(layout: &Layout) -> Vec<Diagnostic> {
+    let file = if layout.root == Path::new(".") || layout.root.as_os_str().is_empty() {
+        Path::new(CONFIG_FILE).to_path_buf()
+    } else {
+        layout.root.join(CONFIG_FILE)
+    };
+    let lint_rules = lint::all_rules();
+    layout
+        .lint_allow
+        .iter()
+        .filter(|id| !lint_rules.iter().any(|r| r.id == id.as_str()))
+        .map(|id| {
+            Diagnostic::file_level(
+                Level::Error,
+                "CONFIG",
+                format!(
+                    "[lint] allow names {id:?}, which is not a lint rule (see schemactl rules)"
+                ),
+                &file,
+            )
+        })
+        .collect()
 }
+
+/// Kept at its old path for the CLI (`sc_events_schema::rules::glob_match`).
+pub use crate::text::glob_match;
+
+#[cfg(test)]
+mod bounds_tests;
 
 #[cfg(test)]
 mod tests {
-    use super::glob_match;
+    use super::*;
 
     #[test]
-    fn globs() {
-        assert!(glob_match("*_cents", "total_cents"));
-        assert!(!glob_match("*_cents", "cents"));
-        assert!(glob_match("*_count_*", "member_count_after"));
-        assert!(!glob_match("*_count_*", "member_count"));
-        assert!(glob_match("ip", "ip"));
-        assert!(glob_match("*email*", "contact_email"));
+    fn lint_allow_names_lint_rules_only() {
+        let text = "[lint]\nallow = [\"DOC_REQUIRED\", \"NO_SUCH_RULE\", \"FIELD_REMOVED\"]\n";
+        let layout = Layout::parse(Path::new("w"), Path::new("w/schemactl.toml"), text)
+            .expect("the layout itself is fine");
+        let errors = check_lint_allow(&layout);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].message.contains("\"NO_SUCH_RULE\""),
+            "{}",
+            errors[0].message
+        );
+        assert!(
+            errors[1].message.contains("\"FIELD_REMOVED\""),
+            "{}",
+            errors[1].message
+        );
+        assert_eq!(errors[0].file, Path::new("w/schemactl.toml"));
+        assert!(check_lint_allow(&Layout::default()).is_empty());
     }
 }

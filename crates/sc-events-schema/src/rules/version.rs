@@ -19,10 +19,11 @@ use super::{Family, Rule};
 use crate::diag::{Diagnostic, Level};
 use crate::json::{Json, JsonNode};
 use crate::model::Kind;
+use crate::text::Semver;
 use std::fmt;
 
 pub static RULE: Rule = Rule {
-    id: "VERSION_BUMP",
+    id: policy::VERSION_BUMP,
     family: Family::Policy,
     category: "EVOLUTION",
     level: Level::Error,
@@ -75,22 +76,9 @@ impl Version {
                 .and_then(|v| u64::try_from(v).ok())
                 .filter(|v| *v >= 1)
                 .map(Version::Counter),
-            Json::String(s) => {
-                let digits = |p: &str| {
-                    !p.is_empty()
-                        && p.bytes().all(|b| b.is_ascii_digit())
-                        && (p == "0" || !p.starts_with('0'))
-                };
-                let parts: Vec<&str> = s.split('.').collect();
-                if parts.len() != 3 || !parts.iter().all(|p| digits(p)) {
-                    return None;
-                }
-                let n: Vec<u64> = parts
-                    .iter()
-                    .map(|p| p.parse().ok())
-                    .collect::<Option<_>>()?;
-                Some(Version::Semver(n[0], n[1], n[2]))
-            }
+            Json::String(s) => Semver::parse(s)
+                .ok()
+                .map(|v| Version::Semver(v.major, v.minor, v.patch)),
             _ => None,
         }
     }

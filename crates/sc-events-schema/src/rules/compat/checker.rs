@@ -410,7 +410,7 @@ impl<'a> Checker<'a> {
             if causes.len() > MAX_CAUSES {
                 all.push(format!("and {} more", causes.len() - MAX_CAUSES));
             }
-            inc.cause = Some(crate::diag::cap(
+            inc.cause = Some(crate::text::cap(
                 all.join("; "),
                 crate::diag::MAX_MESSAGE_CHARS,
             ));

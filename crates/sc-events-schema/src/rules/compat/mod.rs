@@ -246,6 +246,3 @@ pub fn check_mode(mode: Mode, new: SchemaRef<'_>, existing: &[SchemaRef<'_>]) ->
 
 #[cfg(test)]
 mod tests;
-
-#[cfg(test)]
-mod bounds_tests;

@@ -3,7 +3,7 @@
 //! forever: the projection silently misses it (a user card that never learns of a new user).
 
 use super::*;
-use crate::rules::glob_match;
+use crate::text::glob_match;
 
 pub static RULE: Rule = Rule {
     id: "CONSUMER_TIER",

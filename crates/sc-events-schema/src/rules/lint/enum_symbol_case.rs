@@ -17,6 +17,8 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     for (id, t) in cx.set().types.iter().enumerate() {
         if let Body::Enum(e) = &t.body {
             for s in &e.symbols {
+                // Not `to_shouty_snake_case() == s` (heck): that would also refuse `A__B` and
+                // a trailing `_`, which the rule has always accepted.
                 let ok = s.starts_with(|c: char| c.is_ascii_uppercase())
                     && s.chars()
                         .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');

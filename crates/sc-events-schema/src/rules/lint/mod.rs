@@ -128,7 +128,8 @@ pub fn all_rules() -> Vec<&'static Rule> {
     v
 }
 
-/// Runs every lint rule; findings sorted by file, line and column.
+/// Runs every lint rule; findings sorted by file, line and column, after an error for every
+/// `[lint] allow` id that is not a lint rule (see [`super::check_lint_allow`]).
 pub fn lint(catalog: &Catalog) -> Vec<Diagnostic> {
     let cx = LintContext::new(catalog);
     let mut out = Vec::new();
@@ -142,10 +143,14 @@ pub fn lint(catalog: &Catalog) -> Vec<Diagnostic> {
     out.sort_by(|a, b| {
         (&a.file, a.line, a.column, &a.code).cmp(&(&b.file, b.line, b.column, &b.code))
     });
-    out
+    let mut config = super::check_lint_allow(&catalog.layout);
+    config.append(&mut out);
+    config
 }
 
-/// Whether `s` is PascalCase (`UserCreated`).
+/// Whether `s` is PascalCase (`UserCreated`). Not `s.to_upper_camel_case() == s` (heck):
+/// heck rewrites acronyms (`HTTPRequest` → `HttpRequest`), so it would flag type names this
+/// rule accepts today.
 pub(crate) fn is_pascal(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::model::walk_fields;
-use crate::rules::glob_match;
+use crate::text::glob_match;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -85,9 +85,7 @@ pub fn is_non_negative_field(name: &str) -> bool {
 
 impl PatternRule {
     pub fn matches(&self, field: &str) -> bool {
-        self.globs
-            .iter()
-            .any(|g| super::super::glob_match(g, field))
+        self.globs.iter().any(|g| glob_match(g, field))
     }
 
     pub(super) fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {

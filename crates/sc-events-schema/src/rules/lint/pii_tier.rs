@@ -1,8 +1,8 @@
 //! PII_TIER: personal data appears only in events whose privacy tier allows it (PUBLIC, INTERNAL, RESTRICTED).
 
 use super::*;
-use crate::catalog::PrivacyTier;
 use crate::model::{Body, Kind, Node};
+use crate::topics::PrivacyTier;
 
 pub static RULE: Rule = Rule {
     id: "PII_TIER",

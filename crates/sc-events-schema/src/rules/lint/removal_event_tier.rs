@@ -4,7 +4,7 @@
 //! otherwise a PUBLIC projection keeps showing what was removed.
 
 use super::*;
-use crate::catalog::PrivacyTier;
+use crate::topics::PrivacyTier;
 
 pub static RULE: Rule = Rule {
     id: "REMOVAL_EVENT_TIER",

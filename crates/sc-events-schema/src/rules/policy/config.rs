@@ -87,8 +87,7 @@ impl PolicyConfig {
         let sp = |s: &std::ops::Range<usize>| Span::new(s.start, s.end);
         let all = std::iter::once(&raw.default).chain(raw.subject.values());
         for id in all.flat_map(|s| s.disabled.iter()) {
-            if super::rule(id.get_ref()).is_none() && id.get_ref() != crate::rules::version::RULE.id
-            {
+            if super::rule(id.get_ref()).is_none() && id.get_ref() != super::VERSION_BUMP {
                 errors.push(err(
                     sp(&id.span()),
                     format!("unknown policy rule {:?}", id.get_ref()),

@@ -52,6 +52,10 @@ pub static RULES: &[(&Rule, Check)] = &[
     (&union_branch_removed::RULE, union_branch_removed::check),
 ];
 
+/// The id of the version rule ([`crate::rules::version::RULE`]), which the policy file may
+/// disable like its own rules; here so the policy needs nothing of the version check.
+pub const VERSION_BUMP: &str = "VERSION_BUMP";
+
 /// The rule with this id.
 pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().map(|(r, _)| *r).find(|r| r.id == id)

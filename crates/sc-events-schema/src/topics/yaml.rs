@@ -1,4 +1,4 @@
-//! `topic-config.yaml` read as it is: a small tree of YAML values with their byte spans (from
+//! The `topic-config.yaml` reader, reading the file as it is: a small tree of YAML values with their byte spans (from
 //! yaml-rust2's marked events), mapped key by key onto [`Topic`] and [`Consumer`]. Unknown
 //! keys, missing keys and wrong types are errors at their line and column.
 //!
@@ -19,11 +19,11 @@
 //!     purpose: Process raw data
 //! ```
 
-use crate::consumers::{Consumer, RetryPolicy};
+use super::{
+    no_dlq, no_tier, Consumer, PrivacyTier, RegistryHints, RetryPolicy, Topic, TopicsFile,
+};
 use crate::diag::{Diagnostic, Level};
 use crate::source::{SourceFile, Span};
-use crate::topics::{no_dlq, no_tier, RegistryHints, Topic, TopicsFile};
-use crate::PrivacyTier;
 use std::ops::Range;
 use toml::Spanned;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
@@ -440,7 +440,7 @@ impl Cx<'_> {
 }
 
 /// Parses a `topic-config.yaml`.
-pub fn parse(file: &SourceFile) -> Result<TopicsFile, Vec<Diagnostic>> {
+pub(super) fn parse(file: &SourceFile) -> Result<TopicsFile, Vec<Diagnostic>> {
     let mut b = Builder::default();
     let mut cx = Cx {
         file,

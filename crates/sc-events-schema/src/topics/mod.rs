@@ -1,17 +1,21 @@
-//! The topic catalog file: `[[topic]]` and `[[consumer]]` tables of a `topics.toml`, or a
-//! `topic-config.yaml` (`topics:`, `consumer_groups:`, `dead_letter:`, `schema_registry:`)
-//! read as it is, both into the same [`Topic`] and [`Consumer`] values with spans into the
+//! The topic catalog file and its values: [`Topic`], [`Consumer`], [`PrivacyTier`] and the
+//! registry hints, shared by both readers — `toml.rs` for the `[[topic]]` and `[[consumer]]`
+//! tables of a `topics.toml`, `yaml.rs` for a `topic-config.yaml` (`topics:`,
+//! `consumer_groups:`, `dead_letter:`, `schema_registry:`) read as it is — with spans into the
 //! file, so every later diagnostic points at its line. With a DLQ naming pattern (the
 //! layout's `dlq`, or the YAML's `dead_letter.pattern`) every topic that has no DLQ listed
 //! gets one derived, and every consumer without a `dlq` uses its first topic's.
 
-use crate::consumers::Consumer;
-use crate::diag::{Diagnostic, Level};
+mod toml;
+mod yaml;
+
+use crate::diag::Diagnostic;
 use crate::layout::Layout;
-use crate::source::{SourceFile, Span};
-use crate::PrivacyTier;
-use serde::Deserialize;
-use toml::Spanned;
+use crate::retry::RetryPolicy;
+use crate::source::SourceFile;
+use crate::text::glob_match;
+use ::toml::Spanned;
+use serde::{Deserialize, Serialize};
 
 /// One topic.
 #[derive(Debug, Clone, Deserialize)]
@@ -30,6 +34,76 @@ pub struct Topic {
     pub description: String,
     /// Full name of the top-level record the topic carries.
     pub value_schema: Option<Spanned<String>>,
+}
+
+/// The privacy tiers, from most to least open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PrivacyTier {
+    Public,
+    Internal,
+    Restricted,
+}
+
+impl PrivacyTier {
+    pub const ALL: [PrivacyTier; 3] = [Self::Public, Self::Internal, Self::Restricted];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "PUBLIC",
+            Self::Internal => "INTERNAL",
+            Self::Restricted => "RESTRICTED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// One consuming job.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consumer {
+    /// Job name (`proj-user-cards`), unique in the catalog.
+    pub name: Spanned<String>,
+    /// Kafka consumer group id.
+    pub group_id: String,
+    pub description: String,
+    /// Topics the job subscribes to.
+    pub topics: Vec<Spanned<String>>,
+    /// Event types it handles: exact names, or patterns with `*` (`post.*`, `*`).
+    pub event_types: Vec<Spanned<String>>,
+    /// The most sensitive tier the job may read; events above it are refused, never handled.
+    /// Required where the workspace has privacy tiers; elsewhere RESTRICTED (everything).
+    #[serde(default = "no_tier")]
+    pub max_tier: Spanned<PrivacyTier>,
+    /// Dead-letter topic for events that cannot be decoded or keep failing; derived from the
+    /// workspace's DLQ naming pattern when left out.
+    #[serde(default = "no_dlq")]
+    pub dlq: Spanned<String>,
+    /// Topic the job writes its projection to, if it has one (documentation).
+    #[serde(default)]
+    pub output: Vec<String>,
+    #[serde(default)]
+    pub retry: RetryPolicy,
+    /// Remember this many recent event ids and skip repeats (at-least-once de-duplication).
+    #[serde(default)]
+    pub dedup_capacity: Option<usize>,
+}
+
+impl Consumer {
+    /// Whether the job handles `event_type` (by name or pattern).
+    pub fn handles(&self, event_type: &str) -> bool {
+        self.event_types
+            .iter()
+            .any(|p| glob_match(p.get_ref(), event_type))
+    }
+
+    /// Whether the job reads `topic`.
+    pub fn reads(&self, topic: &str) -> bool {
+        self.topics.iter().any(|t| t.get_ref() == topic)
+    }
 }
 
 /// What the topic file says about the schema registry (YAML `schema_registry:`, TOML
@@ -56,44 +130,12 @@ pub struct TopicsFile {
     pub dlq_retention_ms: Option<u64>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TomlFile {
-    topic: Vec<Topic>,
-    #[serde(default)]
-    consumer: Vec<Consumer>,
-    #[serde(default)]
-    schema_registry: RegistryHints,
-}
-
-fn error(file: &SourceFile, span: Span, message: String) -> Diagnostic {
-    Diagnostic::at(Level::Error, "PARSE", message, file, span)
-}
-
 /// Parses the topic file of `layout` (TOML or YAML by extension), then derives DLQs.
 pub fn parse(layout: &Layout, file: &SourceFile) -> Result<TopicsFile, Vec<Diagnostic>> {
     let mut parsed = if layout.topics_are_yaml() {
-        crate::topics_yaml::parse(file)?
+        yaml::parse(file)?
     } else {
-        match toml::from_str::<TomlFile>(&file.text) {
-            Ok(t) => TopicsFile {
-                topics: t.topic,
-                consumers: t.consumer,
-                registry: t.schema_registry,
-                dlq_pattern: None,
-                dlq_retention_ms: None,
-            },
-            Err(e) => {
-                let span = e
-                    .span()
-                    .map_or(Span::default(), |r| Span::new(r.start, r.end));
-                return Err(vec![error(
-                    file,
-                    span,
-                    format!("invalid topic catalog: {}", e.message()),
-                )]);
-            }
-        }
+        toml::parse(file)?
     };
     derive_dlqs(layout, &mut parsed);
     Ok(parsed)
