@@ -27,8 +27,9 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 use sc_events::kafka::admin::{Admin, TopicSpec};
 use sc_events::kafka::consumer::ConsumerOptions;
+use sc_events::job;
 use sc_events::kafka::{
-    job, EventConsumer, EventProducer, HandlerError, KafkaConfig, Meta, ProducerOptions,
+    EventConsumer, EventProducer, HandlerError, KafkaConfig, Meta, ProducerOptions,
 };
 use sc_events::types::OrderStatus;
 use sc_events::wire::Serializer;

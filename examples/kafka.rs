@@ -9,8 +9,9 @@
 //! still fails, and stores each offset only after its event is done.
 
 use sc_events::kafka::consumer::ConsumerOptions;
+use sc_events::job;
 use sc_events::kafka::{
-    job, EventConsumer, EventProducer, HandlerError, KafkaConfig, Meta, ProducerOptions,
+    EventConsumer, EventProducer, HandlerError, KafkaConfig, Meta, ProducerOptions,
 };
 use sc_events::wire::SerializerConfig;
 use sc_events::{order, Actor, Emitter};

@@ -175,7 +175,7 @@ fn java_avro_and_the_generated_codec_read_each_other() {
         SourceFile::new("old.avsc", older_order_text()),
     ])
     .unwrap();
-    let now = resolve::reader_catalog();
+    let now = sc_events::workspace::catalog_of::<sc_events::Workspace>();
     let d = now
         .domains
         .iter()

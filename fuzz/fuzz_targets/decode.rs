@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 fn program() -> &'static Option<Program> {
     static P: OnceLock<Option<Program>> = OnceLock::new();
     P.get_or_init(|| {
-        let now = resolve::reader_catalog();
+        let now = sc_events::workspace::catalog_of::<sc_events::Workspace>();
         let d = now.domains.iter().find(|d| d.topic == "sc.domain.order")?;
         let text = now.set.files[d.file].text.replacen(
             r#"{"name": "currency""#,

@@ -8,5 +8,6 @@ pub mod schema_gen;
 pub mod versions;
 
 mod git;
+#[allow(unused_imports)]
 pub use git::git;
 

@@ -16,7 +16,7 @@ pub const ENVELOPE: &str = "sc.events.common.Envelope";
 
 /// Registers every subject of the workspace, as `schemactl publish` does.
 pub async fn publish(reg: &dyn Registry) {
-    for s in subjects(resolve::reader_catalog(), &Naming::default()) {
+    for s in subjects(sc_events::workspace::catalog_of::<sc_events::Workspace>(), &Naming::default()) {
         let def = s.def(&vec![1; s.references.len()]);
         reg.register(&s.subject, &def, RegisterOptions::default())
             .await
@@ -25,7 +25,7 @@ pub async fn publish(reg: &dyn Registry) {
 }
 
 fn order_text() -> String {
-    let now = resolve::reader_catalog();
+    let now = sc_events::workspace::catalog_of::<sc_events::Workspace>();
     let d = now
         .domains
         .iter()
@@ -77,7 +77,7 @@ pub async fn register_older_order(reg: &dyn Registry) -> (u32, Program) {
         .expect("register old");
     let resolved = check::resolve(reg, "old", &old_def).await.expect("resolve");
     let old = check::parse(&resolved).expect("parse old");
-    let now = resolve::reader_catalog();
+    let now = sc_events::workspace::catalog_of::<sc_events::Workspace>();
     let d = now
         .domains
         .iter()

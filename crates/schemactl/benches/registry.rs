@@ -4,7 +4,7 @@
 //! `registry serve` (Confluent's REST API over loopback) next to the same lookup in-process.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use schemactl::config::Workspace;
+use schemactl::config::Settings;
 use schemactl::gate;
 use sc_events_registry::embedded::EmbeddedRegistry;
 use sc_events_registry::http::{HttpConfig, HttpRegistry};
@@ -33,7 +33,7 @@ fn populated(rt: &tokio::runtime::Runtime, path: &std::path::Path) -> EmbeddedRe
         reg.set_compatibility(None, Compatibility::None)
             .await
             .unwrap();
-        for s in subjects(&catalog, &Workspace::default().naming()) {
+        for s in subjects(&catalog, &Settings::default().naming()) {
             let refs = vec![VERSIONS; s.references.len()];
             for k in 1..VERSIONS {
                 let mut def = s.def(&refs);
@@ -58,7 +58,7 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let reg = populated(&rt, &dir.path().join("registry.db"));
     let catalog = sc_events::workspace::load_workspace::<sc_events::Workspace>().expect("catalog");
-    let ws = Workspace::default();
+    let ws = Settings::default();
 
     let mut g = c.benchmark_group("gate");
     g.sample_size(10);

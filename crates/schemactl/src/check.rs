@@ -3,7 +3,7 @@
 //! test reports (JUnit XML). Exit 0 compatible, 1 incompatible, 2 usage, load or registry error.
 
 use super::gate::{self, GateReport, Status};
-use super::{config::Workspace, load_catalog, report_load_errors};
+use super::{config::Settings, load_catalog, report_load_errors};
 use sc_events_registry::Registry;
 use sc_events_schema::diag::{render, Format};
 use serde::Serialize;
@@ -38,8 +38,8 @@ pub(crate) async fn gate_for(
     against: Option<&str>,
     schemas: Option<&Path>,
     format: Format,
-) -> Result<(Workspace, GateReport, Box<dyn Registry>), ExitCode> {
-    let ws = Workspace::load().map_err(|e| report_load_errors(&e, format))?;
+) -> Result<(Settings, GateReport, Box<dyn Registry>), ExitCode> {
+    let ws = Settings::load().map_err(|e| report_load_errors(&e, format))?;
     let dir = ws.schemas_dir(schemas);
     let catalog = load_catalog(dir.as_deref()).map_err(|e| report_load_errors(&e, format))?;
     let target = ws.target(against);

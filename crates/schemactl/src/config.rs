@@ -32,73 +32,17 @@
 use sc_events_registry::http::{Auth, HttpConfig, HttpRegistry, RetryPolicy, Secret};
 use sc_events_registry::workspace::Naming;
 use sc_events_registry::{embedded::EmbeddedRegistry, git::GitRegistry, Compatibility, Registry};
+use sc_events_schema::config::{WorkspaceConfig, CONFIG_FILE};
 use sc_events_schema::diag::{Diagnostic, Level};
 use sc_events_schema::source::{SourceFile, Span};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub const CONFIG_FILE: &str = "schemactl.toml";
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WorkspaceConfig {
-    pub schemas: Option<PathBuf>,
-    #[serde(default)]
-    pub registry: RegistrySection,
-    #[serde(default)]
-    pub subjects: SubjectsSection,
-    #[serde(default)]
-    pub compatibility: CompatibilitySection,
-    #[serde(default)]
-    pub policy: PolicySection,
-    /// The workspace layout, read by `sc_events_schema::Layout`.
-    #[serde(default)]
-    pub layout: Option<toml::Value>,
-    /// Lint rules the workspace does not enforce, read by `sc_events_schema::Layout`.
-    #[serde(default)]
-    pub lint: Option<toml::Value>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RegistrySection {
-    pub url: Option<String>,
-    pub path: Option<PathBuf>,
-    pub ca_bundle: Option<PathBuf>,
-    pub connect_timeout_ms: Option<u64>,
-    pub request_timeout_ms: Option<u64>,
-    pub retries: Option<u32>,
-    pub retry_initial_ms: Option<u64>,
-    pub retry_max_ms: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SubjectsSection {
-    pub envelope: Option<String>,
-    #[serde(default)]
-    pub normalize: bool,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CompatibilitySection {
-    pub default: Option<String>,
-    #[serde(default)]
-    pub subjects: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PolicySection {
-    pub file: Option<PathBuf>,
-}
-
-/// The loaded configuration with its levels checked.
+/// The command line's settings: `schemactl.toml` (read by [`WorkspaceConfig`], the one reader
+/// of that file) with its compatibility levels checked.
 #[derive(Debug, Default)]
-pub struct Workspace {
+pub struct Settings {
     pub config: WorkspaceConfig,
     /// Where `schemactl.toml` was read from, if it exists.
     pub file: Option<PathBuf>,
@@ -110,12 +54,12 @@ fn config_error(file: &SourceFile, span: Span, message: String) -> Vec<Diagnosti
     vec![Diagnostic::at(Level::Error, "CONFIG", message, file, span)]
 }
 
-impl Workspace {
+impl Settings {
     /// Reads `schemactl.toml` from the current directory; absent means every default.
-    pub fn load() -> Result<Workspace, Vec<Diagnostic>> {
+    pub fn load() -> Result<Settings, Vec<Diagnostic>> {
         let path = Path::new(CONFIG_FILE);
         if !path.exists() {
-            return Ok(Workspace::default());
+            return Ok(Settings::default());
         }
         let file = SourceFile::read(path).map_err(|e| {
             vec![Diagnostic::file_level(
@@ -128,23 +72,20 @@ impl Workspace {
         Self::parse(&file)
     }
 
-    pub fn parse(file: &SourceFile) -> Result<Workspace, Vec<Diagnostic>> {
-        let config: WorkspaceConfig = toml::from_str(&file.text).map_err(|e| {
+    pub fn parse(file: &SourceFile) -> Result<Settings, Vec<Diagnostic>> {
+        let config = WorkspaceConfig::parse(&file.path, &file.text).map_err(|e| {
             let span = e
-                .span()
+                .span
+                .clone()
                 .map_or(Span::default(), |r| Span::new(r.start, r.end));
-            config_error(
-                file,
-                span,
-                format!("invalid {CONFIG_FILE}: {}", e.message()),
-            )
+            config_error(file, span, format!("invalid {CONFIG_FILE}: {}", e.message))
         })?;
         let level = |s: &str, what: &str| -> Result<Compatibility, Vec<Diagnostic>> {
             s.parse().map_err(|_| {
-                let at = file.text.find(&format!("\"{s}\"")).unwrap_or(0);
+                let at = WorkspaceConfig::level_span(&file.text, s).unwrap_or(0..0);
                 config_error(
                     file,
-                    Span::new(at, at + s.len() + 2),
+                    Span::new(at.start, at.end),
                     format!("{what}: unknown compatibility level `{s}` (BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE or NONE)"),
                 )
             })
@@ -160,7 +101,7 @@ impl Workspace {
                 level(s, &format!("compatibility of {subject}"))?,
             );
         }
-        Ok(Workspace {
+        Ok(Settings {
             config,
             file: Some(file.path.clone()),
             default_level,
@@ -264,11 +205,9 @@ impl Workspace {
         let defaults = RetryPolicy::default();
         cfg.retry = RetryPolicy {
             max_retries: r.retries.unwrap_or(defaults.max_retries),
-            initial: r
-                .retry_initial_ms
-                .map_or(defaults.initial, Duration::from_millis),
-            multiplier: defaults.multiplier,
-            max: r.retry_max_ms.map_or(defaults.max, Duration::from_millis),
+            initial_backoff_ms: r.retry_initial_ms.unwrap_or(defaults.initial_backoff_ms),
+            max_backoff_ms: r.retry_max_ms.unwrap_or(defaults.max_backoff_ms),
+            ..defaults
         };
         if let Some(ms) = r.connect_timeout_ms {
             cfg.connect_timeout = Duration::from_millis(ms);
@@ -304,17 +243,17 @@ mod tests {
             "schemactl.toml",
             "[registry]\nurl = \"embedded\"\n[compatibility]\ndefault = \"FULL\"\nsubjects = { \"a-value\" = \"NONE\" }\n",
         );
-        let w = Workspace::parse(&f).unwrap();
+        let w = Settings::parse(&f).unwrap();
         assert_eq!(w.declared_level("a-value"), Some(Compatibility::None));
         assert_eq!(w.declared_level("b-value"), Some(Compatibility::Full));
         let bad = SourceFile::new(
             "schemactl.toml",
             "[compatibility]\ndefault = \"SIDEWAYS\"\n",
         );
-        let e = Workspace::parse(&bad).unwrap_err();
+        let e = Settings::parse(&bad).unwrap_err();
         assert_eq!(e[0].line, 2, "{e:?}");
         let unknown = SourceFile::new("schemactl.toml", "[registry]\nurll = \"x\"\n");
-        let e = Workspace::parse(&unknown).unwrap_err();
+        let e = Settings::parse(&unknown).unwrap_err();
         assert_eq!(e[0].line, 2);
         assert!(e[0].message.contains("urll"), "{}", e[0].message);
     }

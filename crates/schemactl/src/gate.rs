@@ -9,7 +9,7 @@
 //! with ours is an error.
 
 use super::compat::{diagnostic, message, policy_diagnostic, IgnoredMessage, Message};
-use super::config::Workspace;
+use super::config::Settings;
 use sc_events_registry::check::{self, Parsed};
 use sc_events_registry::workspace::{subjects, SubjectSchema};
 use sc_events_registry::{Compatibility, ErrorKind, Registry, RegistryError, Version};
@@ -72,7 +72,7 @@ pub struct GateReport {
 
 /// Runs the gate. `Err` is a registry or configuration failure (nothing could be decided).
 pub async fn run(
-    ws: &Workspace,
+    ws: &Settings,
     catalog: &Catalog,
     registry: &dyn Registry,
     live: bool,
@@ -97,7 +97,7 @@ pub async fn run(
     })
 }
 
-fn load_policy(ws: &Workspace) -> Result<PolicyConfig, String> {
+fn load_policy(ws: &Settings) -> Result<PolicyConfig, String> {
     let Some(path) = ws.policy_file() else {
         return Ok(PolicyConfig::default());
     };
@@ -116,7 +116,7 @@ fn not_found(e: &RegistryError) -> bool {
 }
 
 async fn subject(
-    ws: &Workspace,
+    ws: &Settings,
     catalog: &Catalog,
     registry: &dyn Registry,
     live: bool,

@@ -7,7 +7,7 @@
 //! report says exactly what was registered, and a re-run completes the rest.
 
 use super::check::{gate_for, json, render_report, runtime, CheckFormat};
-use super::config::Workspace;
+use super::config::Settings;
 use super::gate::{GateReport, Status};
 use sc_events_registry::{Compatibility, RegisterOptions, Registry, RegistryError};
 use sc_events_schema::diag::Format;
@@ -97,7 +97,7 @@ pub fn run(
 }
 
 async fn publish(
-    ws: &Workspace,
+    ws: &Settings,
     report: &GateReport,
     registry: &dyn Registry,
     dry_run: bool,
@@ -171,7 +171,7 @@ async fn publish(
 /// Aligns the subject's level (and compatibility group) with the workspace's, registers, and
 /// finds the version.
 async fn register(
-    ws: &Workspace,
+    ws: &Settings,
     registry: &dyn Registry,
     s: &super::gate::SubjectReport,
     versions: &HashMap<String, i32>,

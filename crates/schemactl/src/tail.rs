@@ -13,7 +13,7 @@
 //! consumer does.
 
 use super::check::runtime;
-use super::config::Workspace;
+use super::config::Settings;
 use super::report_load_errors;
 use super::topics::KafkaArgs;
 use sc_events_runtime::kafka::dlq::DeadLetter;
@@ -61,7 +61,7 @@ pub fn run(args: TailArgs) -> ExitCode {
 }
 
 async fn tail(args: TailArgs) -> ExitCode {
-    let ws = match super::workspace_layout().and_then(|_| Workspace::load()) {
+    let ws = match super::workspace_layout().and_then(|_| Settings::load()) {
         Ok(ws) => ws,
         Err(e) => return report_load_errors(&e, Format::Human),
     };

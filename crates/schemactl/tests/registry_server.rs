@@ -166,9 +166,9 @@ fn client(url: &str) -> HttpRegistry {
     // Every failure must surface: no retries.
     cfg.retry = RetryPolicy {
         max_retries: 0,
-        initial: Duration::from_millis(10),
-        multiplier: 2.0,
-        max: Duration::from_millis(50),
+        initial_backoff_ms: 10,
+        max_backoff_ms: 50,
+        ..RetryPolicy::default()
     };
     HttpRegistry::new(cfg).unwrap()
 }

@@ -4,7 +4,7 @@
 //! labels are typed errors, and the generated codec writes exactly what apache-avro writes for
 //! an event of every area.
 
-use data_platform_events::event::{DomainEvent, ValidationError, Workspace as _};
+use data_platform_events::event::{DomainEvent, ValidationError, WorkspaceCatalog as _};
 use data_platform_events::types::{EntityKind, EntityRef, EventMetadata};
 use data_platform_events::{audit, bronze, config, connector, etl, gold, rules, silver, Workspace};
 use sc_events_runtime::codec;

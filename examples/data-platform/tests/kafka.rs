@@ -9,7 +9,7 @@ mod broker;
 #[path = "../../../tests/support/workspace.rs"]
 mod workspace;
 
-use data_platform_events::event::Workspace as _;
+use data_platform_events::event::WorkspaceCatalog as _;
 use data_platform_events::processors::BronzeProcessor;
 use data_platform_events::types::{EntityKind, EntityRef, EventMetadata};
 use data_platform_events::{bronze, connector, Workspace};

@@ -2,7 +2,7 @@
 //! the event from its payload, constraints are typed errors naming the field, the generated
 //! codec writes exactly what apache-avro writes, and the registry framing reads back equal.
 
-use flowops_events::event::{DomainEvent, ValidationError, Workspace as _};
+use flowops_events::event::{DomainEvent, ValidationError, WorkspaceCatalog as _};
 use flowops_events::types::EventEnvelope;
 use flowops_events::{order, wire, Workspace};
 use sc_events_runtime::codec;
@@ -85,7 +85,7 @@ fn the_generated_codec_writes_what_apache_avro_writes_and_reads_it_back() {
     assert_eq!(ours, reference);
     let back: order::Event = codec::decode(&ours).expect("decode");
     assert_eq!(back, e);
-    let generic = codec::decode_value_in::<Workspace>("flowops.events.OrderEvent", &ours)
+    let generic = codec::reference::decode_value_in::<Workspace>("flowops.events.OrderEvent", &ours)
         .expect("apache-avro reads it");
     assert!(format!("{generic:?}").contains("ORD-9"));
 }

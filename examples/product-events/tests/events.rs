@@ -3,7 +3,7 @@
 //! version, each is a typed error naming the field and the rule, before anything is sent. The
 //! generated codec writes what apache-avro writes.
 
-use product_events::event::{DomainEvent, ValidationError, Workspace as _};
+use product_events::event::{DomainEvent, ValidationError, WorkspaceCatalog as _};
 use product_events::types::EventEnvelope;
 use product_events::{product_event as product, Workspace};
 use sc_events_runtime::codec;

@@ -13,4 +13,5 @@ pub mod serve;
 #[path = "../../../../tests/support/versions.rs"]
 pub mod versions;
 
+#[allow(unused_imports)]
 pub use git::git;
