@@ -5,7 +5,8 @@
 //!
 //! `tests/fixtures/rules/<RULE_ID>/` holds one folder per rule of the lint and policy tables
 //! (coded lint rules, the pattern rules of `field_patterns.toml`, the policy rules and
-//! `VERSION_BUMP`). A folder, and every subfolder of it holding an `expected.txt`, is a *case*:
+//! `VERSION_BUMP`). The folder is the rule's main *case*; each subfolder holding an
+//! `expected.txt`, a `topics.toml` or a `before/` is one more case (a variant, or the fix):
 //!
 //! - **lint case**: a minimal workspace, read flat (only the case folder's own files, so its
 //!   subcases do not leak into it): `topics.toml`, the `.avsc` files, and a `schemactl.toml`
@@ -19,6 +20,10 @@
 //! `RULE_ID file:line:col at /json/pointer: message` (`file` relative to the case, `at …`
 //! left out when the finding has no location, a newline in the message written `\n`,
 //! ` [ignored: reason]` appended to a policy finding an ignore entry covers).
+//!
+//! The fixtures live under `tests/` rather than `src/`: they are data for this integration
+//! test, which uses only the crate's public API (as `schemactl` does); nothing the library
+//! compiles reads them.
 //!
 //! # What is checked
 //!
@@ -174,12 +179,18 @@ fn run_case(case: &Path) -> Result<Vec<Found>, String> {
     }
 }
 
-/// The rule folder's cases: itself first, then its subfolders with an `expected.txt`.
+/// Whether a subfolder of a rule folder is a case: it has an `expected.txt`, a `topics.toml`
+/// or a `before/` (so a new case is found, and blessed, before it has an `expected.txt`).
+fn is_case(dir: &Path) -> bool {
+    dir.join(EXPECTED).is_file() || dir.join("topics.toml").is_file() || dir.join("before").is_dir()
+}
+
+/// The rule folder's cases: itself first, then its subfolders that are cases, by name.
 fn cases(rule_dir: &Path) -> Vec<PathBuf> {
     let mut subs: Vec<PathBuf> = std::fs::read_dir(rule_dir)
         .map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
-    subs.retain(|p| p.is_dir() && p.join(EXPECTED).exists());
+    subs.retain(|p| p.is_dir() && is_case(p));
     subs.sort();
     subs.insert(0, rule_dir.to_path_buf());
     subs
@@ -224,7 +235,9 @@ fn check_case(rule: &str, rule_dir: &Path, case: &Path, bless: bool) -> Vec<Stri
             problems.push(format!("cannot write {}: {e}", path.display()));
         }
     } else {
-        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        let Ok(expected) = std::fs::read_to_string(&path) else {
+            return vec![format!("no {EXPECTED} (SC_BLESS=1 writes it)")];
+        };
         if expected != actual {
             problems.push(format!(
                 "findings differ from {EXPECTED} (- expected, + found; SC_BLESS=1 rewrites it):\n{}",
