@@ -221,6 +221,8 @@ pub fn check(old: SchemaRef<'_>, new: SchemaRef<'_>, attribute: &str) -> Option<
     }
 }
 
+// The check itself, case by case (too small a bump, a major bump without a migration note,
+// docs only, counters, ...), is the fixture folder tests/fixtures/rules/VERSION_BUMP/.
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,118 +252,5 @@ mod tests {
         // 0.y.z as Cargo reads it.
         assert_eq!(s(0, 3, 1).bump_to(s(0, 4, 0)), Some(Bump::Major));
         assert_eq!(s(0, 3, 1).bump_to(s(0, 3, 2)), Some(Bump::Minor));
-    }
-}
-
-#[cfg(test)]
-mod check_tests {
-    use super::*;
-    use crate::model::{parse_files, SchemaSet};
-    use crate::source::SourceFile;
-
-    const BASE: &str = r#"{"type": "record", "name": "ProductCreated", "namespace": "p",
-  "schema_version": VERSION,
-  "doc": "DOC",
-  "fields": [
-    {"name": "productId", "type": "string"},
-    {"name": "name", "type": "string"}EXTRA
-  ]}"#;
-
-    fn set(version: &str, doc: &str, extra: &str) -> SchemaSet {
-        let text = BASE
-            .replace("VERSION", version)
-            .replace("DOC", doc)
-            .replace("EXTRA", extra);
-        parse_files(vec![SourceFile::new("product_created.avsc", text)]).expect("parses")
-    }
-
-    fn run(old: &SchemaSet, new: &SchemaSet) -> Option<Diagnostic> {
-        let old = SchemaRef {
-            set: old,
-            root: &old.roots[0],
-        };
-        let new = SchemaRef {
-            set: new,
-            root: &new.roots[0],
-        };
-        check(old, new, "schema_version")
-    }
-
-    const OPTIONAL: &str = r#", {"name": "sku", "type": ["null", "string"], "default": null}"#;
-    const REQUIRED: &str = r#", {"name": "sku", "type": "string"}"#;
-
-    #[test]
-    fn semver_bumps_must_cover_the_change() {
-        let old = set("\"1.2.0\"", "A product.", "");
-        let too_small = run(&old, &set("\"1.2.1\"", "A product.", OPTIONAL)).expect("refused");
-        assert_eq!(too_small.code, "VERSION_BUMP");
-        assert_eq!(
-            (too_small.line, too_small.column),
-            (2, 21),
-            "at the declared version"
-        );
-        assert!(
-            too_small
-                .message
-                .contains("1.2.0 → 1.2.1 is a patch bump, but the change needs a minor bump"),
-            "{}",
-            too_small.message
-        );
-        assert!(run(&old, &set("\"1.3.0\"", "A product.", OPTIONAL)).is_none());
-        let breaking = run(&old, &set("\"1.3.0\"", "A product.", REQUIRED)).expect("refused");
-        assert!(
-            breaking
-                .message
-                .contains("needs a major bump: the new schema cannot read old data"),
-            "{}",
-            breaking.message
-        );
-        let no_note = run(&old, &set("\"2.0.0\"", "A product.", REQUIRED)).expect("refused");
-        assert!(
-            no_note.message.contains("needs a \"migration\" note"),
-            "{}",
-            no_note.message
-        );
-        let noted = set("\"2.0.0\"", "A product.", REQUIRED);
-        let noted_text = noted.files[0].text.replace("\"doc\": \"A product.\"", "\"doc\": \"A product.\", \"migration\": \"sku is required from 2.0.0: producers fill it; consumers of 1.x read it as absent\"");
-        let noted =
-            parse_files(vec![SourceFile::new("product_created.avsc", noted_text)]).expect("parses");
-        assert!(run(&old, &noted).is_none());
-        assert!(
-            run(&old, &set("\"1.2.1\"", "A catalog product.", "")).is_none(),
-            "docs: patch"
-        );
-        let docs = run(&old, &set("\"1.2.0\"", "A catalog product.", "")).expect("refused");
-        assert!(
-            docs.message
-                .contains("needs a patch bump: only docs changed"),
-            "{}",
-            docs.message
-        );
-        assert!(
-            run(&old, &set("\"1.2.0\"", "A product.", "")).is_none(),
-            "unchanged"
-        );
-        let down = run(&old, &set("\"1.1.9\"", "A product.", "")).expect("refused");
-        assert!(
-            down.message.contains("versions only rise"),
-            "{}",
-            down.message
-        );
-    }
-
-    #[test]
-    fn counters_rise_with_every_change_beyond_docs() {
-        let old = set("1", "A product.", "");
-        assert!(run(&old, &set("1", "A product.", OPTIONAL)).is_some());
-        assert!(run(&old, &set("2", "A product.", OPTIONAL)).is_none());
-        assert!(
-            run(&old, &set("1", "A catalog product.", "")).is_none(),
-            "docs need no new version"
-        );
-        assert!(
-            run(&old, &set("\"abc\"", "A product.", "")).is_some(),
-            "not a version"
-        );
     }
 }
