@@ -148,7 +148,7 @@ async fn a_poison_message_is_dead_lettered_with_its_key_value_and_spring_headers
     );
     assert_eq!(
         header_str(m, dlt::EXCEPTION_FQCN),
-        Some("sc_events::wire::WireError")
+        Some("sc_events_runtime::wire::WireError")
     );
     let msg = header_str(m, dlt::EXCEPTION_MESSAGE).expect("message");
     assert!(msg.contains("magic byte 7"), "{msg}");
@@ -210,7 +210,7 @@ async fn a_handler_still_failing_after_its_retries_is_dead_lettered() {
     assert_eq!(dead.len(), 1);
     assert_eq!(
         header_str(&dead[0], dlt::EXCEPTION_FQCN),
-        Some("sc_events::kafka::HandlerError::Retryable")
+        Some("sc_events_runtime::kafka::HandlerError::Retryable")
     );
     assert_eq!(
         header_str(&dead[0], dlt::EXCEPTION_MESSAGE),

@@ -145,7 +145,7 @@ async fn tail(args: TailArgs) -> ExitCode {
         let value = decoder.decode(m.payload().unwrap_or_default()).await;
         let value = match value {
             Ok(v) => v,
-            Err(e) if dead.is_some() => serde_json::json!({ "undecodable": e }),
+            Err(e) if dead.is_some() => serde_json::json!({ "undecodable": e }).to_string(),
             Err(e) => {
                 eprintln!(
                     "error: {}[{}]@{}: {e}",
@@ -181,11 +181,22 @@ async fn tail(args: TailArgs) -> ExitCode {
     }
 }
 
-fn meta(
-    m: &BorrowedMessage<'_>,
-    value: serde_json::Value,
-    dead: Option<DeadLetter>,
-) -> serde_json::Value {
+/// One `--with-meta` line: the message's coordinates around its value, which stays the
+/// decoder's text (record fields in schema order).
+#[derive(serde::Serialize)]
+struct MetaLine<'a> {
+    topic: &'a str,
+    partition: i32,
+    offset: i64,
+    timestamp: Option<i64>,
+    key: Option<String>,
+    headers: serde_json::Map<String, serde_json::Value>,
+    value: &'a serde_json::value::RawValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dead_letter: Option<DeadLetter>,
+}
+
+fn meta(m: &BorrowedMessage<'_>, value: String, dead: Option<DeadLetter>) -> String {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     let mut headers = serde_json::Map::new();
     if let Some(h) = m.headers() {
@@ -193,20 +204,19 @@ fn meta(
             headers.insert(x.key.to_string(), x.value.map(text).into());
         }
     }
-    let mut o = serde_json::json!({
-        "topic": m.topic(),
-        "partition": m.partition(),
-        "offset": m.offset(),
-        "timestamp": m.timestamp().to_millis(),
-        "key": m.key().map(text),
-        "headers": headers,
-        "value": value,
-    });
-    if let (Some(d), Some(map)) = (dead, o.as_object_mut()) {
-        map.insert(
-            "dead_letter".into(),
-            serde_json::to_value(d).unwrap_or_default(),
-        );
-    }
-    o
+    let raw = match serde_json::value::RawValue::from_string(value) {
+        Ok(raw) => raw,
+        Err(e) => return serde_json::json!({ "undecodable": e.to_string() }).to_string(),
+    };
+    let line = MetaLine {
+        topic: m.topic(),
+        partition: m.partition(),
+        offset: m.offset(),
+        timestamp: m.timestamp().to_millis(),
+        key: m.key().map(text),
+        headers,
+        value: &raw,
+        dead_letter: dead,
+    };
+    serde_json::to_string(&line).unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string())
 }

@@ -159,6 +159,15 @@ async fn tail_prints_events_and_dead_letters_as_json_lines() {
         })
         .collect();
     ids.sort();
+    // Avro's JSON encoding: `data` is tagged with the payload record's full name.
+    let first: Value = serde_json::from_str(out.lines().next().unwrap_or_default()).expect("JSON");
+    assert!(
+        first["data"]
+            .as_object()
+            .is_some_and(|d| d.len() == 1 && d.keys().all(|k| k.starts_with("sc.events.order."))),
+        "{first}"
+    );
+    assert!(first["envelope"]["occurred_at"].is_i64(), "{first}");
     let mut want: Vec<String> = sent
         .iter()
         .map(|e| e.envelope.event_id.to_string())
@@ -228,7 +237,7 @@ async fn tail_prints_events_and_dead_letters_as_json_lines() {
     );
     assert_eq!(
         v["dead_letter"]["exception_fqcn"],
-        "sc_events::wire::WireError"
+        "sc_events_runtime::wire::WireError"
     );
     assert!(
         v["value"]["undecodable"]
@@ -309,5 +318,14 @@ async fn another_workspace_gets_its_topics_and_tail_decodes_its_events_without_g
     let v: Value = serde_json::from_str(out.trim()).expect("a JSON line");
     assert_eq!(v["eventType"], "ORDER_CANCELLED", "{v}");
     assert_eq!(v["eventId"], "e1b7c2f0-8d41-4b9a-b9f1-3d0a2f7a9c21", "{v}");
-    assert_eq!(v["payload"]["orderId"], "ORD-123", "{v}");
+    // Avro's JSON encoding, as kafka-avro-console-consumer prints it: the union's branch is
+    // tagged with its record's full name, and the timestamp-millis is its long.
+    assert_eq!(
+        v["payload"]["flowops.events.OrderCancelled"]["orderId"],
+        "ORD-123",
+        "{v}"
+    );
+    assert!(v["timestamp"].is_i64(), "{v}");
+    let text = out.trim();
+    assert!(text.starts_with(r#"{"eventId":"#), "fields in schema order: {text}");
 }

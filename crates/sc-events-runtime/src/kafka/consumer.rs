@@ -219,7 +219,7 @@ impl<E: Consumable> EventConsumer<E> {
             return Err(ConsumerError::Config {
                 job: job.name.into(),
                 message: format!(
-                    "reads {t}, which this event type does not carry; use sc_events::AnyEvent"
+                    "reads {t}, which this event type does not carry; use the workspace's generated AnyEvent"
                 ),
             });
         }

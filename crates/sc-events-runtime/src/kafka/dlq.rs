@@ -34,9 +34,9 @@ pub enum ErrorClass {
 impl ErrorClass {
     pub fn fqcn(self) -> &'static str {
         match self {
-            ErrorClass::Decode => "sc_events::wire::WireError",
-            ErrorClass::HandlerExhausted => "sc_events::kafka::HandlerError::Retryable",
-            ErrorClass::HandlerFatal => "sc_events::kafka::HandlerError::Fatal",
+            ErrorClass::Decode => "sc_events_runtime::wire::WireError",
+            ErrorClass::HandlerExhausted => "sc_events_runtime::kafka::HandlerError::Retryable",
+            ErrorClass::HandlerFatal => "sc_events_runtime::kafka::HandlerError::Fatal",
         }
     }
 }

@@ -16,8 +16,8 @@ use super::framed::{split, HEADER_LEN};
 use super::Registry;
 use sc_events_registry::check;
 use sc_events_schema::model::{Body, Kind, Node, SchemaSet};
-use serde_json::{Map, Value};
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// At most this many writer schemas are kept (a topic has few; a hostile one many).
@@ -62,81 +62,100 @@ impl JsonDecoder {
         Ok(parsed)
     }
 
-    /// The message as Avro JSON; errors name the schema id and, for bad bytes, the offset in
-    /// the message.
-    pub async fn decode(&mut self, message: &[u8]) -> Result<Value, String> {
+    /// The message as Avro JSON text (one line); errors name the schema id and, for bad
+    /// bytes, the offset in the message.
+    pub async fn decode(&mut self, message: &[u8]) -> Result<String, String> {
         let (id, datum) = split(message).map_err(|e| e.to_string())?;
         let writer = self.writer(id).await?;
         let mut r = Reader::new(datum);
-        let value = datum_to_json(&writer.set, writer.root().root, &mut r)
-            .and_then(|v| r.finish().map(|()| v))
+        let mut out = String::with_capacity(datum.len() * 2);
+        write_datum(&writer.set, writer.root().root, &mut r, &mut out)
+            .and_then(|()| r.finish())
             .map_err(|mut e| {
                 e.offset += HEADER_LEN;
                 format!("schema {id}: {e}")
             })?;
-        Ok(value)
+        Ok(out)
     }
 }
 
-/// One datum of schema `node` (in `set`) from `r`, as Avro JSON.
-pub fn datum_to_json(set: &SchemaSet, node: &Node, r: &mut Reader<'_>) -> Result<Value, DecodeError> {
-    Ok(match &node.kind {
-        Kind::Null => Value::Null,
-        Kind::Boolean => Value::Bool(r.boolean()?),
-        Kind::Int => Value::from(r.int()?),
-        Kind::Long => Value::from(r.long()?),
-        Kind::Float => float(f64::from(r.float()?)),
-        Kind::Double => float(r.double()?),
-        Kind::Bytes => Value::String(latin1(r.bytes()?)),
-        Kind::String => Value::String(r.str()?.to_string()),
+/// One datum of schema `node` (in `set`) from `r`, appended to `out` as Avro JSON text
+/// (record fields in schema order).
+pub fn write_datum(
+    set: &SchemaSet,
+    node: &Node,
+    r: &mut Reader<'_>,
+    out: &mut String,
+) -> Result<(), DecodeError> {
+    match &node.kind {
+        Kind::Null => out.push_str("null"),
+        Kind::Boolean => out.push_str(if r.boolean()? { "true" } else { "false" }),
+        Kind::Int => {
+            let _ = write!(out, "{}", r.int()?);
+        }
+        Kind::Long => {
+            let _ = write!(out, "{}", r.long()?);
+        }
+        Kind::Float => float(f64::from(r.float()?), out),
+        Kind::Double => float(r.double()?, out),
+        Kind::Bytes => string(&latin1(r.bytes()?), out),
+        Kind::String => string(r.str()?, out),
         Kind::Array(items) => {
-            let mut out = Vec::new();
+            out.push('[');
+            let mut first = true;
             r.blocks(|r| {
-                out.push(datum_to_json(set, items, r)?);
-                Ok(())
+                if !std::mem::take(&mut first) {
+                    out.push(',');
+                }
+                write_datum(set, items, r, out)
             })?;
-            Value::Array(out)
+            out.push(']');
         }
         Kind::Map(values) => {
-            let mut out = Map::new();
+            out.push('{');
+            let mut first = true;
             r.blocks(|r| {
-                let key = r.str()?.to_string();
-                let value = datum_to_json(set, values, r)?;
-                out.insert(key, value);
-                Ok(())
+                if !std::mem::take(&mut first) {
+                    out.push(',');
+                }
+                string(r.str()?, out);
+                out.push(':');
+                write_datum(set, values, r, out)
             })?;
-            Value::Object(out)
+            out.push('}');
         }
         Kind::Union(branches) => {
             let branch = &branches[r.union_index(branches.len())?];
-            match branch.kind {
-                Kind::Null => Value::Null,
-                _ => {
-                    let value = datum_to_json(set, branch, r)?;
-                    let mut tagged = Map::new();
-                    tagged.insert(branch_name(set, branch), value);
-                    Value::Object(tagged)
-                }
+            if branch.kind == Kind::Null {
+                out.push_str("null");
+            } else {
+                out.push('{');
+                string(&branch_name(set, branch), out);
+                out.push(':');
+                write_datum(set, branch, r, out)?;
+                out.push('}');
             }
         }
-        Kind::Named(id) => {
-            let t = &set.types[*id];
-            match &t.body {
-                Body::Record(fields) => {
-                    r.enter()?;
-                    let mut out = Map::new();
-                    for f in fields {
-                        let value = datum_to_json(set, &f.ty, r)?;
-                        out.insert(f.name.clone(), value);
+        Kind::Named(id) => match &set.types[*id].body {
+            Body::Record(fields) => {
+                r.enter()?;
+                out.push('{');
+                for (i, f) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
                     }
-                    r.leave();
-                    Value::Object(out)
+                    string(&f.name, out);
+                    out.push(':');
+                    write_datum(set, &f.ty, r, out)?;
                 }
-                Body::Enum(e) => Value::String(e.symbols[r.enum_index(e.symbols.len())?].clone()),
-                &Body::Fixed { size, .. } => Value::String(latin1(r.raw(size)?)),
+                out.push('}');
+                r.leave();
             }
-        }
-    })
+            Body::Enum(e) => string(&e.symbols[r.enum_index(e.symbols.len())?], out),
+            &Body::Fixed { size, .. } => string(&latin1(r.raw(size)?), out),
+        },
+    }
+    Ok(())
 }
 
 /// The name a union branch is tagged with: the full name of a named type, else the type's
@@ -148,13 +167,20 @@ fn branch_name(set: &SchemaSet, node: &Node) -> String {
     }
 }
 
-fn float(v: f64) -> Value {
+fn float(v: f64, out: &mut String) {
     match serde_json::Number::from_f64(v) {
-        Some(n) => Value::Number(n),
-        None if v.is_nan() => Value::String("NaN".into()),
-        None if v > 0.0 => Value::String("Infinity".into()),
-        None => Value::String("-Infinity".into()),
+        Some(n) => {
+            let _ = write!(out, "{n}");
+        }
+        None if v.is_nan() => out.push_str("\"NaN\""),
+        None if v > 0.0 => out.push_str("\"Infinity\""),
+        None => out.push_str("\"-Infinity\""),
     }
+}
+
+/// A JSON string literal.
+fn string(s: &str, out: &mut String) {
+    out.push_str(&serde_json::Value::from(s).to_string());
 }
 
 /// Bytes as Avro's JSON encoding writes them: one character per byte.
@@ -169,12 +195,13 @@ mod tests {
     use sc_events_schema::model::parse_files;
     use sc_events_schema::source::SourceFile;
 
-    fn decode(schema: &str, datum: &[u8]) -> Result<Value, DecodeError> {
+    fn decode(schema: &str, datum: &[u8]) -> Result<String, DecodeError> {
         let set = parse_files(vec![SourceFile::new("t.avsc", schema)]).expect("schema");
         let mut r = Reader::new(datum);
-        let v = datum_to_json(&set, &set.roots[0], &mut r)?;
+        let mut out = String::new();
+        write_datum(&set, &set.roots[0], &mut r, &mut out)?;
         r.finish()?;
-        Ok(v)
+        Ok(out)
     }
 
     #[test]
@@ -203,7 +230,8 @@ mod tests {
         binary::put_str(&mut w, "w");
         binary::put_double(&mut w, 0.5);
         binary::end_blocks(&mut w);
-        let v = decode(schema, &w).expect("decodes");
+        let text = decode(schema, &w).expect("decodes");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
         assert_eq!(
             v,
             serde_json::json!({
@@ -218,8 +246,8 @@ mod tests {
             })
         );
         // Field order is the schema's.
-        let keys: Vec<&String> = v.as_object().expect("object").keys().collect();
-        assert_eq!(keys.first().map(|k| k.as_str()), Some("id"));
+        assert!(text.starts_with(r#"{"id":"6f1e0b8c"#), "{text}");
+        assert!(text.ends_with(r#""tags":{"w":0.5}}"#), "{text}");
     }
 
     #[test]
