@@ -343,9 +343,10 @@ mod tests {
             glue.contains("const EVENT_TYPE: &'static str = \"order.created\";"),
             "{glue}"
         );
-        assert_eq!(glue.matches("impl crate::event::Payload for").count(), 76);
+        assert_eq!(glue.matches("impl crate::Payload for").count(), 76);
         assert_eq!(
-            glue.matches("crate::event::ConsumerInfo { name: ").count(),
+            glue.matches("::sc_events_runtime::event::ConsumerInfo { name: ")
+                .count(),
             4
         );
         assert!(glue.contains("pub enum AnyEvent {"), "{glue}");
