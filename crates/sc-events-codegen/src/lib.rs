@@ -7,9 +7,15 @@
 //! [`Config::compile`] writes them to `OUT_DIR` (only when changed, so unchanged schemas do not
 //! trigger rebuilds).
 //!
-//! Two generators run: rsgen-avro makes the Rust types (`types.rs`), and [`glue`] adds what
-//! rsgen-avro does not know: which topic, event type, entity type and privacy tier each payload
-//! belongs to, domain modules with short names, runtime validation and the embedded `.avsc` text.
+//! Each generated file has its own generator: rsgen-avro makes the Rust types (`types.rs`,
+//! [`rsgen`]); [`catalog`] adds what rsgen-avro does not know (`catalog.rs`: which topic, event
+//! type, entity type and privacy tier each payload belongs to, domain modules with short names,
+//! the layout's trait impls, runtime validation and the embedded `.avsc` text); [`codec`] writes
+//! the specialised Avro codec (`codec.rs`) and [`views`] the borrowed views (`views.rs`).
+//!
+//! Modules depend one way: this file → `rsgen`, `catalog`, `codec`, `views`; `catalog` →
+//! `layout` (`nested`, `flat`); `views` → `codec`; everything → `context`, `emit`, `ident`,
+//! which import no generator.
 //!
 //! ```no_run
 //! // build.rs: print every diagnostic and stop the build on the first broken schema.
@@ -19,13 +25,13 @@
 //! }
 //! ```
 
-mod any;
+mod catalog;
 mod codec;
-mod constraints;
-mod flat;
-mod glue;
+mod context;
+mod emit;
 mod ident;
-mod nested;
+mod layout;
+mod rsgen;
 mod views;
 
 use sc_events_schema::diag::{render, Format};
@@ -176,8 +182,8 @@ impl Config {
 
     /// Stage 2: generates every file in memory.
     pub fn generate(&self, catalog: &Catalog) -> Result<Generated, CodegenError> {
-        let types = self.rsgen(catalog)?;
-        let glue = glue::generate(catalog)?;
+        let types = rsgen::generate(catalog, &self.extra_derives)?;
+        let catalog_rs = catalog::generate(catalog)?;
         let codec = codec::generate(&catalog.set);
         let views = views::generate(&catalog.set);
         let includes = format!(
@@ -185,7 +191,7 @@ impl Config {
         );
         let files = [
             ("types.rs", format!("{HEADER}\n{types}")),
-            ("catalog.rs", glue),
+            ("catalog.rs", catalog_rs),
             ("codec.rs", format!("{HEADER}\n{codec}")),
             ("views.rs", format!("{HEADER}\n{views}")),
             ("_includes.rs", includes),
@@ -237,74 +243,6 @@ impl Config {
             write_file_if_changed(&out.join(name), text)?;
         }
         Ok(())
-    }
-
-    fn rsgen(&self, catalog: &Catalog) -> Result<String, CodegenError> {
-        // rsgen-avro's chrono option reads `date` as a timestamp: it sees those fields as plain
-        // ints (days since the epoch), which is what the generated codec writes.
-        let texts: Vec<String> = glue::file_order(catalog)
-            .into_iter()
-            .map(|f| without_date(&catalog.set.files[f].text))
-            .collect();
-        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let schemas = rsgen_avro::Schema::parse_list(texts)
-            .map_err(|e| CodegenError::Rsgen(e.to_string()))?;
-        // timestamp-millis fields become chrono::DateTime<Utc> (the schemas have no `date`,
-        // which rsgen-avro would misread as seconds).
-        let gen = rsgen_avro::Generator::builder()
-            .use_chrono_dates(true)
-            .extra_derives(self.extra_derives.clone())
-            .build()
-            .map_err(|e| CodegenError::Rsgen(e.to_string()))?;
-        let mut out = Vec::new();
-        gen.generate(&rsgen_avro::Source::Schemas(&schemas), &mut out)
-            .map_err(|e| CodegenError::Rsgen(e.to_string()))?;
-        let text = String::from_utf8(out).map_err(|e| CodegenError::Rsgen(e.to_string()))?;
-        // rsgen-avro names apache-avro's re-export of `uuid::Uuid`; the generated crate depends
-        // on `uuid` itself, never on apache-avro.
-        let text = text.replace("apache_avro::Uuid", "uuid::Uuid");
-        if let Some(at) = text.find("apache_avro::") {
-            let line = text[at..].lines().next().unwrap_or_default();
-            return Err(CodegenError::Rsgen(format!(
-                "rsgen-avro output names apache-avro, which generated crates do not depend on: {line}"
-            )));
-        }
-        Ok(text)
-    }
-}
-
-/// The schema text with every `"logicalType": "date"` removed (the text itself when it has
-/// none, or does not parse).
-fn without_date(text: &str) -> String {
-    fn strip(v: &mut serde_json::Value) -> bool {
-        match v {
-            serde_json::Value::Object(m) => {
-                let mut changed = false;
-                if m.get("logicalType").and_then(|l| l.as_str()) == Some("date") {
-                    m.remove("logicalType");
-                    changed = true;
-                }
-                for x in m.values_mut() {
-                    changed |= strip(x);
-                }
-                changed
-            }
-            serde_json::Value::Array(a) => a.iter_mut().fold(false, |c, x| strip(x) | c),
-            _ => false,
-        }
-    }
-    if !text.contains("\"date\"") {
-        return text.to_string();
-    }
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(mut v) => {
-            if strip(&mut v) {
-                v.to_string()
-            } else {
-                text.to_string()
-            }
-        }
-        Err(_) => text.to_string(),
     }
 }
 
