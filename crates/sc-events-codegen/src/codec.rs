@@ -283,5 +283,5 @@ pub fn generate(set: &SchemaSet) -> String {
             }
         }
     }
-    o
+    crate::emit::indent_blocks(&o)
 }

@@ -104,6 +104,70 @@ pub(crate) fn option_str(place: &str, optional: bool) -> String {
     }
 }
 
+/// `text` (generated code written one statement a line, unindented) indented 4 spaces per
+/// level, as rustfmt would roughly lay it out: a line that leaves brackets open indents the
+/// lines after it one level (however many it opened); only the start of each line changes.
+/// Brackets in string and char literals do not count.
+pub(crate) fn indent_blocks(text: &str) -> String {
+    // How many open brackets each indentation level holds.
+    let mut levels: Vec<usize> = Vec::new();
+    let close = |levels: &mut Vec<usize>| {
+        if let Some(top) = levels.last_mut() {
+            *top -= 1;
+            if *top == 0 {
+                levels.pop();
+            }
+        }
+    };
+    let mut out = String::with_capacity(text.len() * 5 / 4);
+    for line in text.lines() {
+        let line = line.trim_start();
+        let body = line.trim_start_matches(['}', ')', ']']);
+        for _ in 0..line.len() - body.len() {
+            close(&mut levels);
+        }
+        if !line.is_empty() {
+            out.push_str(&"    ".repeat(levels.len()));
+        }
+        out.push_str(line);
+        out.push('\n');
+        let mut opened = 0;
+        let mut chars = body.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => {
+                    while let Some(c) = chars.next() {
+                        match c {
+                            '\\' => {
+                                chars.next();
+                            }
+                            '"' => break,
+                            _ => {}
+                        }
+                    }
+                }
+                // A char literal (`'{'`, `'\''`); a lifetime (`'a`) has no closing quote.
+                '\'' => {
+                    let rest: String = chars.clone().take(3).collect();
+                    if rest.starts_with('\\') {
+                        chars.nth(2);
+                    } else if rest.chars().nth(1) == Some('\'') {
+                        chars.nth(1);
+                    }
+                }
+                '{' | '(' | '[' => opened += 1,
+                '}' | ')' | ']' if opened > 0 => opened -= 1,
+                '}' | ')' | ']' => close(&mut levels),
+                _ => {}
+            }
+        }
+        if opened > 0 {
+            levels.push(opened);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +188,14 @@ mod tests {
         );
         assert_eq!(bind("v", "&self.x", true), "if let Some(v) = &self.x {");
         assert_eq!(bind("v", "self.x", false), "{ let v = self.x;");
+    }
+
+    #[test]
+    fn blocks_are_indented_by_their_brackets() {
+        let code = "impl<'a> X for Y<'a> {\nfn f() {\nOk(Self {\na: \"{\",\nb: '{',\n})\n}\n}\n\nfn g() {}\n";
+        assert_eq!(
+            indent_blocks(code),
+            "impl<'a> X for Y<'a> {\n    fn f() {\n        Ok(Self {\n            a: \"{\",\n            b: '{',\n        })\n    }\n}\n\nfn g() {}\n"
+        );
     }
 }

@@ -218,7 +218,7 @@ pub fn generate(set: &SchemaSet) -> String {
         );
         let _ = writeln!(o, "impl {name}<'_> {{\n/// The owned value.\npub fn owned(&self) -> {TYPES}::{name} {{\n{}\n}}\n}}\n", g.owned(&node, "self", 0));
     }
-    o
+    crate::emit::indent_blocks(&o)
 }
 
 /// The general (not `["null", T]`) unions that borrow, reachable from a node.
