@@ -2,7 +2,7 @@
 //! [`file_order`], `date` logical types removed), checked not to name apache-avro.
 
 use crate::context::file_order;
-use crate::CodegenError;
+use crate::error::CodegenError;
 use sc_events_schema::Catalog;
 
 /// The text of `types.rs` (without the header).

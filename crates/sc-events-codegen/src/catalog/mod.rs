@@ -9,7 +9,8 @@ mod constraints;
 mod domains;
 mod tables;
 
-use crate::{CodegenError, HEADER};
+use crate::context::HEADER;
+use crate::error::CodegenError;
 use sc_events_schema::layout::EnvelopeStyle;
 use sc_events_schema::Catalog;
 use std::fmt::Write as _;
