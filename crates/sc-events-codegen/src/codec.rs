@@ -1,17 +1,16 @@
-//! The specialised Avro codec: one `Encode` and one `Decode` impl per generated record, enum
-//! and union, written out as straight-line calls into `sc_events::wire::binary` (prost-style),
-//! so encoding and decoding never go through serde or a `Value` tree.
+//! The specialised Avro codec (`codec.rs`): one `Encode` and one `Decode` impl per generated
+//! record, enum and union, written out as straight-line calls into the runtime's
+//! `wire::binary` (prost-style), so encoding and decoding never go through serde or a `Value`
+//! tree. Also the decoding shapes [`crate::views`] shares.
 //!
 //! The Rust types are rsgen-avro's: `String`, `i32`/`i64`/`f32`/`f64`/`bool`, `Vec<u8>` for
 //! bytes, `uuid::Uuid` for the `uuid` logical type, `Vec<T>`, `HashMap<String, T>`,
 //! `Option<T>` for a union of null and one type, a generated `UnionAB…` enum for other unions.
 
-use crate::ident::{field_name, type_name, variant_name};
+use crate::context::{BINARY, TYPES, WIRE};
+use crate::ident::{field_name, type_name, union_name, union_variant, variant_name};
 use sc_events_schema::model::{Body, Kind, Node, SchemaSet};
 use std::fmt::Write as _;
-
-const B: &str = "__RUNTIME__::wire::binary";
-const T: &str = "crate::types";
 
 /// The Rust type of a node, as rsgen-avro spells it.
 pub(crate) fn rust_type(set: &SchemaSet, n: &Node) -> String {
@@ -30,9 +29,9 @@ pub(crate) fn rust_type(set: &SchemaSet, n: &Node) -> String {
         Kind::Map(v) => format!("::std::collections::HashMap<String, {}>", rust_type(set, v)),
         Kind::Union(b) => match optional(b) {
             Some((_, inner)) => format!("Option<{}>", rust_type(set, inner)),
-            None => format!("{T}::{}", union_name(set, b)),
+            None => format!("{TYPES}::{}", union_name(set, b)),
         },
-        Kind::Named(id) => format!("{T}::{}", type_name(&set.types[*id].name.name)),
+        Kind::Named(id) => format!("{TYPES}::{}", type_name(&set.types[*id].name.name)),
     }
 }
 
@@ -58,54 +57,43 @@ pub(crate) fn optional(b: &[Node]) -> Option<(usize, &Node)> {
     }
 }
 
-/// rsgen-avro's name of a union enum: `Union` + each named branch's type name.
-pub(crate) fn union_name(set: &SchemaSet, b: &[Node]) -> String {
-    let mut s = String::from("Union");
-    for n in b {
-        if let Kind::Named(id) = n.kind {
-            s.push_str(&type_name(&set.types[id].name.name));
-        }
-    }
-    s
-}
-
 /// Statements writing `v` (an expression of type `&T`) to `w`.
 fn enc(set: &SchemaSet, n: &Node, v: &str, o: &mut String, depth: usize) {
     let x = format!("x{depth}");
     let _ = match &n.kind {
         Kind::Null => Ok(()),
-        Kind::Boolean => writeln!(o, "{B}::put_bool(w, *{v});"),
-        Kind::Int => writeln!(o, "{B}::put_int(w, *{v});"),
+        Kind::Boolean => writeln!(o, "{BINARY}::put_bool(w, *{v});"),
+        Kind::Int => writeln!(o, "{BINARY}::put_int(w, *{v});"),
         Kind::Long => match timestamp(n) {
-            Some(unit) => writeln!(o, "{B}::put_timestamp_{unit}(w, {v});"),
-            None => writeln!(o, "{B}::put_long(w, *{v});"),
+            Some(unit) => writeln!(o, "{BINARY}::put_timestamp_{unit}(w, {v});"),
+            None => writeln!(o, "{BINARY}::put_long(w, *{v});"),
         },
-        Kind::Float => writeln!(o, "{B}::put_float(w, *{v});"),
-        Kind::Double => writeln!(o, "{B}::put_double(w, *{v});"),
-        Kind::Bytes => writeln!(o, "{B}::put_bytes(w, {v});"),
-        Kind::String if is_uuid(n) => writeln!(o, "{B}::put_uuid(w, {v});"),
-        Kind::String => writeln!(o, "{B}::put_str(w, {v});"),
+        Kind::Float => writeln!(o, "{BINARY}::put_float(w, *{v});"),
+        Kind::Double => writeln!(o, "{BINARY}::put_double(w, *{v});"),
+        Kind::Bytes => writeln!(o, "{BINARY}::put_bytes(w, {v});"),
+        Kind::String if is_uuid(n) => writeln!(o, "{BINARY}::put_uuid(w, {v});"),
+        Kind::String => writeln!(o, "{BINARY}::put_str(w, {v});"),
         Kind::Array(item) => {
             let _ = writeln!(
                 o,
-                "{B}::put_block_count(w, ({v}).len());\nfor {x} in ({v}).iter() {{"
+                "{BINARY}::put_block_count(w, ({v}).len());\nfor {x} in ({v}).iter() {{"
             );
             enc(set, item, &x, o, depth + 1);
-            writeln!(o, "}}\n{B}::end_blocks(w);")
+            writeln!(o, "}}\n{BINARY}::end_blocks(w);")
         }
         Kind::Map(val) => {
             let _ = writeln!(
                 o,
-                "{B}::put_block_count(w, ({v}).len());\nfor (k{depth}, {x}) in ({v}).iter() {{\n{B}::put_str(w, k{depth});"
+                "{BINARY}::put_block_count(w, ({v}).len());\nfor (k{depth}, {x}) in ({v}).iter() {{\n{BINARY}::put_str(w, k{depth});"
             );
             enc(set, val, &x, o, depth + 1);
-            writeln!(o, "}}\n{B}::end_blocks(w);")
+            writeln!(o, "}}\n{BINARY}::end_blocks(w);")
         }
         Kind::Union(b) => match optional(b) {
             Some((null, inner)) => {
                 let _ = writeln!(
                     o,
-                    "match {v} {{\nNone => {B}::put_long(w, {null}),\nSome({x}) => {{\n{B}::put_long(w, {});",
+                    "match {v} {{\nNone => {BINARY}::put_long(w, {null}),\nSome({x}) => {{\n{BINARY}::put_long(w, {});",
                     1 - null
                 );
                 enc(set, inner, &x, o, depth + 1);
@@ -117,12 +105,15 @@ fn enc(set: &SchemaSet, n: &Node, v: &str, o: &mut String, depth: usize) {
                 for (i, br) in b.iter().enumerate() {
                     let variant = union_variant(set, br);
                     if br.kind == Kind::Null {
-                        let _ = writeln!(o, "{T}::{name}::{variant} => {B}::put_long(w, {i}),");
+                        let _ = writeln!(
+                            o,
+                            "{TYPES}::{name}::{variant} => {BINARY}::put_long(w, {i}),"
+                        );
                         continue;
                     }
                     let _ = writeln!(
                         o,
-                        "{T}::{name}::{variant}({x}) => {{\n{B}::put_long(w, {i});"
+                        "{TYPES}::{name}::{variant}({x}) => {{\n{BINARY}::put_long(w, {i});"
                     );
                     enc(set, br, &x, o, depth + 1);
                     let _ = writeln!(o, "}}");
@@ -130,84 +121,111 @@ fn enc(set: &SchemaSet, n: &Node, v: &str, o: &mut String, depth: usize) {
                 writeln!(o, "}}")
             }
         },
-        Kind::Named(_) => writeln!(o, "__RUNTIME__::wire::Encode::encode({v}, w);"),
+        Kind::Named(_) => writeln!(o, "{WIRE}::Encode::encode({v}, w);"),
     };
-}
-
-/// The variant rsgen-avro gives a union branch.
-pub(crate) fn union_variant(set: &SchemaSet, n: &Node) -> String {
-    match &n.kind {
-        Kind::Named(id) => type_name(&set.types[*id].name.name),
-        Kind::Null => "Null".into(),
-        Kind::Boolean => "Boolean".into(),
-        Kind::Int => "Int".into(),
-        Kind::Long => "Long".into(),
-        Kind::Float => "Float".into(),
-        Kind::Double => "Double".into(),
-        Kind::Bytes => "Bytes".into(),
-        Kind::String => "String".into(),
-        Kind::Array(_) => "Array".into(),
-        Kind::Map(_) => "Map".into(),
-        Kind::Union(_) => "Union".into(),
-    }
 }
 
 /// An expression decoding the node from `r` (a `&mut Reader`), `?` on errors.
 pub(crate) fn dec(set: &SchemaSet, n: &Node, depth: usize) -> String {
-    let r = "r";
     match &n.kind {
         Kind::Null => "()".into(),
-        Kind::Boolean => format!("{r}.boolean()?"),
-        Kind::Int => format!("{r}.int()?"),
+        Kind::Boolean => "r.boolean()?".into(),
+        Kind::Int => "r.int()?".into(),
         Kind::Long => match timestamp(n) {
-            Some(unit) => format!("{r}.timestamp_{unit}()?"),
-            None => format!("{r}.long()?"),
+            Some(unit) => format!("r.timestamp_{unit}()?"),
+            None => "r.long()?".into(),
         },
-        Kind::Float => format!("{r}.float()?"),
-        Kind::Double => format!("{r}.double()?"),
-        Kind::Bytes => format!("{r}.bytes()?.to_vec()"),
-        Kind::String if is_uuid(n) => format!("{r}.uuid()?"),
-        Kind::String => format!("{r}.string()?"),
-        Kind::Array(item) => format!(
-            "{{ let mut out{depth} = Vec::new(); {r}.blocks(|r| {{ out{depth}.push({}); Ok(()) }})?; out{depth} }}",
-            dec(set, item, depth + 1)
+        Kind::Float => "r.float()?".into(),
+        Kind::Double => "r.double()?".into(),
+        Kind::Bytes => "r.bytes()?.to_vec()".into(),
+        Kind::String if is_uuid(n) => "r.uuid()?".into(),
+        Kind::String => "r.string()?".into(),
+        Kind::Array(item) => dec_blocks(
+            depth,
+            "Vec::new()",
+            &format!("out{depth}.push({})", dec(set, item, depth + 1)),
         ),
-        Kind::Map(val) => format!(
-            "{{ let mut out{depth} = ::std::collections::HashMap::new(); {r}.blocks(|r| {{ let k = r.string()?; out{depth}.insert(k, {}); Ok(()) }})?; out{depth} }}",
-            dec(set, val, depth + 1)
+        Kind::Map(val) => dec_blocks(
+            depth,
+            "::std::collections::HashMap::new()",
+            &format!(
+                "let k = r.string()?; out{depth}.insert(k, {})",
+                dec(set, val, depth + 1)
+            ),
         ),
         Kind::Union(b) => match optional(b) {
-            Some((null, inner)) => format!(
-                "if {r}.union_index(2)? == {null} {{ None }} else {{ Some({}) }}",
-                dec(set, inner, depth + 1)
-            ),
-            None => {
-                let name = union_name(set, b);
-                let mut s = format!("match {r}.union_index({})? {{ ", b.len());
-                for (i, br) in b.iter().enumerate() {
-                    let variant = union_variant(set, br);
-                    if br.kind == Kind::Null {
-                        let _ = write!(s, "{i} => {T}::{name}::{variant}, ");
-                    } else {
-                        let _ = write!(s, "{i} => {T}::{name}::{variant}({}), ", dec(set, br, depth + 1));
-                    }
-                }
-                s.push_str("_ => unreachable!(\"union_index checks the range\") }");
-                s
-            }
+            Some((null, inner)) => dec_optional(null, &dec(set, inner, depth + 1)),
+            None => dec_union(set, &format!("{TYPES}::{}", union_name(set, b)), b, |br| {
+                dec(set, br, depth + 1)
+            }),
         },
-        Kind::Named(_) => format!("__RUNTIME__::wire::Decode::decode({r})?"),
+        Kind::Named(_) => format!("{WIRE}::Decode::decode(r)?"),
     }
+}
+
+/// An expression collecting an array's or map's blocks into `out{depth}` (starting as
+/// `init`), running `step` (which reads from `r`) for each item.
+pub(crate) fn dec_blocks(depth: usize, init: &str, step: &str) -> String {
+    format!("{{ let mut out{depth} = {init}; r.blocks(|r| {{ {step}; Ok(()) }})?; out{depth} }}")
+}
+
+/// An expression decoding `["null", T]` (null at index `null`), `inner` decoding the `T`.
+pub(crate) fn dec_optional(null: usize, inner: &str) -> String {
+    format!("if r.union_index(2)? == {null} {{ None }} else {{ Some({inner}) }}")
+}
+
+/// An expression decoding a general union into the enum at `path`, `branch` decoding each
+/// non-null branch's value.
+pub(crate) fn dec_union(
+    set: &SchemaSet,
+    path: &str,
+    branches: &[Node],
+    branch: impl Fn(&Node) -> String,
+) -> String {
+    let mut s = format!("match r.union_index({})? {{ ", branches.len());
+    for (i, br) in branches.iter().enumerate() {
+        let variant = union_variant(set, br);
+        if br.kind == Kind::Null {
+            let _ = write!(s, "{i} => {path}::{variant}, ");
+        } else {
+            let _ = write!(s, "{i} => {path}::{variant}({}), ", branch(br));
+        }
+    }
+    s.push_str("_ => unreachable!(\"union_index checks the range\") }");
+    s
+}
+
+/// The opening of `impl Encode for {ty}` up to the `encode` body's brace.
+fn encode_head(ty: &str) -> String {
+    format!("impl {WIRE}::Encode for {ty} {{\n#[inline]\nfn encode(&self, w: &mut Vec<u8>) {{")
+}
+
+/// The opening of `impl Decode<'a> for {ty}` up to the `decode` body's brace.
+pub(crate) fn decode_head(ty: &str) -> String {
+    format!("impl<'a> {WIRE}::Decode<'a> for {ty} {{\n#[inline]\nfn decode(r: &mut {BINARY}::Reader<'a>) -> Result<Self, {BINARY}::DecodeError> {{")
+}
+
+/// A record's whole `Decode` impl: `Ok(Self { field: expr, … })`.
+pub(crate) fn write_record_decode(
+    o: &mut String,
+    ty: &str,
+    fields: impl IntoIterator<Item = (String, String)>,
+) {
+    let _ = writeln!(o, "{}\nOk(Self {{", decode_head(ty));
+    for (name, expr) in fields {
+        let _ = writeln!(o, "{name}: {expr},");
+    }
+    let _ = writeln!(o, "}})\n}}\n}}\n");
 }
 
 /// Every `Encode`/`Decode` impl, for every named type and every union enum.
 pub fn generate(set: &SchemaSet) -> String {
     let mut o = String::new();
     for t in &set.types {
-        let name = format!("{T}::{}", type_name(&t.name.name));
+        let name = format!("{TYPES}::{}", type_name(&t.name.name));
         match &t.body {
             Body::Record(fields) => {
-                let _ = writeln!(o, "impl __RUNTIME__::wire::Encode for {name} {{\n#[inline]\nfn encode(&self, w: &mut Vec<u8>) {{");
+                let _ = writeln!(o, "{}", encode_head(&name));
                 for f in fields {
                     enc(
                         set,
@@ -218,24 +236,31 @@ pub fn generate(set: &SchemaSet) -> String {
                     );
                 }
                 let _ = writeln!(o, "}}\n}}\n");
-                let _ = writeln!(o, "impl<'a> __RUNTIME__::wire::Decode<'a> for {name} {{\n#[inline]\nfn decode(r: &mut {B}::Reader<'a>) -> Result<Self, {B}::DecodeError> {{\nOk(Self {{");
-                for f in fields {
-                    let _ = writeln!(o, "{}: {},", field_name(&f.name), dec(set, &f.ty, 0));
-                }
-                let _ = writeln!(o, "}})\n}}\n}}\n");
+                write_record_decode(
+                    &mut o,
+                    &name,
+                    fields
+                        .iter()
+                        .map(|f| (field_name(&f.name), dec(set, &f.ty, 0))),
+                );
             }
             Body::Enum(e) => {
-                let _ = writeln!(o, "impl __RUNTIME__::wire::Encode for {name} {{\n#[inline]\nfn encode(&self, w: &mut Vec<u8>) {{\nlet i: i32 = match self {{");
+                let _ = writeln!(o, "{}\nlet i: i32 = match self {{", encode_head(&name));
                 for (i, s) in e.symbols.iter().enumerate() {
                     let _ = writeln!(o, "{name}::{} => {i},", variant_name(s));
                 }
-                let _ = writeln!(o, "}};\n{B}::put_int(w, i);\n}}\n}}\n");
+                let _ = writeln!(o, "}};\n{BINARY}::put_int(w, i);\n}}\n}}\n");
                 let _ = writeln!(o, "impl {name} {{\n/// The symbol's name in the schema.\npub fn as_str(&self) -> &'static str {{\nmatch self {{");
                 for s in &e.symbols {
                     let _ = writeln!(o, "{name}::{} => {s:?},", variant_name(s));
                 }
                 let _ = writeln!(o, "}}\n}}\n}}\n");
-                let _ = writeln!(o, "impl<'a> __RUNTIME__::wire::Decode<'a> for {name} {{\n#[inline]\nfn decode(r: &mut {B}::Reader<'a>) -> Result<Self, {B}::DecodeError> {{\nOk(match r.enum_index({})? {{", e.symbols.len());
+                let _ = writeln!(
+                    o,
+                    "{}\nOk(match r.enum_index({})? {{",
+                    decode_head(&name),
+                    e.symbols.len()
+                );
                 for (i, s) in e.symbols.iter().enumerate() {
                     let _ = writeln!(o, "{i} => {name}::{},", variant_name(s));
                 }
@@ -245,10 +270,18 @@ pub fn generate(set: &SchemaSet) -> String {
                 );
             }
             Body::Fixed { size, .. } => {
-                let _ = writeln!(o, "impl __RUNTIME__::wire::Encode for {name} {{\n#[inline]\nfn encode(&self, w: &mut Vec<u8>) {{ w.extend_from_slice(&self.0); }}\n}}\n");
-                let _ = writeln!(o, "impl<'a> __RUNTIME__::wire::Decode<'a> for {name} {{\n#[inline]\nfn decode(r: &mut {B}::Reader<'a>) -> Result<Self, {B}::DecodeError> {{ Ok(Self(r.fixed::<{size}>()?)) }}\n}}\n");
+                let _ = writeln!(
+                    o,
+                    "{} w.extend_from_slice(&self.0); }}\n}}\n",
+                    encode_head(&name)
+                );
+                let _ = writeln!(
+                    o,
+                    "{} Ok(Self(r.fixed::<{size}>()?)) }}\n}}\n",
+                    decode_head(&name)
+                );
             }
         }
     }
-    o
+    crate::emit::indent_blocks(&o)
 }

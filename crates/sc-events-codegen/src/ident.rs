@@ -1,6 +1,8 @@
-//! The Rust identifiers rsgen-avro derives from Avro names, so the glue can name its types.
+//! The Rust names rsgen-avro derives from Avro names (types, fields, enum symbols, union
+//! enums and their variants), so the generators can name rsgen-avro's types.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
+use sc_events_schema::model::{Kind, Node, SchemaSet};
 
 const KEYWORDS: [&str; 51] = [
     "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
@@ -32,6 +34,35 @@ pub fn field_name(avro: &str) -> String {
 /// The Rust variant of an enum symbol.
 pub fn variant_name(symbol: &str) -> String {
     sanitize(symbol.to_upper_camel_case())
+}
+
+/// rsgen-avro's name of a union enum: `Union` + each named branch's type name.
+pub(crate) fn union_name(set: &SchemaSet, branches: &[Node]) -> String {
+    let mut s = String::from("Union");
+    for n in branches {
+        if let Kind::Named(id) = n.kind {
+            s.push_str(&type_name(&set.types[id].name.name));
+        }
+    }
+    s
+}
+
+/// The variant rsgen-avro gives a union branch.
+pub(crate) fn union_variant(set: &SchemaSet, n: &Node) -> String {
+    match &n.kind {
+        Kind::Named(id) => type_name(&set.types[*id].name.name),
+        Kind::Null => "Null".into(),
+        Kind::Boolean => "Boolean".into(),
+        Kind::Int => "Int".into(),
+        Kind::Long => "Long".into(),
+        Kind::Float => "Float".into(),
+        Kind::Double => "Double".into(),
+        Kind::Bytes => "Bytes".into(),
+        Kind::String => "String".into(),
+        Kind::Array(_) => "Array".into(),
+        Kind::Map(_) => "Map".into(),
+        Kind::Union(_) => "Union".into(),
+    }
 }
 
 #[cfg(test)]

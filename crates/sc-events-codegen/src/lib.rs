@@ -7,9 +7,15 @@
 //! [`Config::compile`] writes them to `OUT_DIR` (only when changed, so unchanged schemas do not
 //! trigger rebuilds).
 //!
-//! Two generators run: rsgen-avro makes the Rust types (`types.rs`), and [`glue`] adds what
-//! rsgen-avro does not know: which topic, event type, entity type and privacy tier each payload
-//! belongs to, domain modules with short names, runtime validation and the embedded `.avsc` text.
+//! Each generated file has its own generator: rsgen-avro makes the Rust types (`types.rs`,
+//! [`rsgen`]); [`catalog`] adds what rsgen-avro does not know (`catalog.rs`: which topic, event
+//! type, entity type and privacy tier each payload belongs to, domain modules with short names,
+//! the layout's trait impls, runtime validation and the embedded `.avsc` text); [`codec`] writes
+//! the specialised Avro codec (`codec.rs`) and [`views`] the borrowed views (`views.rs`).
+//!
+//! Modules depend one way: this file → `rsgen`, `catalog`, `codec`, `views`; `catalog` →
+//! `layout` (`nested`, `flat`); `views` → `codec`; everything → `context`, `emit`, `ident`,
+//! which import no generator.
 //!
 //! ```no_run
 //! // build.rs: print every diagnostic and stop the build on the first broken schema.
@@ -19,50 +25,22 @@
 //! }
 //! ```
 
-mod any;
+mod catalog;
 mod codec;
-mod constraints;
-mod flat;
-mod glue;
+mod context;
+mod emit;
+mod error;
 mod ident;
-mod nested;
+mod layout;
+mod rsgen;
 mod views;
 
-use sc_events_schema::diag::{render, Format};
+pub use error::CodegenError;
+
+use context::HEADER;
 use sc_events_schema::rules::lint;
 use sc_events_schema::{Catalog, Diagnostic};
-use std::fmt;
 use std::path::{Path, PathBuf};
-
-/// Why generation failed.
-#[derive(Debug)]
-pub enum CodegenError {
-    /// The schemas are invalid, inconsistent or break a lint rule.
-    Schemas(Vec<Diagnostic>),
-    /// rsgen-avro refused the schemas.
-    Rsgen(String),
-    Io(PathBuf, std::io::Error),
-    /// `OUT_DIR` is not set and no `out_dir` was configured.
-    NoOutDir,
-}
-
-impl fmt::Display for CodegenError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CodegenError::Schemas(d) => {
-                for x in d {
-                    writeln!(f, "{}", x.one_line())?;
-                }
-                write!(f, "{}", render(d, Format::Human))
-            }
-            CodegenError::Rsgen(e) => write!(f, "rsgen-avro failed: {e}"),
-            CodegenError::Io(p, e) => write!(f, "cannot write {}: {e}", p.display()),
-            CodegenError::NoOutDir => write!(f, "OUT_DIR is not set; call Config::out_dir"),
-        }
-    }
-}
-
-impl std::error::Error for CodegenError {}
 
 /// Generator settings, prost-build style: every option is a chainable method.
 #[derive(Debug, Clone)]
@@ -76,10 +54,6 @@ pub struct Config {
     /// The absolute path the generated code names the runtime by.
     pub(crate) runtime_path: String,
 }
-
-/// The runtime's path as the generators write it; [`Config::generate`] replaces it with
-/// [`Config::runtime_path`] in every generated file.
-pub(crate) const RUNTIME: &str = "__RUNTIME__";
 
 impl Default for Config {
     fn default() -> Self {
@@ -176,8 +150,8 @@ impl Config {
 
     /// Stage 2: generates every file in memory.
     pub fn generate(&self, catalog: &Catalog) -> Result<Generated, CodegenError> {
-        let types = self.rsgen(catalog)?;
-        let glue = glue::generate(catalog)?;
+        let types = rsgen::generate(catalog, &self.extra_derives)?;
+        let catalog_rs = catalog::generate(catalog)?;
         let codec = codec::generate(&catalog.set);
         let views = views::generate(&catalog.set);
         let includes = format!(
@@ -185,7 +159,7 @@ impl Config {
         );
         let files = [
             ("types.rs", format!("{HEADER}\n{types}")),
-            ("catalog.rs", glue),
+            ("catalog.rs", catalog_rs),
             ("codec.rs", format!("{HEADER}\n{codec}")),
             ("views.rs", format!("{HEADER}\n{views}")),
             ("_includes.rs", includes),
@@ -193,7 +167,12 @@ impl Config {
         Ok(Generated {
             files: files
                 .into_iter()
-                .map(|(name, text)| (name.to_string(), text.replace(RUNTIME, &self.runtime_path)))
+                .map(|(name, text)| {
+                    (
+                        name.to_string(),
+                        text.replace(context::RUNTIME, &self.runtime_path),
+                    )
+                })
                 .collect(),
         })
     }
@@ -238,78 +217,7 @@ impl Config {
         }
         Ok(())
     }
-
-    fn rsgen(&self, catalog: &Catalog) -> Result<String, CodegenError> {
-        // rsgen-avro's chrono option reads `date` as a timestamp: it sees those fields as plain
-        // ints (days since the epoch), which is what the generated codec writes.
-        let texts: Vec<String> = glue::file_order(catalog)
-            .into_iter()
-            .map(|f| without_date(&catalog.set.files[f].text))
-            .collect();
-        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let schemas = rsgen_avro::Schema::parse_list(texts)
-            .map_err(|e| CodegenError::Rsgen(e.to_string()))?;
-        // timestamp-millis fields become chrono::DateTime<Utc> (the schemas have no `date`,
-        // which rsgen-avro would misread as seconds).
-        let gen = rsgen_avro::Generator::builder()
-            .use_chrono_dates(true)
-            .extra_derives(self.extra_derives.clone())
-            .build()
-            .map_err(|e| CodegenError::Rsgen(e.to_string()))?;
-        let mut out = Vec::new();
-        gen.generate(&rsgen_avro::Source::Schemas(&schemas), &mut out)
-            .map_err(|e| CodegenError::Rsgen(e.to_string()))?;
-        let text = String::from_utf8(out).map_err(|e| CodegenError::Rsgen(e.to_string()))?;
-        // rsgen-avro names apache-avro's re-export of `uuid::Uuid`; the generated crate depends
-        // on `uuid` itself, never on apache-avro.
-        let text = text.replace("apache_avro::Uuid", "uuid::Uuid");
-        if let Some(at) = text.find("apache_avro::") {
-            let line = text[at..].lines().next().unwrap_or_default();
-            return Err(CodegenError::Rsgen(format!(
-                "rsgen-avro output names apache-avro, which generated crates do not depend on: {line}"
-            )));
-        }
-        Ok(text)
-    }
 }
-
-/// The schema text with every `"logicalType": "date"` removed (the text itself when it has
-/// none, or does not parse).
-fn without_date(text: &str) -> String {
-    fn strip(v: &mut serde_json::Value) -> bool {
-        match v {
-            serde_json::Value::Object(m) => {
-                let mut changed = false;
-                if m.get("logicalType").and_then(|l| l.as_str()) == Some("date") {
-                    m.remove("logicalType");
-                    changed = true;
-                }
-                for x in m.values_mut() {
-                    changed |= strip(x);
-                }
-                changed
-            }
-            serde_json::Value::Array(a) => a.iter_mut().fold(false, |c, x| strip(x) | c),
-            _ => false,
-        }
-    }
-    if !text.contains("\"date\"") {
-        return text.to_string();
-    }
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(mut v) => {
-            if strip(&mut v) {
-                v.to_string()
-            } else {
-                text.to_string()
-            }
-        }
-        Err(_) => text.to_string(),
-    }
-}
-
-pub(crate) const HEADER: &str =
-    "// This file is @generated by sc-events-codegen from schemas/. Do not edit.";
 
 /// Shortcut for `Config::new().schemas_dir(dir).compile()`.
 pub fn compile_schemas(dir: impl AsRef<Path>) -> Result<(), CodegenError> {
@@ -343,9 +251,10 @@ mod tests {
             glue.contains("const EVENT_TYPE: &'static str = \"order.created\";"),
             "{glue}"
         );
-        assert_eq!(glue.matches("impl crate::event::Payload for").count(), 76);
+        assert_eq!(glue.matches("impl crate::Payload for").count(), 76);
         assert_eq!(
-            glue.matches("crate::event::ConsumerInfo { name: ").count(),
+            glue.matches("::sc_events_runtime::event::ConsumerInfo { name: ")
+                .count(),
             4
         );
         assert!(glue.contains("pub enum AnyEvent {"), "{glue}");

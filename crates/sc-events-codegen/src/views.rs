@@ -1,16 +1,16 @@
-//! Borrowed views: for every record (and union) that holds a string or bytes, a `…<'a>` twin
+//! Borrowed views (`views.rs`): for every record (and union) that holds a string or bytes, a `…<'a>` twin
 //! whose strings are `&'a str` and bytes `&'a [u8]` into the message, decoded without
 //! allocating for them, plus `owned()` to turn a view into the generated type. Types with
 //! nothing to borrow (enums, all-number records) are the generated types themselves.
 
-use crate::codec::{optional, union_name, union_variant};
-use crate::ident::{field_name, type_name};
+use crate::codec::{
+    dec_blocks, dec_optional, dec_union, decode_head, optional, rust_type, write_record_decode,
+};
+use crate::context::{TYPES, WIRE};
+use crate::ident::{field_name, type_name, union_name, union_variant};
 use sc_events_schema::model::{Body, Kind, Node, SchemaSet, TypeId};
 use std::collections::HashSet;
 use std::fmt::Write as _;
-
-const B: &str = "__RUNTIME__::wire::binary";
-const T: &str = "crate::types";
 
 /// The named records that borrow (hold a string or bytes, directly or through a field).
 fn borrowing(set: &SchemaSet) -> HashSet<TypeId> {
@@ -48,7 +48,7 @@ struct Gen<'s> {
 
 impl Gen<'_> {
     fn ty(&self, n: &Node) -> String {
-        let owned = crate::codec::rust_type(self.set, n);
+        let owned = rust_type(self.set, n);
         if !borrows(n, &self.bs) {
             return owned;
         }
@@ -73,35 +73,26 @@ impl Gen<'_> {
         match &n.kind {
             Kind::String => "r.str()?".into(),
             Kind::Bytes => "r.bytes()?".into(),
-            Kind::Array(i) => format!(
-                "{{ let mut out{depth} = Vec::new(); r.blocks(|r| {{ out{depth}.push({}); Ok(()) }})?; out{depth} }}",
-                self.dec(i, depth + 1)
+            Kind::Array(i) => dec_blocks(
+                depth,
+                "Vec::new()",
+                &format!("out{depth}.push({})", self.dec(i, depth + 1)),
             ),
-            Kind::Map(v) => format!(
-                "{{ let mut out{depth} = Vec::new(); r.blocks(|r| {{ let k = r.str()?; out{depth}.push((k, {})); Ok(()) }})?; out{depth} }}",
-                self.dec(v, depth + 1)
+            Kind::Map(v) => dec_blocks(
+                depth,
+                "Vec::new()",
+                &format!(
+                    "let k = r.str()?; out{depth}.push((k, {}))",
+                    self.dec(v, depth + 1)
+                ),
             ),
             Kind::Union(b) => match optional(b) {
-                Some((null, inner)) => format!(
-                    "if r.union_index(2)? == {null} {{ None }} else {{ Some({}) }}",
-                    self.dec(inner, depth + 1)
-                ),
-                None => {
-                    let name = union_name(self.set, b);
-                    let mut s = format!("match r.union_index({})? {{ ", b.len());
-                    for (i, br) in b.iter().enumerate() {
-                        let v = union_variant(self.set, br);
-                        if br.kind == Kind::Null {
-                            let _ = write!(s, "{i} => {name}::{v}, ");
-                        } else {
-                            let _ = write!(s, "{i} => {name}::{v}({}), ", self.dec(br, depth + 1));
-                        }
-                    }
-                    s.push_str("_ => unreachable!(\"union_index checks the range\") }");
-                    s
-                }
+                Some((null, inner)) => dec_optional(null, &self.dec(inner, depth + 1)),
+                None => dec_union(self.set, &union_name(self.set, b), b, |br| {
+                    self.dec(br, depth + 1)
+                }),
             },
-            _ => "__RUNTIME__::wire::Decode::decode(r)?".into(),
+            _ => format!("{WIRE}::Decode::decode(r)?"),
         }
     }
 
@@ -134,11 +125,11 @@ impl Gen<'_> {
                     for br in b {
                         let v = union_variant(self.set, br);
                         if br.kind == Kind::Null {
-                            let _ = write!(s, "{name}::{v} => {T}::{name}::{v}, ");
+                            let _ = write!(s, "{name}::{v} => {TYPES}::{name}::{v}, ");
                         } else {
                             let _ = write!(
                                 s,
-                                "{name}::{v}({y}) => {T}::{name}::{v}({}), ",
+                                "{name}::{v}({y}) => {TYPES}::{name}::{v}({}), ",
                                 self.owned(br, &y, depth + 1)
                             );
                         }
@@ -163,27 +154,29 @@ pub fn generate(set: &SchemaSet) -> String {
     for (id, t) in set.types.iter().enumerate() {
         let name = type_name(&t.name.name);
         let Body::Record(fields) = &t.body else {
-            let _ = writeln!(o, "pub use {T}::{name};");
+            let _ = writeln!(o, "pub use {TYPES}::{name};");
             continue;
         };
         for f in fields {
             collect_unions(&f.ty, &g.bs, &mut unions);
         }
         if !g.bs.contains(&id) {
-            let _ = writeln!(o, "pub use {T}::{name};");
+            let _ = writeln!(o, "pub use {TYPES}::{name};");
             continue;
         }
-        let _ = writeln!(o, "/// A borrowed view of [`{T}::{name}`].\n#[derive(Debug, Clone, PartialEq)]\npub struct {name}<'a> {{");
+        let _ = writeln!(o, "/// A borrowed view of [`{TYPES}::{name}`].\n#[derive(Debug, Clone, PartialEq)]\npub struct {name}<'a> {{");
         for f in fields {
             let _ = writeln!(o, "pub {}: {},", field_name(&f.name), g.ty(&f.ty));
         }
         let _ = writeln!(o, "}}\n");
-        let _ = writeln!(o, "impl<'a> __RUNTIME__::wire::Decode<'a> for {name}<'a> {{\n#[inline]\nfn decode(r: &mut {B}::Reader<'a>) -> Result<Self, {B}::DecodeError> {{\nOk(Self {{");
-        for f in fields {
-            let _ = writeln!(o, "{}: {},", field_name(&f.name), g.dec(&f.ty, 0));
-        }
-        let _ = writeln!(o, "}})\n}}\n}}\n");
-        let _ = writeln!(o, "impl {name}<'_> {{\n/// The owned value.\npub fn owned(&self) -> {T}::{name} {{\n{T}::{name} {{");
+        write_record_decode(
+            &mut o,
+            &format!("{name}<'a>"),
+            fields
+                .iter()
+                .map(|f| (field_name(&f.name), g.dec(&f.ty, 0))),
+        );
+        let _ = writeln!(o, "impl {name}<'_> {{\n/// The owned value.\npub fn owned(&self) -> {TYPES}::{name} {{\n{TYPES}::{name} {{");
         for f in fields {
             let fname = field_name(&f.name);
             let _ = writeln!(
@@ -193,7 +186,7 @@ pub fn generate(set: &SchemaSet) -> String {
             );
         }
         let _ = writeln!(o, "}}\n}}\n}}\n");
-        let _ = writeln!(o, "impl __RUNTIME__::wire::HasView for {T}::{name} {{\ntype View<'a> = {name}<'a>;\nfn from_view(view: &{name}<'_>) -> Self {{ view.owned() }}\n}}\n");
+        let _ = writeln!(o, "impl {WIRE}::HasView for {TYPES}::{name} {{\ntype View<'a> = {name}<'a>;\nfn from_view(view: &{name}<'_>) -> Self {{ view.owned() }}\n}}\n");
     }
     let mut seen = HashSet::new();
     for b in unions {
@@ -201,7 +194,7 @@ pub fn generate(set: &SchemaSet) -> String {
         if !seen.insert(name.clone()) {
             continue;
         }
-        let _ = writeln!(o, "/// A borrowed view of [`{T}::{name}`].\n#[derive(Debug, Clone, PartialEq)]\n#[allow(clippy::large_enum_variant)]\npub enum {name}<'a> {{");
+        let _ = writeln!(o, "/// A borrowed view of [`{TYPES}::{name}`].\n#[derive(Debug, Clone, PartialEq)]\n#[allow(clippy::large_enum_variant)]\npub enum {name}<'a> {{");
         for br in &b {
             let v = union_variant(set, br);
             if br.kind == Kind::Null {
@@ -217,10 +210,15 @@ pub fn generate(set: &SchemaSet) -> String {
             file: 0,
             logical_type: None,
         };
-        let _ = writeln!(o, "impl<'a> __RUNTIME__::wire::Decode<'a> for {name}<'a> {{\n#[inline]\nfn decode(r: &mut {B}::Reader<'a>) -> Result<Self, {B}::DecodeError> {{\nOk({})\n}}\n}}\n", g.dec(&node, 0));
-        let _ = writeln!(o, "impl {name}<'_> {{\n/// The owned value.\npub fn owned(&self) -> {T}::{name} {{\n{}\n}}\n}}\n", g.owned(&node, "self", 0));
+        let _ = writeln!(
+            o,
+            "{}\nOk({})\n}}\n}}\n",
+            decode_head(&format!("{name}<'a>")),
+            g.dec(&node, 0)
+        );
+        let _ = writeln!(o, "impl {name}<'_> {{\n/// The owned value.\npub fn owned(&self) -> {TYPES}::{name} {{\n{}\n}}\n}}\n", g.owned(&node, "self", 0));
     }
-    o
+    crate::emit::indent_blocks(&o)
 }
 
 /// The general (not `["null", T]`) unions that borrow, reachable from a node.

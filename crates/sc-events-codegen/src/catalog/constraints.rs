@@ -6,14 +6,14 @@
 //! The lint (`CONSTRAINT_VALID`) has already checked every keyword, its value and that it fits
 //! the field's type, so this only emits code for what is valid.
 
+use crate::context::EVENT;
+use crate::emit::{format_call, quoted_excerpt};
 use sc_events_schema::json::{Json, JsonNode};
-use sc_events_schema::model::{Field, Kind, SchemaSet};
+use sc_events_schema::model::{Body, Field, Kind, SchemaSet};
 use std::fmt::Write as _;
 
-const E: &str = "__RUNTIME__::event";
-
 fn fail(field: &str, rule: &str, limit: &str, found: &str) -> String {
-    format!("return Err({E}::ValidationError::Constraint {{ field: {field:?}.into(), rule: {rule:?}, limit: {limit:?}, found: {found} }});")
+    format!("return Err({EVENT}::ValidationError::Constraint {{ field: {field:?}.into(), rule: {rule:?}, limit: {limit:?}, found: {found} }});")
 }
 
 fn number_text(n: &JsonNode) -> Option<&str> {
@@ -24,7 +24,7 @@ fn number_text(n: &JsonNode) -> Option<&str> {
 }
 
 /// Appends the checks of `f` (its Rust field name is `rust`) to `body`.
-pub fn checks(set: &SchemaSet, f: &Field, rust: &str, body: &mut String) {
+pub(crate) fn checks(set: &SchemaSet, f: &Field, rust: &str, body: &mut String) {
     let Some(c) = f.attr("constraints") else {
         return;
     };
@@ -44,18 +44,23 @@ pub fn checks(set: &SchemaSet, f: &Field, rust: &str, body: &mut String) {
                 let _ = write!(
                     stmts,
                     " {{ let n = v.chars().count(); if n {op} {limit} {{ {} }} }}",
-                    fail(name, key, &limit.to_string(), "format!(\"{n} characters\")")
+                    fail(
+                        name,
+                        key,
+                        &limit.to_string(),
+                        &format_call("{n} characters", &[])
+                    )
                 );
             }
             (Kind::String, "pattern") if logical.is_none() => {
                 let Some(p) = v.as_str() else { continue };
-                let found = "format!(\"{:?}\", v.chars().take(64).collect::<String>())";
+                let found = &quoted_excerpt("v");
                 match simple_pattern(p) {
                     Some(test) => {
                         let _ = write!(stmts, " if !({test}) {{ {} }}", fail(name, key, p, found));
                     }
                     None => {
-                        let _ = write!(stmts, " {{ static RE: std::sync::LazyLock<{E}::regex::Regex> = std::sync::LazyLock::new(|| {E}::regex::Regex::new({p:?}).expect(\"the lint checked this pattern\")); if !RE.is_match(v) {{ {} }} }}", fail(name, key, p, found));
+                        let _ = write!(stmts, " {{ static RE: std::sync::LazyLock<{EVENT}::regex::Regex> = std::sync::LazyLock::new(|| {EVENT}::regex::Regex::new({p:?}).expect(\"the lint checked this pattern\")); if !RE.is_match(v) {{ {} }} }}", fail(name, key, p, found));
                     }
                 }
             }
@@ -121,14 +126,14 @@ pub fn checks(set: &SchemaSet, f: &Field, rust: &str, body: &mut String) {
                         name,
                         key,
                         &limit.to_string(),
-                        "format!(\"{} items\", v.len())"
+                        &format_call("{} items", &["v.len()"])
                     )
                 );
             }
             (Kind::Array(items), "uniqueItems")
                 if matches!(v.value, Json::Bool(true)) && hashable(set, &items.kind) =>
             {
-                let _ = write!(stmts, " {{ let mut seen = std::collections::HashSet::with_capacity(v.len()); if let Some(d) = v.iter().find(|x| !seen.insert(*x)) {{ {} }} }}", fail(name, key, "true", "format!(\"{d:?} repeats\")"));
+                let _ = write!(stmts, " {{ let mut seen = std::collections::HashSet::with_capacity(v.len()); if let Some(d) = v.iter().find(|x| !seen.insert(*x)) {{ {} }} }}", fail(name, key, "true", &format_call("{d:?} repeats", &[])));
             }
             _ => {}
         }
@@ -141,8 +146,7 @@ pub fn checks(set: &SchemaSet, f: &Field, rust: &str, body: &mut String) {
             format!("if let Some(v) = &self.{rust} {{ let v = &v[..];")
         }
         (Kind::String | Kind::Array(_), false) => format!("{{ let v = &self.{rust}[..];"),
-        (_, true) => format!("if let Some(v) = self.{rust} {{"),
-        (_, false) => format!("{{ let v = self.{rust};"),
+        (_, optional) => crate::emit::bind("v", &format!("self.{rust}"), optional),
     };
     let _ = writeln!(body, "        {bind}{stmts} }}");
 }
@@ -213,7 +217,7 @@ fn simple_pattern(p: &str) -> Option<String> {
 pub(crate) fn hashable(set: &SchemaSet, k: &Kind) -> bool {
     match k {
         Kind::String | Kind::Int | Kind::Long | Kind::Boolean | Kind::Bytes => true,
-        Kind::Named(id) => matches!(set.types[*id].body, sc_events_schema::model::Body::Enum(_)),
+        Kind::Named(id) => matches!(set.types[*id].body, Body::Enum(_)),
         _ => false,
     }
 }

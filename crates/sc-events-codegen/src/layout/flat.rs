@@ -1,11 +1,12 @@
-//! Glue for the flat-envelope layout: each top-level record repeats the envelope's fields and
+//! The flat-envelope layout: each top-level record repeats the envelope's fields and
 //! holds its payload in one field. Implements `DomainEvent` (event id, key, payload facts and
 //! validation: event type and version agree with the payload and the schema, every field's
 //! constraints hold) and a `new(envelope, payload)` constructor that fills in what the schema
 //! fixes, so an event cannot be mislabelled.
 
-use crate::glue::{domain_event_head, DomainCx, E, T};
-use crate::ident::field_name;
+use crate::context::{domain_event_head, DomainCx, EVENT, TYPES};
+use crate::emit::{impl_inherent, match_method, option_str, write_match, Method};
+use crate::ident::{field_name, type_name};
 use sc_events_schema::model::{Field, Kind, SchemaSet};
 use sc_events_schema::Catalog;
 use std::fmt::Write as _;
@@ -47,59 +48,65 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
         .collect();
 
     if let Some(union) = &cx.union {
-        let _ = writeln!(o, "impl {T}::{union} {{\n    /// The payload's event type (fixed by its record type).\n    pub fn event_type(&self) -> &'static str {{\n        match self {{");
-        for (p, et, _) in &events {
-            let _ = writeln!(o, "            Self::{p}(_) => {et:?},");
-        }
-        let _ = writeln!(o, "        }}\n    }}\n}}\n");
+        impl_inherent(o, &format!("{TYPES}::{union}"));
+        match_method(
+            o,
+            &Method {
+                doc: Some("The payload's event type (fixed by its record type)."),
+                signature: "pub fn event_type(&self) -> &'static str",
+                uses: None,
+            },
+            "self",
+            events
+                .iter()
+                .map(|(p, et, _)| (format!("Self::{p}(_)"), format!("{et:?}"))),
+        );
+        let _ = writeln!(o, "}}\n");
     }
 
     let envelope_key = cx
         .key
         .as_deref()
         .and_then(|k| field(set, catalog.envelope, k));
-    let payload_ref = |p: &str, et: &str, record: usize| {
+    // The payload's `PayloadRef` (the payload bound to `p`).
+    let payload_ref = |et: &str, record: usize| {
         let entity_key = match (&cx.key, envelope_key) {
             (Some(k), None) => match field(set, record, k) {
                 Some(f)
                     if f.ty.non_null().kind == Kind::String
                         && f.ty.non_null().logical_type.is_none() =>
                 {
-                    let n = field_name(&f.name);
-                    if f.ty.nullable_inner().is_some() {
-                        format!("p.{n}.as_deref()")
-                    } else {
-                        format!("Some(p.{n}.as_str())")
-                    }
+                    option_str(
+                        &format!("p.{}", field_name(&f.name)),
+                        f.ty.nullable_inner().is_some(),
+                    )
                 }
                 _ => "None".into(),
             },
             _ => "None".into(),
         };
-        let _ = p;
-        format!("{E}::PayloadRef {{ event_type: {et:?}, privacy_tier: None, entity_key: {entity_key}, check: p }}")
+        format!("{EVENT}::PayloadRef {{ event_type: {et:?}, privacy_tier: None, entity_key: {entity_key}, check: p }}")
     };
 
     domain_event_head(cx, &root.name.fullname(), o);
-    let _ = writeln!(o, "    fn payload(&self) -> {E}::PayloadRef<'_> {{");
+    let _ = writeln!(o, "    fn payload(&self) -> {EVENT}::PayloadRef<'_> {{");
     match &cx.union {
-        Some(union) => {
-            let _ = writeln!(o, "        match &self.{pf} {{");
-            for (p, et, record) in &events {
-                let _ = writeln!(
-                    o,
-                    "            {T}::{union}::{p}(p) => {},",
-                    payload_ref(p, et, *record)
-                );
-            }
-            let _ = writeln!(o, "        }}");
-        }
+        Some(union) => write_match(
+            o,
+            &format!("&self.{pf}"),
+            events.iter().map(|(p, et, record)| {
+                (
+                    format!("{TYPES}::{union}::{p}(p)"),
+                    payload_ref(et, *record),
+                )
+            }),
+        ),
         None => {
-            if let Some((p, et, record)) = events.first() {
+            if let Some((_, et, record)) = events.first() {
                 let _ = writeln!(
                     o,
                     "        let p = &self.{pf};\n        {}",
-                    payload_ref(p, et, *record)
+                    payload_ref(et, *record)
                 );
             }
         }
@@ -133,7 +140,7 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
                     let e = field(set, *record, k).map_or("None".into(), |f| {
                         key_expr(f, &format!("p.{}", field_name(&f.name)))
                     });
-                    let _ = write!(arms, "{T}::{union}::{p}(p) => {e}, ");
+                    let _ = write!(arms, "{TYPES}::{union}::{p}(p) => {e}, ");
                 }
                 arms.push('}');
                 arms
@@ -152,8 +159,8 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
         "    fn key(&self) -> Option<std::borrow::Cow<'_, str>> {{ {key} }}"
     );
     let etf = field_name(&l.event_type_field);
-    let _ = writeln!(o, "    fn validate(&self) -> Result<(), {E}::ValidationError> {{\n        use {E}::CheckFields as _;\n        let p = self.payload();");
-    let _ = writeln!(o, "        if self.{etf} != p.event_type {{\n            return Err({E}::ValidationError::EventTypeMismatch {{ envelope: self.{etf}.clone(), payload: p.event_type }});\n        }}");
+    let _ = writeln!(o, "    fn validate(&self) -> Result<(), {EVENT}::ValidationError> {{\n        use {EVENT}::CheckFields as _;\n        let p = self.payload();");
+    let _ = writeln!(o, "        if self.{etf} != p.event_type {{\n            return Err({EVENT}::ValidationError::EventTypeMismatch {{ envelope: self.{etf}.clone(), payload: p.event_type }});\n        }}");
     let version =
         field(set, catalog.envelope, &l.version_field).filter(|_| !l.version_field.is_empty());
     let version_value = match version.map(|f| &f.ty.kind) {
@@ -163,7 +170,7 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
     };
     if let (Some(f), Some(v)) = (version, &version_value) {
         let n = field_name(&f.name);
-        let _ = writeln!(o, "        if self.{n} != {v} {{\n            return Err({E}::ValidationError::VersionMismatch {{ envelope: self.{n}.to_string(), schema: {:?} }});\n        }}", d.version);
+        let _ = writeln!(o, "        if self.{n} != {v} {{\n            return Err({EVENT}::ValidationError::VersionMismatch {{ envelope: self.{n}.to_string(), schema: {:?} }});\n        }}", d.version);
     }
     // A single payload record is checked as a field of the top-level record; a union's
     // branch through the payload, under the same `payload.` path.
@@ -178,12 +185,12 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
     }
 
     // The constructor.
-    let template = crate::ident::type_name(&set.types[catalog.envelope].name.name);
+    let template = type_name(&set.types[catalog.envelope].name.name);
     let payload_ty = match &cx.union {
-        Some(u) => format!("impl Into<{T}::{u}>"),
+        Some(u) => format!("impl Into<{TYPES}::{u}>"),
         None => events
             .first()
-            .map_or(String::new(), |(p, _, _)| format!("{T}::{p}")),
+            .map_or(String::new(), |(p, _, _)| format!("{TYPES}::{p}")),
     };
     let conv = if cx.union.is_some() { ".into()" } else { "" };
     let moved: Vec<String> = set
@@ -194,10 +201,10 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
             format!("{n}: envelope.{n}")
         })
         .collect();
-    let _ = writeln!(o, "impl {T}::{ev} {{");
+    impl_inherent(o, &format!("{TYPES}::{ev}"));
     let _ = writeln!(o, "    /// The version of this schema (its `{}` attribute).\n    pub const VERSION: &'static str = {:?};", l.version_attribute, d.version);
     let _ = writeln!(o, "    /// The event of `payload` with the envelope fields of `envelope`; its event type{} come from the payload and this schema. Validated.", if version_value.is_some() { " and version" } else { "" });
-    let _ = writeln!(o, "    pub fn new(envelope: {T}::{template}, payload: {payload_ty}) -> Result<Self, {E}::ValidationError> {{\n        use {E}::DomainEvent as _;");
+    let _ = writeln!(o, "    pub fn new(envelope: {TYPES}::{template}, payload: {payload_ty}) -> Result<Self, {EVENT}::ValidationError> {{\n        use {EVENT}::DomainEvent as _;");
     let payload_init = if pf == "payload" && conv.is_empty() {
         "payload".to_string()
     } else {
