@@ -19,7 +19,6 @@ use super::dedup::Dedup;
 use super::dlq::{dead_letter_headers, ErrorClass};
 use super::{headers, Consumable, KafkaConfig};
 use crate::event::{ConsumerInfo, Tier, WorkspaceCatalog};
-use rand::Rng;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
@@ -404,7 +403,7 @@ impl<E: Consumable> EventConsumer<E> {
                     (ErrorClass::HandlerExhausted, e)
                 }
                 Err(HandlerError::Retryable(e)) => {
-                    let delay = job.retry.delay(attempt, rand::rng().random::<f64>());
+                    let delay = job.retry.delay(attempt, fastrand::f64());
                     log::warn!(
                         "consumer {}: attempt {attempt} at {} failed ({e}); retrying in {delay:?}",
                         job.name,
@@ -462,7 +461,7 @@ impl<E: Consumable> EventConsumer<E> {
                     return Outcome::Done;
                 }
                 Err((e, _)) => {
-                    let delay = self.job.retry.delay(attempt.min(10), rand::rng().random());
+                    let delay = self.job.retry.delay(attempt.min(10), fastrand::f64());
                     log::error!(
                         "consumer {}: cannot write to {} ({e}); retrying in {delay:?}",
                         self.job.name,
