@@ -25,9 +25,9 @@ use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
+use sc_events::job;
 use sc_events::kafka::admin::{Admin, TopicSpec};
 use sc_events::kafka::consumer::ConsumerOptions;
-use sc_events::job;
 use sc_events::kafka::{
     EventConsumer, EventProducer, HandlerError, KafkaConfig, Meta, ProducerOptions,
 };

@@ -8,8 +8,8 @@
 //! at or below its privacy tier, retries a failing handler with backoff, dead-letters what
 //! still fails, and stores each offset only after its event is done.
 
-use sc_events::kafka::consumer::ConsumerOptions;
 use sc_events::job;
+use sc_events::kafka::consumer::ConsumerOptions;
 use sc_events::kafka::{
     EventConsumer, EventProducer, HandlerError, KafkaConfig, Meta, ProducerOptions,
 };

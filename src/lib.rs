@@ -41,9 +41,9 @@
 
 include!(concat!(env!("OUT_DIR"), "/_includes.rs"));
 
-pub use sc_events_runtime::{codec, event, wire, workspace};
 #[cfg(feature = "kafka")]
 pub use sc_events_runtime::kafka;
+pub use sc_events_runtime::{codec, event, wire, workspace};
 pub use sc_events_runtime::{DomainEvent, ValidationError, WorkspaceCatalog};
 pub use types::{Actor, ActorType, EntityType, Envelope, PrivacyTier};
 

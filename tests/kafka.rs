@@ -8,9 +8,9 @@
 mod support;
 
 use sc_events::event::ConsumerInfo;
+use sc_events::job;
 use sc_events::kafka::consumer::ConsumerOptions;
 use sc_events::kafka::dlq::headers as dlt;
-use sc_events::job;
 use sc_events::kafka::{EventConsumer, EventProducer, HandlerError, Meta, ProducerOptions};
 use sc_events::{order, user, AnyEvent, DomainEvent};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -8,8 +8,8 @@
 
 mod support;
 
-use sc_events::kafka::consumer::ConsumerOptions;
 use sc_events::job;
+use sc_events::kafka::consumer::ConsumerOptions;
 use sc_events::kafka::{EventConsumer, EventProducer, HandlerError, Meta, ProducerOptions};
 use sc_events::order;
 use sc_events_registry::embedded::EmbeddedRegistry;

@@ -107,7 +107,8 @@ where
         assert!(e.offset <= cut, "{event_type}: truncated at {cut}: {e}");
     }
 
-    let generic = codec::reference::decode_value_in::<sc_events::Workspace>(E::RECORD, &bytes).unwrap();
+    let generic =
+        codec::reference::decode_value_in::<sc_events::Workspace>(E::RECORD, &bytes).unwrap();
     let Value::Record(fields) = &generic else {
         panic!("{event_type}: not a record")
     };

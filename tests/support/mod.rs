@@ -10,4 +10,3 @@ pub mod versions;
 mod git;
 #[allow(unused_imports)]
 pub use git::git;
-

@@ -16,7 +16,10 @@ pub const ENVELOPE: &str = "sc.events.common.Envelope";
 
 /// Registers every subject of the workspace, as `schemactl publish` does.
 pub async fn publish(reg: &dyn Registry) {
-    for s in subjects(sc_events::workspace::catalog_of::<sc_events::Workspace>(), &Naming::default()) {
+    for s in subjects(
+        sc_events::workspace::catalog_of::<sc_events::Workspace>(),
+        &Naming::default(),
+    ) {
         let def = s.def(&vec![1; s.references.len()]);
         reg.register(&s.subject, &def, RegisterOptions::default())
             .await

@@ -3,14 +3,14 @@
 //! `#[path]` next to `broker.rs` (as the crate's `broker` module).
 
 use crate::broker::Broker;
-use sc_events_runtime::event::{ConsumerInfo, WorkspaceCatalog};
-use sc_events_runtime::kafka::admin::{Admin, TopicSpec};
-use sc_events_runtime::kafka::consumer::ConsumerOptions;
-use sc_events_runtime::kafka::KafkaConfig;
 use sc_events_registry::embedded::EmbeddedRegistry;
 use sc_events_registry::types::RegisterOptions;
 use sc_events_registry::workspace::{subjects, Naming};
 use sc_events_registry::Registry;
+use sc_events_runtime::event::{ConsumerInfo, WorkspaceCatalog};
+use sc_events_runtime::kafka::admin::{Admin, TopicSpec};
+use sc_events_runtime::kafka::consumer::ConsumerOptions;
+use sc_events_runtime::kafka::KafkaConfig;
 use std::sync::Arc;
 use std::time::Duration;
 

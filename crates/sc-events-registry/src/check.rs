@@ -6,7 +6,7 @@ use crate::error::{clip, ErrorKind, RegistryError, Result};
 use crate::types::{Compatibility, Reference, SchemaDef, Version};
 use crate::Registry;
 use sc_events_schema::model::{parse_files, SchemaSet};
-use sc_events_schema::rules::compat::{check_mode, Finding, Reader, SchemaRef};
+use sc_events_schema::rules::compat::{check_mode, Finding, SchemaRef};
 use sc_events_schema::source::SourceFile;
 use std::collections::HashSet;
 
@@ -137,18 +137,10 @@ pub fn compatibility(
 fn message(f: &Finding, existing: &[(i32, Parsed)]) -> String {
     let inc = &f.incompatibility;
     let version = existing.get(f.existing_index).map_or(0, |(v, _)| *v);
-    let direction = match f.reader {
-        Reader::New => format!("the new schema cannot read version {version}"),
-        Reader::Existing => format!("version {version} cannot read the new schema"),
-    };
-    let cause = inc
-        .cause
-        .as_ref()
-        .map_or(String::new(), |c| format!("; because {c}"));
     format!(
-        "{{errorType:'{}', description:'{} ({direction}){cause}', location:'{}'}}",
+        "{{errorType:'{}', description:'{}', location:'{}'}}",
         inc.kind.as_str(),
-        inc.message,
+        f.describe(&format!("version {version}")),
         inc.location
     )
 }

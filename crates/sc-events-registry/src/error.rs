@@ -7,13 +7,10 @@ use std::fmt;
 /// The most characters of user-supplied text (a subject, a version string) an error quotes.
 const CLIP: usize = 200;
 
-/// User text shortened for an error message, so a 10 KB subject does not make a 10 KB error.
+/// User text shortened for an error message (control characters shown as U+FFFD), so a
+/// 10 KB subject does not make a 10 KB error: [`sc_events_schema::text::cap`].
 pub fn clip(s: &str) -> String {
-    if s.chars().count() <= CLIP {
-        return s.chars().map(printable).collect();
-    }
-    let head: String = s.chars().take(CLIP).map(printable).collect();
-    format!("{head}... ({} bytes)", s.len())
+    sc_events_schema::text::cap(s.chars().map(printable).collect(), CLIP)
 }
 
 fn printable(c: char) -> char {

@@ -61,7 +61,7 @@ impl SubjectSchema {
 /// layout names a group property.
 fn group(catalog: &Catalog, d: &sc_events_schema::Domain) -> Option<(String, String)> {
     let property = &catalog.layout.section.compatibility_group;
-    (!property.is_empty() && d.version.contains('.'))
+    (!property.is_empty() && sc_events_schema::text::Semver::parse(&d.version).is_ok())
         .then(|| (property.clone(), d.schema_version.to_string()))
 }
 

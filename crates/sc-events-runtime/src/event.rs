@@ -178,4 +178,3 @@ pub trait DomainEvent: serde::Serialize + serde::de::DeserializeOwned + Sized {
     /// Every check the event must pass before it is serialized.
     fn validate(&self) -> Result<(), ValidationError>;
 }
-

@@ -102,9 +102,7 @@ pub struct ConsumerInfo {
 impl ConsumerInfo {
     /// Whether the job handles `event_type`.
     pub fn handles(&self, event_type: &str) -> bool {
-        self.event_types
-            .iter()
-            .any(|p| glob_match(p, event_type))
+        self.event_types.iter().any(|p| glob_match(p, event_type))
     }
 }
 
@@ -115,7 +113,6 @@ pub struct SchemaInfo {
     pub record: &'static str,
     pub text: &'static str,
 }
-
 
 /// A workspace's embedded schemas, topic file and layout as a checked catalog.
 pub fn load_workspace<W: WorkspaceCatalog + ?Sized>() -> Result<Catalog, Vec<Diagnostic>> {

@@ -4,13 +4,13 @@
 //! `registry serve` (Confluent's REST API over loopback) next to the same lookup in-process.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use schemactl::config::Settings;
-use schemactl::gate;
 use sc_events_registry::embedded::EmbeddedRegistry;
 use sc_events_registry::http::{HttpConfig, HttpRegistry};
 use sc_events_registry::server::{serve, ServeOptions};
 use sc_events_registry::workspace::{subjects, SubjectSchema};
 use sc_events_registry::{Compatibility, RegisterOptions, Registry};
+use schemactl::config::Settings;
+use schemactl::gate;
 use std::sync::Arc;
 
 const VERSIONS: i32 = 50;

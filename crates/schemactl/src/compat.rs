@@ -84,18 +84,10 @@ pub(crate) fn diagnostic(new: &SchemaSet, f: &Finding, version: &str) -> Diagnos
         Reader::New => inc.reader_span,
         Reader::Existing => inc.writer_span,
     };
-    let direction = match f.reader {
-        Reader::New => format!("the new schema cannot read {version}"),
-        Reader::Existing => format!("{version} cannot read the new schema"),
-    };
-    let cause = inc
-        .cause
-        .as_ref()
-        .map_or(String::new(), |c| format!("; because {c}"));
     Diagnostic::at(
         Level::Error,
         inc.kind.as_str(),
-        format!("{} ({direction}){cause}", inc.message),
+        f.describe(version),
         &new.files[file],
         span,
     )

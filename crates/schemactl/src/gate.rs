@@ -341,9 +341,9 @@ async fn subject(
 fn major_of(text: &str, attribute: &str) -> Option<String> {
     let root = sc_events_schema::json::parse(text).ok()?;
     let v = root.get(attribute)?.as_str()?;
-    let major = v.split('.').next()?;
-    (v.contains('.') && !major.is_empty() && major.chars().all(|c| c.is_ascii_digit()))
-        .then(|| major.to_string())
+    sc_events_schema::text::Semver::parse(v)
+        .ok()
+        .map(|s| s.major.to_string())
 }
 
 fn disagreement(

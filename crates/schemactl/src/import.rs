@@ -5,6 +5,7 @@
 //! sees a half-written schema; a failing write removes what was staged.
 
 use super::OutputFormat;
+use heck::ToSnakeCase as _;
 use sc_events_schema::diag::{render, Diagnostic, Level};
 use sc_events_schema::import::combine::{combine, DomainOptions};
 use sc_events_schema::import::jsonschema::{import, Imported, Options};
@@ -139,15 +140,21 @@ pub fn run(command: ImportCommand) -> ExitCode {
         results = combined
             .shared
             .into_iter()
-            .map(|(name, text)| (out.join(format!("{}.avsc", snake(&name))), name, text))
+            .map(|(name, text)| {
+                (
+                    out.join(format!("{}.avsc", name.to_snake_case())),
+                    name,
+                    text,
+                )
+            })
             .collect();
         results.push((
-            out.join(format!("{}.avsc", snake(&o.envelope))),
+            out.join(format!("{}.avsc", o.envelope.to_snake_case())),
             o.envelope.clone(),
             combined.envelope,
         ));
         results.push((
-            out.join(format!("{}.avsc", snake(&o.domain))),
+            out.join(format!("{}.avsc", o.domain.to_snake_case())),
             o.domain.clone(),
             combined.domain,
         ));
@@ -170,18 +177,6 @@ pub fn run(command: ImportCommand) -> ExitCode {
         println!("wrote {} ({name})", target.display());
     }
     ExitCode::SUCCESS
-}
-
-/// `ProductEvent` → `product_event`.
-fn snake(name: &str) -> String {
-    let mut o = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            o.push('_');
-        }
-        o.push(c.to_ascii_lowercase());
-    }
-    o
 }
 
 fn write_all(out: &Path, results: &[(PathBuf, String, String)]) -> Result<(), String> {

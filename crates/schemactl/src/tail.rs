@@ -16,10 +16,10 @@ use super::check::runtime;
 use super::config::Settings;
 use super::report_load_errors;
 use super::topics::KafkaArgs;
-use sc_events_runtime::kafka::dlq::DeadLetter;
-use sc_events_runtime::wire::JsonDecoder;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
+use sc_events_runtime::kafka::dlq::DeadLetter;
+use sc_events_runtime::wire::JsonDecoder;
 use sc_events_schema::Format;
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -218,5 +218,6 @@ fn meta(m: &BorrowedMessage<'_>, value: String, dead: Option<DeadLetter>) -> Str
         value: &raw,
         dead_letter: dead,
     };
-    serde_json::to_string(&line).unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string())
+    serde_json::to_string(&line)
+        .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string())
 }

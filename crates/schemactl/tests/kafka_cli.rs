@@ -8,8 +8,8 @@ const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
 mod support;
 
-use sc_events::kafka::consumer::ConsumerOptions;
 use sc_events::job;
+use sc_events::kafka::consumer::ConsumerOptions;
 use sc_events::kafka::{EventConsumer, EventProducer, HandlerError, Meta, ProducerOptions};
 use sc_events::order;
 use serde_json::Value;
@@ -321,11 +321,13 @@ async fn another_workspace_gets_its_topics_and_tail_decodes_its_events_without_g
     // Avro's JSON encoding, as kafka-avro-console-consumer prints it: the union's branch is
     // tagged with its record's full name, and the timestamp-millis is its long.
     assert_eq!(
-        v["payload"]["flowops.events.OrderCancelled"]["orderId"],
-        "ORD-123",
+        v["payload"]["flowops.events.OrderCancelled"]["orderId"], "ORD-123",
         "{v}"
     );
     assert!(v["timestamp"].is_i64(), "{v}");
     let text = out.trim();
-    assert!(text.starts_with(r#"{"eventId":"#), "fields in schema order: {text}");
+    assert!(
+        text.starts_with(r#"{"eventId":"#),
+        "fields in schema order: {text}"
+    );
 }

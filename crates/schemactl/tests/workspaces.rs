@@ -21,9 +21,7 @@ fn schemactl() -> Command {
 }
 
 fn example(name: &str) -> PathBuf {
-    Path::new(ROOT)
-        .join("examples")
-        .join(name)
+    Path::new(ROOT).join("examples").join(name)
 }
 
 /// A copy of a workspace's schema-side files (no build output, no registry).

@@ -85,8 +85,9 @@ fn the_generated_codec_writes_what_apache_avro_writes_and_reads_it_back() {
     assert_eq!(ours, reference);
     let back: order::Event = codec::decode(&ours).expect("decode");
     assert_eq!(back, e);
-    let generic = codec::reference::decode_value_in::<Workspace>("flowops.events.OrderEvent", &ours)
-        .expect("apache-avro reads it");
+    let generic =
+        codec::reference::decode_value_in::<Workspace>("flowops.events.OrderEvent", &ours)
+            .expect("apache-avro reads it");
     assert!(format!("{generic:?}").contains("ORD-9"));
 }
 

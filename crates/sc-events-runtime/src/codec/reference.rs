@@ -95,7 +95,10 @@ pub fn decode<E: DomainEvent>(mut bytes: &[u8]) -> Result<E, CodecError> {
 }
 
 /// Decodes a datum of workspace `W`'s schemas into apache-avro's generic [`Value`].
-pub fn decode_value_in<W: WorkspaceCatalog>(record: &str, mut bytes: &[u8]) -> Result<Value, CodecError> {
+pub fn decode_value_in<W: WorkspaceCatalog>(
+    record: &str,
+    mut bytes: &[u8],
+) -> Result<Value, CodecError> {
     let (schema, all) = schema_in::<W>(record)?;
     let r = GenericDatumReader::builder(schema)
         .writer_schemata(all)?

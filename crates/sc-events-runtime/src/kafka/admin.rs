@@ -41,7 +41,9 @@ impl TopicSpec {
     }
 
     /// A workspace's topics, each with `replication_factor`.
-    pub fn from_workspace<W: crate::workspace::WorkspaceCatalog>(replication_factor: i32) -> Vec<TopicSpec> {
+    pub fn from_workspace<W: crate::workspace::WorkspaceCatalog>(
+        replication_factor: i32,
+    ) -> Vec<TopicSpec> {
         W::TOPICS
             .iter()
             .map(|t| {

@@ -199,6 +199,23 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The one human rendering of a finding, shared by the CLI's diagnostics and the
+    /// registry's verbose messages: Java's message, which side cannot read which (`version`
+    /// names the existing schema: `version 2`, `version #1 of the existing schemas`), and the
+    /// nested cause when there is one.
+    pub fn describe(&self, version: &str) -> String {
+        let inc = &self.incompatibility;
+        let direction = match self.reader {
+            Reader::New => format!("the new schema cannot read {version}"),
+            Reader::Existing => format!("{version} cannot read the new schema"),
+        };
+        let cause = inc
+            .cause
+            .as_ref()
+            .map_or(String::new(), |c| format!("; because {c}"));
+        format!("{} ({direction}){cause}", inc.message)
+    }
+
     /// The finding in the format of the upstream corpus and the oracles:
     /// `{"type", "location", "message", "reader", "existing_index"}`.
     pub fn to_json(&self) -> serde_json::Value {
