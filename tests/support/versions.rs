@@ -5,7 +5,7 @@
 
 use sc_events::wire::resolve::{self, compile_between, Outcome, Plan, Program};
 use sc_events::wire::Encode;
-use sc_events_registry::workspace::{subjects, Naming};
+use sc_events_registry::subjects::{subjects, Naming};
 use sc_events_registry::{
     check, Compatibility, Reference, RegisterOptions, Registry, SchemaDef, Version,
 };

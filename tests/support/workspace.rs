@@ -4,8 +4,8 @@
 
 use crate::broker::Broker;
 use sc_events_registry::embedded::EmbeddedRegistry;
+use sc_events_registry::subjects::{subjects, Naming};
 use sc_events_registry::types::RegisterOptions;
-use sc_events_registry::workspace::{subjects, Naming};
 use sc_events_registry::Registry;
 use sc_events_runtime::event::{ConsumerInfo, WorkspaceCatalog};
 use sc_events_runtime::kafka::admin::{Admin, TopicSpec};

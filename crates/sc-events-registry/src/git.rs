@@ -7,8 +7,8 @@
 
 use crate::embedded::EmbeddedRegistry;
 use crate::error::{RegistryError, Result};
+use crate::subjects::{subjects, Naming};
 use crate::types::*;
-use crate::workspace::{subjects, Naming};
 use crate::Registry;
 use async_trait::async_trait;
 use sc_events_schema::source::{SourceFile, DEFAULT_MAX_SCHEMA_BYTES};

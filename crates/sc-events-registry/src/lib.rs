@@ -28,8 +28,8 @@ pub mod git;
 pub mod http;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod subjects;
 pub mod types;
-pub mod workspace;
 
 pub use error::{ErrorKind, RegistryError, Result};
 pub use types::{

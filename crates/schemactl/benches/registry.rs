@@ -7,7 +7,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sc_events_registry::embedded::EmbeddedRegistry;
 use sc_events_registry::http::{HttpConfig, HttpRegistry};
 use sc_events_registry::server::{serve, ServeOptions};
-use sc_events_registry::workspace::{subjects, SubjectSchema};
+use sc_events_registry::subjects::{subjects, SubjectSchema};
 use sc_events_registry::{Compatibility, RegisterOptions, Registry};
 use schemactl::config::Settings;
 use schemactl::gate;

@@ -30,7 +30,7 @@
 //! ```
 
 use sc_events_registry::http::{Auth, HttpConfig, HttpRegistry, RetryPolicy, Secret};
-use sc_events_registry::workspace::Naming;
+use sc_events_registry::subjects::Naming;
 use sc_events_registry::{embedded::EmbeddedRegistry, git::GitRegistry, Compatibility, Registry};
 use sc_events_schema::config::{WorkspaceConfig, CONFIG_FILE};
 use sc_events_schema::diag::{Diagnostic, Level};

@@ -11,7 +11,7 @@
 use super::compat::{diagnostic, message, policy_diagnostic, IgnoredMessage, Message};
 use super::config::Settings;
 use sc_events_registry::check::{self, Parsed};
-use sc_events_registry::workspace::{subjects, SubjectSchema};
+use sc_events_registry::subjects::{subjects, SubjectSchema};
 use sc_events_registry::{Compatibility, ErrorKind, Registry, RegistryError, Version};
 use sc_events_schema::diag::{Diagnostic, Level};
 use sc_events_schema::model::Kind;

@@ -13,12 +13,13 @@ mod impact;
 mod import;
 mod lint;
 mod publish;
+mod report;
 mod serve;
 mod tail;
 mod topics;
 
-pub use check::CheckFormat;
 pub use publish::PublishFormat;
+pub use report::CheckFormat;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use sc_events_schema::{Catalog, Diagnostic, Format};
@@ -304,6 +305,19 @@ pub(crate) fn workspace_layout() -> Result<sc_events_schema::Layout, Vec<Diagnos
         ),
         config,
     )])
+}
+
+/// A tokio runtime for one command; big stacks for deeply nested schemas.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_stack_size(8 << 20)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start the async runtime: {e}");
+            ExitCode::from(2)
+        })
 }
 
 /// Prints load errors and returns the matching exit code (2: nothing could be checked).

@@ -6,9 +6,11 @@
 //! `--dry-run` runs every real check and prints the plan. If the registry fails midway, the
 //! report says exactly what was registered, and a re-run completes the rest.
 
-use super::check::{gate_for, json, render_report, runtime, CheckFormat};
+use super::check::gate_for;
 use super::config::Settings;
 use super::gate::{GateReport, Status};
+use super::report::{json, render_report, CheckFormat};
+use super::runtime;
 use sc_events_registry::{Compatibility, RegisterOptions, Registry, RegistryError};
 use sc_events_schema::diag::Format;
 use serde::Serialize;
@@ -216,7 +218,7 @@ async fn register(
 
 fn table(r: &PublishReport) -> String {
     let mut out = String::new();
-    let width = super::check::subject_width(r.subjects.iter().map(|s| s.subject.as_str()));
+    let width = super::report::subject_width(r.subjects.iter().map(|s| s.subject.as_str()));
     let _ = writeln!(
         out,
         "{:<width$}  {:>7}  {:>5}  result",

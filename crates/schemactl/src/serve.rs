@@ -6,7 +6,7 @@
 //! and Ctrl-C. The first line on stdout is `listening on http://ADDR` (with the real port when
 //! `--addr` asks for port 0).
 
-use super::check::runtime;
+use super::runtime;
 use sc_events_registry::embedded::EmbeddedRegistry;
 use sc_events_registry::server::{serve, ServeOptions};
 use std::io::Write as _;

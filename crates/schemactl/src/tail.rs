@@ -12,9 +12,9 @@
 //! what it printed (an undecodable message is reported, not committed), as the console
 //! consumer does.
 
-use super::check::runtime;
 use super::config::Settings;
 use super::report_load_errors;
+use super::runtime;
 use super::topics::KafkaArgs;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Headers, Message};

@@ -4,7 +4,8 @@
 //! the cluster matches the catalog afterwards, 1 when topics are missing (plan) or drift
 //! remains, 2 when the cluster cannot be reached or a creation fails.
 
-use super::check::{json, runtime};
+use super::report::json;
+use super::runtime;
 use super::{load_catalog, report_load_errors};
 use sc_events_runtime::kafka::admin::{Admin, Plan, TopicSpec};
 use sc_events_runtime::kafka::KafkaConfig;

@@ -328,3 +328,37 @@ fn workspace_flag_runs_every_command_in_that_directory() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot enter workspace /no/such/dir"));
 }
+
+#[test]
+fn outside_a_workspace_every_workspace_command_says_so_and_exits_2() {
+    // No schemas are built into the binary: an empty directory, or the schema directory
+    // itself, is not a workspace, and nothing is checked against a fallback.
+    let empty = tempfile::tempdir().unwrap();
+    let inside_schemas = schemas();
+    for dir in [empty.path(), inside_schemas.as_path()] {
+        for args in [
+            &["lint"][..],
+            &["catalog"],
+            &["check"],
+            &["publish", "--dry-run"],
+        ] {
+            let out = schemactl().current_dir(dir).args(args).output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{args:?} in {}: {err}",
+                dir.display()
+            );
+            assert!(
+                err.contains("error[WORKSPACE]") && err.contains("is not a workspace"),
+                "{args:?}: {err}"
+            );
+            assert!(!String::from_utf8_lossy(&out.stdout).contains("0 error(s)"));
+        }
+    }
+    assert!(
+        !empty.path().join(".registry").exists(),
+        "nothing is created outside a workspace"
+    );
+}

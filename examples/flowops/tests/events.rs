@@ -114,9 +114,9 @@ fn the_catalog_has_the_topic_its_dlq_and_the_inventory_job() {
 #[tokio::test]
 async fn registry_framing_round_trips_through_the_published_subject() {
     let reg = sc_events_registry::embedded::EmbeddedRegistry::open(":memory:").expect("registry");
-    for s in sc_events_registry::workspace::subjects(
+    for s in sc_events_registry::subjects::subjects(
         Workspace::catalog(),
-        &sc_events_registry::workspace::Naming::default(),
+        &sc_events_registry::subjects::Naming::default(),
     ) {
         use sc_events_registry::Registry as _;
         reg.register(

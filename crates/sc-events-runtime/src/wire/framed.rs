@@ -10,7 +10,7 @@ use super::binary::{self, DecodeError};
 use super::resolve::{self, Plan};
 use super::{Decode, Encode, HasView};
 use crate::event::{DomainEvent, ValidationError};
-use sc_events_registry::workspace::{subjects, Naming, SubjectSchema};
+use sc_events_registry::subjects::{subjects, Naming, SubjectSchema};
 use sc_events_registry::{check, ErrorKind, RegisterOptions, Registry, RegistryError, SchemaDef};
 use std::collections::HashMap;
 use std::fmt;

@@ -265,6 +265,6 @@ impl Catalog {
     }
 }
 
-mod build;
 mod consumer_check;
-use build::Builder;
+mod domains;
+use domains::Builder;

@@ -420,10 +420,10 @@ impl Compiler<'_> {
 }
 
 mod default;
-mod run;
+mod transcode;
 
 use default::encode_default;
-pub use run::{transcode, transcode_into, with_transcoded};
+pub use transcode::{transcode, transcode_into, with_transcoded};
 
 #[cfg(test)]
 mod tests;

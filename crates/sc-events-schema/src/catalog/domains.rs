@@ -1,4 +1,4 @@
-//! Building the catalog: which files are domains, each domain's envelope part (nested or
+//! The domains of the catalog: which files are domains, each domain's envelope part (nested or
 //! flat, checked against the envelope record), payloads, entity type and version, the topics
 //! that carry them, and names for domains alone in a subdirectory.
 

@@ -1,0 +1,176 @@
+//! How the gate's report is printed: human (a table under the diagnostics), JSON, GitHub
+//! workflow annotations and JUnit XML; shared by `check` and `publish`.
+
+use super::gate::{GateReport, Status};
+use sc_events_schema::diag::{render, Format};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// How `check` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Github,
+    Junit,
+}
+
+/// The report in `format`.
+pub fn render_report(report: &GateReport, format: CheckFormat) -> String {
+    match format {
+        CheckFormat::Json => serde_json::to_string_pretty(report).unwrap_or_default() + "\n",
+        CheckFormat::Junit => junit(report),
+        CheckFormat::Github => {
+            let diags: Vec<_> = report
+                .subjects
+                .iter()
+                .flat_map(|s| s.diagnostics.iter().cloned())
+                .collect();
+            render(&diags, Format::Github)
+        }
+        CheckFormat::Human => human(report),
+    }
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::New => "new",
+        Status::Unchanged => "unchanged",
+        Status::Compatible => "compatible",
+        Status::Incompatible => "INCOMPATIBLE",
+    }
+}
+
+fn human(report: &GateReport) -> String {
+    let mut out = String::new();
+    for s in report.subjects.iter().filter(|s| !s.diagnostics.is_empty()) {
+        out.push_str(&render(&s.diagnostics, Format::Human));
+        for b in &s.breaks {
+            let _ = writeln!(
+                out,
+                "{}: breaks consumer group {} ({}): {}",
+                s.subject,
+                b.group_id,
+                b.consumer,
+                b.event_types.join(", ")
+            );
+        }
+    }
+    let width = subject_width(report.subjects.iter().map(|s| s.subject.as_str()));
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:<19}  {:>9}  result",
+        "subject", "compatibility", "versions"
+    );
+    for s in &report.subjects {
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<19}  {:>9}  {}",
+            s.subject,
+            s.compatibility.as_str(),
+            s.versions.len(),
+            status_word(s.status)
+        );
+    }
+    let bad = report
+        .subjects
+        .iter()
+        .filter(|s| s.status == Status::Incompatible)
+        .count();
+    let _ = if bad == 0 {
+        writeln!(
+            out,
+            "ok: {} subject(s) checked against {}; nothing breaks",
+            report.subjects.len(),
+            report.registry
+        )
+    } else {
+        writeln!(
+            out,
+            "error: {bad} of {} subject(s) would break their registered history in {}",
+            report.subjects.len(),
+            report.registry
+        )
+    };
+    out
+}
+
+/// The width of a table's subject column.
+pub(crate) fn subject_width<'a>(subjects: impl Iterator<Item = &'a str>) -> usize {
+    subjects
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+        .max("subject".len())
+}
+
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn junit(report: &GateReport) -> String {
+    let failures = report
+        .subjects
+        .iter()
+        .filter(|s| s.status == Status::Incompatible)
+        .count();
+    let n = report.subjects.len();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"schemactl check\" tests=\"{n}\" failures=\"{failures}\">"
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{failures}\">",
+        xml(&report.registry)
+    );
+    for s in &report.subjects {
+        let _ = write!(
+            out,
+            "    <testcase classname=\"{}\" name=\"{} against {} version(s)\" file=\"{}\"",
+            xml(&s.subject),
+            s.compatibility.as_str(),
+            s.versions.len(),
+            xml(&s.file.display().to_string())
+        );
+        if s.status != Status::Incompatible {
+            out.push_str("/>\n");
+            continue;
+        }
+        out.push_str(">\n");
+        for d in s
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == sc_events_schema::Level::Error)
+        {
+            let _ = writeln!(
+                out,
+                "      <failure type=\"{}\" message=\"{}\">{}</failure>",
+                xml(&d.code),
+                xml(&d.message),
+                xml(&d.one_line())
+            );
+        }
+        out.push_str("    </testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+/// Serialises anything as pretty JSON with a trailing newline.
+pub(crate) fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
+}
