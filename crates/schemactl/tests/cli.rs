@@ -216,7 +216,7 @@ fn catalog_json_is_the_documented_contract() {
         .find(|t| t["name"] == "sc.analytics.admin.promotion-performance")
         .unwrap();
     assert_eq!(perf["retention_ms"], 7_776_000_000_u64);
-    // Per domain: seed 001 §3 counts (plus the RESTRICTED contact events of user and
+    // Per domain: the catalog's event counts (plus the RESTRICTED contact events of user and
     // supplier), each event on its domain topic.
     for (domain, n) in [
         ("user", 12),

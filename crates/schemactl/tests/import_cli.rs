@@ -1,4 +1,4 @@
-//! `schemactl import jsonschema` on seed 003's four product event schemas
+//! `schemactl import jsonschema` on the product team's four event schemas
 //! (`examples/product-events/jsonschema/`): types, optionality, enums, logical types and every
 //! validation keyword carried over; unsupported constructs refused at their JSON pointer and
 //! line, with nothing written.
@@ -19,7 +19,7 @@ fn schemactl() -> Command {
 fn seed_files() -> Vec<PathBuf> {
     let dir = Path::new(ROOT).join("examples/product-events/jsonschema");
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("seed 003 schemas")
+        .expect("the product team's JSON Schemas")
         .map(|e| e.expect("entry").path())
         .collect();
     v.sort();

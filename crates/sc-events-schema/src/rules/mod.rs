@@ -2,9 +2,9 @@
 //! summary ("Checks that …"), a fix hint and its own fixture test; the tables in each family's
 //! `mod.rs` are the single list the checker, `schemactl rules` and the docs read.
 //!
-//! Families: [`lint`] checks one schema directory at a time (conventions of seed 000 §6 and the
+//! Families: [`lint`] checks one schema directory at a time (the contract conventions and the
 //! team's style); [`compat`] is Avro schema resolution as Java Avro decides it, with Java's
-//! incompatibility types as ids; [`policy`] is the team's evolution policy (seed 000 §5).
+//! incompatibility types as ids; [`policy`] is the team's evolution policy, stricter than Avro.
 
 pub mod compat;
 pub mod lint;

@@ -1,4 +1,4 @@
-//! LOGIN_EVENT_NO_IP: login events carry no IP address (seed 001 §3.1).
+//! LOGIN_EVENT_NO_IP: login events carry no IP address (the platform keeps IPs out of login events).
 
 use super::pii_unmarked::looks_like;
 use super::*;

@@ -1,6 +1,7 @@
-//! Lint: the conventions of seed 000 §6 and the team's schema style, checked on one schema
-//! directory. Rules written in code live one per file (`<rule_id>.rs`); pure field-name pattern
-//! rules are data in `field_patterns.toml`. [`RULES`] is the sorted table of the coded ones.
+//! Lint: the workspace's contract conventions (the README's *The schemas*) and the team's
+//! schema style, checked on one schema directory. Rules written in code live one per file
+//! (`<rule_id>.rs`); pure field-name pattern rules are data in `field_patterns.toml`. [`RULES`]
+//! is the sorted table of the coded ones.
 
 mod constraint_valid;
 mod consumer_tier;

@@ -1,6 +1,7 @@
-//! The evolution policy of seed 000 §5, stricter than Avro: no field removal, no rename, no type
-//! change (promotions included unless a subject allows them), no optional→required, no enum
-//! symbol or union branch removal, and every added field has a default.
+//! The evolution policy (the README's *The gate*: `--policy`), stricter than Avro: no field
+//! removal, no rename, no type change (promotions included unless a subject allows them), no
+//! optional→required, no enum symbol or union branch removal, and every added field has a
+//! default.
 //!
 //! Rules are data (one file per rule with its `RULE`), configured per Confluent subject in
 //! `schemas/policy.toml` ([`config`]). An intentional break goes through an explicit ignore

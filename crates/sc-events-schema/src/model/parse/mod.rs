@@ -361,9 +361,7 @@ impl<'d> Parser<'_, 'd> {
     }
 }
 
-#[path = "parse_named.rs"]
 mod named;
 
 #[cfg(test)]
-#[path = "parse_tests.rs"]
 mod tests;
