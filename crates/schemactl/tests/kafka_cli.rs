@@ -21,7 +21,8 @@ use support::kafka::{payment, send_raw, until, Stack};
 
 fn schemactl() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_schemactl"));
-    c.env_remove("SCHEMA_REGISTRY_URL")
+    c.current_dir(ROOT)
+        .env_remove("SCHEMA_REGISTRY_URL")
         .env_remove("KAFKA_BOOTSTRAP_SERVERS");
     c
 }
