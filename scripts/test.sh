@@ -73,8 +73,8 @@ for ws in examples/data-platform examples/product-events examples/flowops; do
   db="embedded:$reg/$(basename "$ws").db"
   cargo run --quiet --locked --bin schemactl -- --workspace "$ws" lint
   cargo run --quiet --locked --bin schemactl -- --workspace "$ws" catalog --format json >/dev/null
-  cargo run --quiet --locked --bin schemactl -- --workspace "$ws" check --against "$db"
   cargo run --quiet --locked --bin schemactl -- --workspace "$ws" publish --against "$db"
+  cargo run --quiet --locked --bin schemactl -- --workspace "$ws" check --against "$db"
   again=$(cargo run --quiet --locked --bin schemactl -- --workspace "$ws" publish --against "$db" 2>&1)
   echo "$again" | tail -n 1
   echo "$again" | grep -q ': 0 registered, ' || { echo "$ws: second publish registered something" >&2; exit 1; }

@@ -39,6 +39,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// Whether opening an embedded registry may create its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    /// A missing file is an error (check, tail).
+    Never,
+    /// A missing file is created, and stderr says so (publish).
+    Announce,
+}
+
 /// The command line's settings: `schemactl.toml` (read by [`WorkspaceConfig`], the one reader
 /// of that file) with its compatibility levels checked.
 #[derive(Debug, Default)]
@@ -157,19 +166,35 @@ impl Settings {
             .unwrap_or_else(|| "embedded".to_string())
     }
 
-    /// Opens the registry `target` names.
+    /// Opens the registry `target` names. A missing embedded registry file is made only when
+    /// `create` allows it; otherwise it is an error that names the path (a typo in
+    /// `--against embedded:PATH` must not check against an empty registry and pass).
     pub async fn open(
         &self,
         target: &str,
         schemas: Option<&Path>,
+        create: Create,
     ) -> Result<Box<dyn Registry>, String> {
-        if target == "embedded" {
-            return EmbeddedRegistry::open(self.embedded_path())
-                .map(|r| Box::new(r) as Box<dyn Registry>)
-                .map_err(|e| e.to_string());
-        }
-        if let Some(path) = target.strip_prefix("embedded:") {
-            return EmbeddedRegistry::open(path)
+        let embedded = match target.strip_prefix("embedded:") {
+            Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
+            Some(_) => return Err("`embedded:` needs a path: embedded:PATH".into()),
+            None => (target == "embedded").then(|| self.embedded_path()),
+        };
+        if let Some(path) = embedded {
+            if !path.exists() {
+                match create {
+                    Create::Never => {
+                        return Err(format!(
+                            "no embedded registry at {}: nothing to check against (publish creates it; check a registry that exists with --against)",
+                            path.display()
+                        ))
+                    }
+                    Create::Announce => {
+                        eprintln!("creating embedded registry {}", path.display())
+                    }
+                }
+            }
+            return EmbeddedRegistry::open(&path)
                 .map(|r| Box::new(r) as Box<dyn Registry>)
                 .map_err(|e| e.to_string());
         }

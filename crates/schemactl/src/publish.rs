@@ -7,6 +7,7 @@
 //! report says exactly what was registered, and a re-run completes the rest.
 
 use super::check::gate_for;
+use super::config::Create;
 use super::config::Settings;
 use super::gate::{GateReport, Status};
 use super::report::{json, render_report, CheckFormat};
@@ -71,10 +72,11 @@ pub fn run(
             PublishFormat::Json => Format::Json,
             PublishFormat::Human => Format::Human,
         };
-        let (ws, report, registry) = match gate_for(against, schemas, diag_format).await {
-            Ok(x) => x,
-            Err(code) => return code,
-        };
+        let (ws, report, registry) =
+            match gate_for(against, schemas, diag_format, Create::Announce).await {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
         if !report.compatible {
             match format {
                 PublishFormat::Json => print!("{}", render_report(&report, CheckFormat::Json)),

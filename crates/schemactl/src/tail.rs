@@ -12,7 +12,7 @@
 //! what it printed (an undecodable message is reported, not committed), as the console
 //! consumer does.
 
-use super::config::Settings;
+use super::config::{Create, Settings};
 use super::report_load_errors;
 use super::runtime;
 use super::topics::KafkaArgs;
@@ -66,13 +66,14 @@ async fn tail(args: TailArgs) -> ExitCode {
         Err(e) => return report_load_errors(&e, Format::Human),
     };
     let target = ws.target(args.against.as_deref());
-    let registry: Arc<dyn sc_events_registry::Registry> = match ws.open(&target, None).await {
-        Ok(r) => Arc::from(r),
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let registry: Arc<dyn sc_events_registry::Registry> =
+        match ws.open(&target, None, Create::Never).await {
+            Ok(r) => Arc::from(r),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
     let throwaway = args.group.is_none();
     let group = args
         .group

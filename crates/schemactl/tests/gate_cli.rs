@@ -345,8 +345,13 @@ fn schemactl_toml_sets_levels_and_the_environment_overrides_the_file() {
     // The level publish set is now the registry's own, and the text is registered.
     assert!(out.contains("sc.domain.order-value      NONE"), "{out}");
     assert_eq!(code, Some(0));
-    let (_, out, _) = run(schemactl(ws.path()).args(["check", "--against", "embedded:other.db"]));
-    assert!(out.contains("other.db"), "{out}");
+    // --against beats both; a registry file that does not exist is an error, not an empty
+    // registry to pass against (check never creates one), and nothing is created.
+    let (code, _, err) =
+        run(schemactl(ws.path()).args(["check", "--against", "embedded:other.db"]));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no embedded registry at other.db"), "{err}");
+    assert!(!ws.path().join("other.db").exists());
     std::fs::write(
         ws.path().join("schemactl.toml"),
         "[compatibility]\ndefault = \"SIDEWAYS\"\n",
@@ -441,4 +446,41 @@ fn a_break_in_a_shared_type_names_every_group_whose_events_use_it() {
             {"consumer": "analytics-general", "group_id": "sc.analytics.general", "event_types": ["community.created", "community.visibility_changed"]}
         ])
     );
+}
+
+#[test]
+fn check_and_publish_refuse_a_workspace_with_lint_errors_before_touching_the_registry() {
+    // A camelCase field: the build refuses it, so the registry must never hold it.
+    let ws = workspace();
+    let order = ws.path().join("schemas/order.avsc");
+    let text = std::fs::read_to_string(&order).unwrap();
+    let camel = r#"{"name": "giftNote", "type": ["null", "string"], "default": null, "doc": "A gift note."}, {"name": "currency""#;
+    std::fs::write(&order, text.replacen(r#"{"name": "currency""#, camel, 1)).unwrap();
+    for cmd in ["check", "publish"] {
+        let (code, out, err) =
+            run(schemactl(ws.path()).args([cmd, "--against", "embedded:lint.db"]));
+        assert_eq!(code, Some(1), "{cmd}: {out}{err}");
+        assert!(err.contains("FIELD_NAME_CASE"), "{cmd}: {err}");
+        assert!(
+            err.contains("nothing was checked or registered"),
+            "{cmd}: {err}"
+        );
+        assert!(
+            !ws.path().join("lint.db").exists(),
+            "{cmd}: no registry is created or touched"
+        );
+    }
+}
+
+#[test]
+fn publish_says_when_it_creates_a_registry() {
+    let ws = workspace();
+    let (code, out, err) =
+        run(schemactl(ws.path()).args(["publish", "--against", "embedded:new.db"]));
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(err.contains("creating embedded registry new.db"), "{err}");
+    let (code, out, err) =
+        run(schemactl(ws.path()).args(["check", "--against", "embedded:new.db"]));
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(!err.contains("creating"), "{err}");
 }
