@@ -30,11 +30,15 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>> {
         .output()
         .map_err(|e| RegistryError::Config(format!("cannot run git: {e}")))?;
     if !out.status.success() {
+        // What git said, or its exit status when it said nothing.
         let err = String::from_utf8_lossy(&out.stderr);
+        let said = match err.trim() {
+            "" => format!("git exited with {}", out.status),
+            e => crate::error::clip(e),
+        };
         return Err(RegistryError::Config(format!(
-            "git {}: {}",
-            args.join(" "),
-            crate::error::clip(err.trim())
+            "git {}: {said}",
+            args.join(" ")
         )));
     }
     Ok(out.stdout)
@@ -93,15 +97,18 @@ fn load(layout: &Layout, reference: &str) -> Result<Catalog> {
     let top = PathBuf::from(text(git(&abs, &["rev-parse", "--show-toplevel"])?)?.trim());
     let rel = in_repo(&top, schemas)?;
     let topics_rel = in_repo(&top, &layout.topics)?;
-    let commit = text(git(
-        &top,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            &format!("{reference}^{{commit}}"),
-        ],
-    )?)?;
+    let spec = format!("{reference}^{{commit}}");
+    let commit = match git(&top, &["rev-parse", "--verify", "--end-of-options", &spec]) {
+        Ok(out) => text(out)?,
+        Err(RegistryError::Config(why)) => {
+            return Err(RegistryError::Config(format!(
+                "git:{}: no such commit, branch or tag in {} ({why})",
+                crate::error::clip(reference),
+                top.display()
+            )))
+        }
+        Err(e) => return Err(e),
+    };
     let commit = commit.trim();
     let tree = format!("{commit}:{rel}");
     // Every file under the schema directory, subdirectories included.

@@ -68,6 +68,12 @@ pub fn run(
         Err(code) => return code,
     };
     rt.block_on(async move {
+        if let Some(reference) = against.and_then(|a| a.strip_prefix("git:")) {
+            eprintln!(
+                "error: git:{reference} is a read-only baseline, not a registry to publish to: publish to embedded, embedded:PATH or http(s)://HOST:PORT (check --against git:{reference} compares with it)"
+            );
+            return ExitCode::from(2);
+        }
         let diag_format = match format {
             PublishFormat::Json => Format::Json,
             PublishFormat::Human => Format::Human,

@@ -298,11 +298,19 @@ fn a_git_ref_is_a_read_only_baseline() {
     let (code, out, _) = run(schemactl(ws.path()).args(["check", "--against", "git:HEAD"]));
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("schemas/order.avsc:23:"), "{out}");
+    // A baseline is not a registry: publish refuses at once, saying why.
     let (code, _, err) = run(schemactl(ws.path()).args(["publish", "--against", "git:HEAD"]));
-    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("git:HEAD is a read-only baseline"), "{err}");
+    assert!(!err.contains("422"), "{err}");
+    // An unknown ref says so, with what git said (not an empty `git rev-parse ...: `).
     let (code, _, err) = run(schemactl(ws.path()).args(["check", "--against", "git:no-such-ref"]));
     assert_eq!(code, Some(2));
-    assert!(err.contains("no-such-ref"), "{err}");
+    assert!(
+        err.contains("git:no-such-ref: no such commit, branch or tag"),
+        "{err}"
+    );
+    assert!(!err.trim_end().ends_with(':'), "{err}");
 }
 
 #[test]
