@@ -57,6 +57,43 @@ pub fn quoted(s: &str) -> String {
     }
 }
 
+/// The candidate closest to `word` by edit distance, for a "did you mean" hint: only when it is
+/// close (at most a third of the word's length in edits, at least one) and not `word` itself.
+/// Words longer than 64 characters get no suggestion (the cost stays bounded).
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let w: Vec<char> = word.chars().collect();
+    if w.is_empty() || w.len() > 64 {
+        return None;
+    }
+    let limit = (w.len() / 3).max(1);
+    candidates
+        .into_iter()
+        .filter(|c| *c != word && c.chars().count() <= 64)
+        .map(|c| (edit_distance(&w, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, with a transposition counted as one edit (`defualt` → `default`).
+fn edit_distance(a: &[char], b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2: Vec<usize> = Vec::new();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        prev2 = std::mem::replace(&mut prev, cur);
+    }
+    prev[b.len()]
+}
+
 /// A strict semantic version `MAJOR.MINOR.PATCH`: three parts of ASCII digits, no leading
 /// zeros, no pre-release or build suffix (`1.2.0`, not `v1.2`, `01.2.0` or `1.2.0-rc1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -129,6 +166,18 @@ impl fmt::Display for Semver {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn closest_suggests_near_misses_only() {
+        let types = ["string", "int", "long", "record", "enum"];
+        assert_eq!(closest("strng", types), Some("string"));
+        assert_eq!(closest("recrod", types), Some("record"));
+        assert_eq!(closest("string", types), None, "itself is no suggestion");
+        assert_eq!(closest("banana", types), None);
+        assert_eq!(closest("defualt", ["default", "doc"]), Some("default"));
+        assert_eq!(closest(&"x".repeat(100), ["x"]), None);
+    }
+
     use super::*;
 
     #[test]

@@ -11,6 +11,7 @@ mod event_type_format;
 mod event_type_unique;
 mod field_name_case;
 mod key_field_present;
+mod logical_type_valid;
 mod login_event_no_ip;
 mod money_has_currency;
 mod optional_default_null;
@@ -111,6 +112,7 @@ pub static RULES: &[(&Rule, Check)] = &[
     (&event_type_unique::RULE, event_type_unique::check),
     (&field_name_case::RULE, field_name_case::check),
     (&key_field_present::RULE, key_field_present::check),
+    (&logical_type_valid::RULE, logical_type_valid::check),
     (&login_event_no_ip::RULE, login_event_no_ip::check),
     (&money_has_currency::RULE, money_has_currency::check),
     (&optional_default_null::RULE, optional_default_null::check),
