@@ -46,6 +46,31 @@ pub struct Message {
     pub file: PathBuf,
     pub line: usize,
     pub column: usize,
+    /// What to fix, when the incompatibility wraps it (a record's field inside a union):
+    /// the nested type, location and message; `file`/`line`/`column` point at it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<RootCauseMessage>,
+}
+
+/// [`Message::root_cause`].
+#[derive(Debug, Clone, Serialize)]
+pub struct RootCauseMessage {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub location: String,
+    pub message: String,
+}
+
+/// The message of an Avro finding: Java's type, location and message, with the root cause.
+pub(crate) fn finding_message(f: &Finding, d: &Diagnostic) -> Message {
+    let inc = &f.incompatibility;
+    let mut m = message(inc.kind.as_str(), &inc.location, &inc.message, d);
+    m.root_cause = inc.root.as_ref().map(|r| RootCauseMessage {
+        kind: r.kind.as_str().to_string(),
+        location: r.location.clone(),
+        message: r.message.clone(),
+    });
+    m
 }
 
 /// Parses `refs` + `file` as one set; the schema checked is the last file's root.
@@ -86,13 +111,17 @@ pub(crate) fn diagnostic(new: &SchemaSet, f: &Finding, version: &str) -> Diagnos
     };
     Diagnostic::at(
         Level::Error,
-        inc.kind.as_str(),
+        f.headline().as_str(),
         f.describe(version),
         &new.files[file],
         span,
     )
-    .with_location(inc.location.clone())
-    .with_hint(inc.kind.hint())
+    .with_location(
+        inc.root
+            .as_ref()
+            .map_or(inc.location.clone(), |r| r.location.clone()),
+    )
+    .with_hint(f.headline().hint())
 }
 
 /// The subject's policy: from `--policy-file`, else `schemas/policy.toml`, else all rules on.
@@ -163,6 +192,7 @@ pub(crate) fn message(kind: &str, location: &str, text: &str, d: &Diagnostic) ->
         file: d.file.clone(),
         line: d.line,
         column: d.column,
+        root_cause: None,
     }
 }
 
@@ -203,14 +233,7 @@ pub fn run(
     let mut messages: Vec<Message> = findings
         .iter()
         .zip(&diags)
-        .map(|(f, d)| {
-            message(
-                f.incompatibility.kind.as_str(),
-                &f.incompatibility.location,
-                &f.incompatibility.message,
-                d,
-            )
-        })
+        .map(|(f, d)| finding_message(f, d))
         .collect();
     let mut ignored = Vec::new();
     if let (Some(args), Some(newest)) = (policy_args, ex.last()) {

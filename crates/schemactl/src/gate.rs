@@ -8,7 +8,9 @@
 //! publish); and, against a live registry, the registry's own verdict, where a disagreement
 //! with ours is an error.
 
-use super::compat::{diagnostic, message, policy_diagnostic, IgnoredMessage, Message};
+use super::compat::{
+    diagnostic, finding_message, message, policy_diagnostic, IgnoredMessage, Message,
+};
 use super::config::Settings;
 use sc_events_registry::check::{self, Parsed};
 use sc_events_registry::subjects::{subjects, SubjectSchema};
@@ -24,6 +26,13 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+impl Status {
+    /// Whether the gate refuses the subject (Avro incompatibility or a policy finding).
+    pub fn refused(self) -> bool {
+        matches!(self, Status::Incompatible | Status::Policy)
+    }
+}
+
 /// What the gate concluded for one subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -33,7 +42,10 @@ pub enum Status {
     /// Exactly this schema (with these references) is the registered one.
     Unchanged,
     Compatible,
+    /// Readers of the registered versions would break (Avro's verdict).
     Incompatible,
+    /// Avro-compatible, but the evolution policy (or the version rule) refuses the change.
+    Policy,
 }
 
 #[derive(Debug, Serialize)]
@@ -91,7 +103,7 @@ pub async fn run(
         reports.push(r);
     }
     Ok(GateReport {
-        compatible: reports.iter().all(|r| r.status != Status::Incompatible),
+        compatible: reports.iter().all(|r| !r.status.refused()),
         registry: registry.describe(),
         subjects: reports,
     })
@@ -227,13 +239,13 @@ async fn subject(
     }
     let refs: Vec<SchemaRef> = existing.iter().map(|(_, p)| p.root()).collect();
     let findings = check_mode(level, new, &refs);
+    // The Avro incompatibilities (readers break), apart from the policy's findings.
+    let mut avro: Vec<Diagnostic> = Vec::new();
     for f in &findings {
         let v = existing.get(f.existing_index).map_or(0, |(v, _)| *v);
         let d = diagnostic(set, f, &format!("version {v} of {}", s.subject));
-        let inc = &f.incompatibility;
-        report
-            .messages
-            .push(message(inc.kind.as_str(), &inc.location, &inc.message, &d));
+        report.messages.push(finding_message(f, &d));
+        avro.push(d.clone());
         report.diagnostics.push(d);
     }
     // The declared version moves against the newest version overall, whatever its group.
@@ -308,27 +320,18 @@ async fn subject(
                 report
                     .messages
                     .push(message("REGISTRY_DISAGREES", "/", &d.message, &d));
+                avro.push(d.clone());
                 report.diagnostics.push(d);
             }
         }
     }
-    if !report.messages.is_empty() {
-        let blocking: Vec<Diagnostic> = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.code != version::RULE.id)
-            .filter(|d| {
-                report
-                    .messages
-                    .iter()
-                    .any(|m| m.line == d.line && m.kind == d.code)
-            })
-            .cloned()
-            .collect();
-        report.breaks = super::impact::breaks(catalog, s.topic.as_deref(), &blocking);
-    }
-    report.status = if !report.messages.is_empty() {
+    // Only what breaks readers is said to break consumer groups; a policy finding (a rename
+    // with an alias, a missing version bump) is the team's rule, reported as such.
+    report.breaks = super::impact::breaks(catalog, s.topic.as_deref(), &avro);
+    report.status = if !avro.is_empty() {
         Status::Incompatible
+    } else if !report.messages.is_empty() {
+        Status::Policy
     } else if report.registered.is_some() {
         Status::Unchanged
     } else {

@@ -38,6 +38,7 @@ fn status_word(s: Status) -> &'static str {
         Status::Unchanged => "unchanged",
         Status::Compatible => "compatible",
         Status::Incompatible => "INCOMPATIBLE",
+        Status::Policy => "REFUSED BY POLICY",
     }
 }
 
@@ -72,26 +73,32 @@ fn human(report: &GateReport) -> String {
             status_word(s.status)
         );
     }
-    let bad = report
-        .subjects
-        .iter()
-        .filter(|s| s.status == Status::Incompatible)
-        .count();
-    let _ = if bad == 0 {
-        writeln!(
+    let count = |st: Status| report.subjects.iter().filter(|s| s.status == st).count();
+    let (bad, policy, n) = (
+        count(Status::Incompatible),
+        count(Status::Policy),
+        report.subjects.len(),
+    );
+    if bad == 0 && policy == 0 {
+        let _ = writeln!(
             out,
-            "ok: {} subject(s) checked against {}; nothing breaks",
-            report.subjects.len(),
+            "ok: {n} subject(s) checked against {}; nothing breaks",
             report.registry
-        )
-    } else {
-        writeln!(
+        );
+    }
+    if bad > 0 {
+        let _ = writeln!(
             out,
-            "error: {bad} of {} subject(s) would break their registered history in {}",
-            report.subjects.len(),
+            "error: {bad} of {n} subject(s) would break their registered history in {}",
             report.registry
-        )
-    };
+        );
+    }
+    if policy > 0 {
+        let _ = writeln!(
+            out,
+            "error: {policy} of {n} subject(s) are readable by every registered version but refused by the evolution policy"
+        );
+    }
     out
 }
 
@@ -124,7 +131,7 @@ fn junit(report: &GateReport) -> String {
     let failures = report
         .subjects
         .iter()
-        .filter(|s| s.status == Status::Incompatible)
+        .filter(|s| s.status.refused())
         .count();
     let n = report.subjects.len();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -146,7 +153,7 @@ fn junit(report: &GateReport) -> String {
             s.versions.len(),
             xml(&s.file.display().to_string())
         );
-        if s.status != Status::Incompatible {
+        if !s.status.refused() {
             out.push_str("/>\n");
             continue;
         }

@@ -158,7 +158,7 @@ fn a_breaking_edit_is_refused_at_its_line_and_nothing_is_registered() {
     assert!(out.starts_with("<?xml"), "{out}");
     assert!(out.contains("failures=\"1\""), "{out}");
     assert!(
-        out.contains("<failure type=\"MISSING_UNION_BRANCH\""),
+        out.contains("<failure type=\"READER_FIELD_MISSING_DEFAULT_VALUE\""),
         "{out}"
     );
     let (_, out, _) = run(schemactl(ws.path()).args(["check", "--format", "github"]));
@@ -432,11 +432,35 @@ fn a_break_in_a_shared_type_names_every_group_whose_events_use_it() {
     // CommunityVisibilityChanged: the feed builder reads only the latter.
     let ws = workspace();
     publish_json(ws.path());
+    // A removed symbol with the enum's default left in place: every registered version is
+    // still readable (the default stands in), so only the policy refuses it, and no consumer
+    // group is said to break.
     edit(
         ws.path(),
         "community.avsc",
         r#""symbols": ["PUBLIC", "PRIVATE"], "default": "PRIVATE"}"#,
         r#""symbols": ["PRIVATE"], "default": "PRIVATE"}"#,
+    );
+    let (code, out, _) = run(schemactl(ws.path()).args(["check", "--format", "json"]));
+    assert_eq!(code, Some(1), "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let community = v["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["subject"] == "sc.domain.community-value")
+        .unwrap();
+    assert_eq!(community["status"], "policy", "{community}");
+    assert_eq!(community["breaks"], Value::Null, "{community}");
+    let (_, human, _) = run(schemactl(ws.path()).arg("check"));
+    assert!(human.contains("REFUSED BY POLICY"), "{human}");
+    assert!(!human.contains("breaks consumer group"), "{human}");
+    // Without the default, readers of the new schema cannot read PUBLIC: Avro breaks.
+    edit(
+        ws.path(),
+        "community.avsc",
+        r#""symbols": ["PRIVATE"], "default": "PRIVATE"}"#,
+        r#""symbols": ["PRIVATE"]}"#,
     );
     let (code, out, _) = run(schemactl(ws.path()).args(["check", "--format", "json"]));
     assert_eq!(code, Some(1), "{out}");

@@ -116,10 +116,7 @@ pub fn needed(old: SchemaRef<'_>, new: SchemaRef<'_>, attribute: &str) -> (Bump,
     if let Some(f) = incompatible.first() {
         return (
             Bump::Major,
-            format!(
-                "the new schema cannot read old data ({})",
-                f.incompatibility.message
-            ),
+            format!("the new schema cannot read old data ({})", f.summary()),
         );
     }
     if let Some(f) = policy::check(old, new, &SubjectPolicy::default()).first() {

@@ -191,6 +191,7 @@ impl<'a> Checker<'a> {
             reader_span: reader,
             writer_span: writer,
             cause: None,
+            root: None,
             occurrences: 1,
         }
     }
@@ -414,6 +415,12 @@ impl<'a> Checker<'a> {
                 all.join("; "),
                 crate::diag::MAX_MESSAGE_CHARS,
             ));
+            // The deepest cause is the one to fix (a record in a union in a union ...).
+            inc.root = Some(first.root.clone().unwrap_or_else(|| super::RootCause {
+                kind: first.kind,
+                location: first.location.clone(),
+                message: first.message.clone(),
+            }));
             inc.reader_span = first.reader_span;
             inc.writer_span = first.writer_span;
         }

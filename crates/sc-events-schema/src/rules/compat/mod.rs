@@ -52,6 +52,18 @@ impl IncompatibilityType {
     }
 
     /// How to fix an incompatibility of this type.
+    /// Java's message of this type, said as the change it is (Java names only the field for
+    /// a missing default: `channel` → ``field `channel` has no default``).
+    pub fn plain(self, java_message: &str) -> String {
+        match self {
+            Self::ReaderFieldMissingDefaultValue => {
+                format!("field `{java_message}` has no default")
+            }
+            Self::MissingEnumSymbols => format!("enum symbols missing: {java_message}"),
+            _ => java_message.to_string(),
+        }
+    }
+
     pub fn hint(self) -> &'static str {
         self.rule().hint
     }
@@ -110,9 +122,21 @@ pub struct Incompatibility {
     /// For MISSING_UNION_BRANCH of a changed record: the nested incompatibility Java does not
     /// report (the spans then point at it). Not part of Java's verdict.
     pub cause: Option<String>,
+    /// The first of those nested causes, structured: what to fix (the field without a
+    /// default, the removed symbol), where the wrapping union is only the context.
+    pub root: Option<RootCause>,
     /// How often Java's list holds this incompatibility: once per path through shared named
     /// types that reaches it (saturating). [`check`] lists each distinct one once.
     pub occurrences: u64,
+}
+
+/// The nested incompatibility under a MISSING_UNION_BRANCH: the change to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootCause {
+    pub kind: IncompatibilityType,
+    /// Java's JSON-pointer location of the nested element in the reader schema.
+    pub location: String,
+    pub message: String,
 }
 
 /// Confluent's compatibility levels.
@@ -203,17 +227,57 @@ impl Finding {
     /// registry's verbose messages: Java's message, which side cannot read which (`version`
     /// names the existing schema: `version 2`, `version #1 of the existing schemas`), and the
     /// nested cause when there is one.
+    ///
+    /// With a nested root cause, that cause leads (`READER_FIELD_MISSING_DEFAULT_VALUE at
+    /// /fields/1/type/0/fields/2: channel`) and the wrapping incompatibility follows as
+    /// context; [`Finding::headline`] is then the root cause's type.
     pub fn describe(&self, version: &str) -> String {
         let inc = &self.incompatibility;
         let direction = match self.reader {
             Reader::New => format!("the new schema cannot read {version}"),
             Reader::Existing => format!("{version} cannot read the new schema"),
         };
-        let cause = inc
-            .cause
+        match &inc.root {
+            Some(root) => {
+                let more = inc
+                    .cause
+                    .as_deref()
+                    .and_then(|c| c.split_once("; "))
+                    .map_or(String::new(), |(_, rest)| format!("; also {rest}"));
+                format!(
+                    "{} at {} ({direction}); inside {} at {}: {}{more}",
+                    root.kind.plain(&root.message),
+                    root.location,
+                    inc.kind,
+                    inc.location,
+                    inc.message
+                )
+            }
+            None => {
+                let cause = inc
+                    .cause
+                    .as_ref()
+                    .map_or(String::new(), |c| format!("; because {c}"));
+                format!("{} ({direction}){cause}", inc.message)
+            }
+        }
+    }
+
+    /// What the change is, in one phrase: the root cause's, else Java's message.
+    pub fn summary(&self) -> String {
+        let inc = &self.incompatibility;
+        match &inc.root {
+            Some(r) => r.kind.plain(&r.message),
+            None => inc.kind.plain(&inc.message),
+        }
+    }
+
+    /// The incompatibility type a message leads with: the root cause's, when there is one.
+    pub fn headline(&self) -> IncompatibilityType {
+        self.incompatibility
+            .root
             .as_ref()
-            .map_or(String::new(), |c| format!("; because {c}"));
-        format!("{} ({direction}){cause}", inc.message)
+            .map_or(self.incompatibility.kind, |r| r.kind)
     }
 
     /// The finding in the format of the upstream corpus and the oracles:
