@@ -36,10 +36,7 @@ pub(crate) async fn gate_for(
             ));
             ExitCode::from(2)
         })?;
-    out::detail(format_args!(
-        "{} subject(s) checked",
-        report.subjects.len()
-    ));
+    out::detail(format_args!("{} subject(s) checked", report.subjects.len()));
     Ok((ws, report, registry))
 }
 

@@ -48,7 +48,9 @@ pub fn root(
         if !file.is_file() {
             return Err(format!("--config {}: no such file", file.display()));
         }
-        let dir = file.parent().map_or_else(|| cwd.to_path_buf(), Path::to_path_buf);
+        let dir = file
+            .parent()
+            .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf);
         return Ok((dir, Found::Config));
     }
     Ok(match ancestor(cwd) {
@@ -85,7 +87,10 @@ pub fn rebase_paths(command: &mut Command, base: &Path) {
             ..
         } => {
             rebase(new, base);
-            existing.iter_mut().chain(refs.iter_mut()).for_each(|p| rebase(p, base));
+            existing
+                .iter_mut()
+                .chain(refs.iter_mut())
+                .for_each(|p| rebase(p, base));
             rebase_opt(policy_file, base);
         }
         Command::Topics { command } => {
@@ -118,7 +123,10 @@ mod tests {
         std::fs::create_dir_all(ws.join("schemas")).expect("mkdir");
         std::fs::write(ws.join("schemas").join("topics.toml"), "").expect("write");
         std::fs::write(inner.join(CONFIG_FILE), "").expect("write");
-        assert_eq!(ancestor(&inner.join("schemas").join("deep")), Some(inner.clone()));
+        assert_eq!(
+            ancestor(&inner.join("schemas").join("deep")),
+            Some(inner.clone())
+        );
         assert_eq!(ancestor(&ws.join("schemas")), Some(ws.clone()));
         assert_eq!(ancestor(&ws.join("examples")), Some(ws.clone()));
         let (root, found) = root(None, Some(Path::new("schemactl.toml")), &inner).expect("root");

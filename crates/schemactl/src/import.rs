@@ -5,8 +5,8 @@
 //! sees a half-written schema; a failing write removes what was staged.
 
 use super::OutputFormat;
-use heck::ToSnakeCase as _;
 use crate::out as say;
+use heck::ToSnakeCase as _;
 use sc_events_schema::diag::{Diagnostic, Level};
 use sc_events_schema::import::combine::{combine, DomainOptions};
 use sc_events_schema::import::jsonschema::{import, Imported, Options};
@@ -119,7 +119,12 @@ pub fn run(command: ImportCommand) -> ExitCode {
         }
     }
     if !errors.is_empty() {
-        say::eprint(&say::render(&errors, format.into(), say::Stream::Stderr, SUITE));
+        say::eprint(&say::render(
+            &errors,
+            format.into(),
+            say::Stream::Stderr,
+            SUITE,
+        ));
         say::error("nothing was written");
         let io = errors.iter().any(|d| d.code == "IO");
         return ExitCode::from(if io { 2 } else { 1 });

@@ -154,9 +154,7 @@ pub enum Command {
         command: RegistryCommand,
     },
     /// Print a shell completion script (e.g. `schemactl completions bash > ~/.local/share/bash-completion/completions/schemactl`).
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
     /// Print the man page (roff) to stdout (`schemactl man | man -l -`).
     Man,
 }
@@ -416,7 +414,7 @@ pub(crate) fn workspace_layout() -> Result<sc_events_schema::Layout, Vec<Diagnos
         sc_events_schema::Level::Error,
         "WORKSPACE",
         format!(
-            "{here} is not a workspace: it has no {} and no {}; run schemactl in a workspace or pass --workspace DIR",
+            "{here} is not a workspace: it has no {} and no {}; run schemactl in (or below) a workspace, or pass --workspace DIR or --config FILE",
             config.display(),
             layout.topics.display()
         ),
@@ -439,7 +437,12 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 
 /// Prints load errors and returns the matching exit code (2: nothing could be checked).
 pub(crate) fn report_load_errors(errors: &[Diagnostic], format: Format) -> ExitCode {
-    out::eprint(&out::render(errors, format, out::Stream::Stderr, "schemactl"));
+    out::eprint(&out::render(
+        errors,
+        format,
+        out::Stream::Stderr,
+        "schemactl",
+    ));
     let io = errors
         .iter()
         .any(|d| matches!(d.code.as_str(), "IO" | "CONFIG" | "WORKSPACE"));

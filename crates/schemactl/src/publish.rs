@@ -80,7 +80,9 @@ pub fn run(
                 PublishFormat::Json => out::print(&render_report(&report, CheckFormat::Json)),
                 PublishFormat::Human => out::print(&render_report(&report, CheckFormat::Human)),
             };
-            out::error("publish refused: nothing was registered (fix the errors above, then re-run)");
+            out::error(
+                "publish refused: nothing was registered (fix the errors above, then re-run)",
+            );
             return ExitCode::from(1);
         }
         let result = publish(&ws, &report, registry.as_ref(), dry_run, format).await;

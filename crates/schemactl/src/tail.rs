@@ -17,9 +17,9 @@
 //! consumer does.
 
 use super::config::Settings;
-use super::{out, report_load_errors};
 use super::runtime;
 use super::topics::KafkaArgs;
+use super::{out, report_load_errors};
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
 use sc_events_runtime::kafka::dlq::DeadLetter;

@@ -36,7 +36,7 @@ impl KafkaArgs {
     /// `cannot reach the Kafka cluster at HOST:PORT within Ns`.
     pub fn unreachable(&self) -> String {
         let ms = self.timeout_ms;
-        let secs = if ms % 1000 == 0 {
+        let secs = if ms.is_multiple_of(1000) {
             format!("{}", ms / 1000)
         } else {
             format!("{:.1}", ms as f64 / 1000.0)

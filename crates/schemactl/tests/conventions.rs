@@ -92,7 +92,10 @@ fn colour_only_when_asked_or_on_a_terminal_and_never_in_machine_formats() {
         .expect("run");
     assert!(stdout(&o).contains('\x1b'));
     for format in ["json", "github", "junit", "sarif"] {
-        let o = run(ws.path(), &["--color", "always", "lint", "--format", format]);
+        let o = run(
+            ws.path(),
+            &["--color", "always", "lint", "--format", format],
+        );
         assert_eq!(o.status.code(), Some(1));
         assert!(!stdout(&o).contains('\x1b'), "{format}: {}", stdout(&o));
     }
@@ -133,7 +136,11 @@ fn quiet_prints_only_errors_and_verbose_says_what_was_done() {
     let o = run(clean.path(), &["check"]);
     assert!(stdout(&o).contains("ok: "), "{}", stdout(&o));
     let o = run(clean.path(), &["--verbose", "check"]);
-    assert!(stderr(&o).contains("schemactl: checking against "), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("schemactl: checking against "),
+        "{}",
+        stderr(&o)
+    );
     // publish: no progress lines and no table when quiet.
     let o = run(clean.path(), &["-q", "publish"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -189,7 +196,13 @@ fn the_workspace_is_found_by_walking_up() {
     std::fs::create_dir_all(&deep).expect("mkdir");
     for dir in [ws.path(), schemas.as_path(), deep.as_path()] {
         let o = run(dir, &["lint", "--format", "json"]);
-        assert_eq!(o.status.code(), Some(1), "{}: {}", dir.display(), stderr(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}: {}",
+            dir.display(),
+            stderr(&o)
+        );
         let v: Value = serde_json::from_slice(&o.stdout).expect("json");
         assert_eq!(v["errors"], 1, "{v}");
     }
@@ -222,7 +235,10 @@ fn the_workspace_is_found_by_walking_up() {
         .output()
         .expect("run");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = run(empty.path(), &["--config", "nothing/schemactl.toml", "lint"]);
+    let o = run(
+        empty.path(),
+        &["--config", "nothing/schemactl.toml", "lint"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no such file"), "{}", stderr(&o));
     let o = run(empty.path(), &["--config", "x.toml", "lint"]);
@@ -244,13 +260,24 @@ fn sarif_results(text: &str) -> Vec<Value> {
         .collect();
     let results = runs[0]["results"].as_array().expect("results").clone();
     for r in &results {
-        assert!(rules.contains(&r["ruleId"].as_str().expect("ruleId")), "{r}");
+        assert!(
+            rules.contains(&r["ruleId"].as_str().expect("ruleId")),
+            "{r}"
+        );
         assert!(r["level"] == "error" || r["level"] == "warning", "{r}");
         assert!(r["message"]["text"].is_string(), "{r}");
         let loc = &r["locations"][0]["physicalLocation"];
         assert!(loc["artifactLocation"]["uri"].is_string(), "{r}");
-        assert!(loc["region"]["startLine"].as_u64().is_some_and(|l| l >= 1), "{r}");
-        assert!(loc["region"]["startColumn"].as_u64().is_some_and(|c| c >= 1), "{r}");
+        assert!(
+            loc["region"]["startLine"].as_u64().is_some_and(|l| l >= 1),
+            "{r}"
+        );
+        assert!(
+            loc["region"]["startColumn"]
+                .as_u64()
+                .is_some_and(|c| c >= 1),
+            "{r}"
+        );
     }
     results
 }
@@ -269,7 +296,10 @@ fn lint_check_and_compat_share_the_format_set() {
     assert!(uri.ends_with("order.avsc"), "{uri}");
     let o = run(ws.path(), &["lint", "--format", "junit"]);
     let x = stdout(&o);
-    assert!(x.contains("<testsuites name=\"schemactl lint\" tests=\"1\" failures=\"1\">"), "{x}");
+    assert!(
+        x.contains("<testsuites name=\"schemactl lint\" tests=\"1\" failures=\"1\">"),
+        "{x}"
+    );
     assert!(x.contains("<failure type=\"FIELD_NAME_CASE\""), "{x}");
 
     // compat: an incompatible change, in every format.
@@ -299,7 +329,11 @@ fn lint_check_and_compat_share_the_format_set() {
     let results = sarif_results(&stdout(&o));
     assert_eq!(results[0]["ruleId"], "TYPE_MISMATCH");
     let o = compat("junit");
-    assert!(stdout(&o).contains("<failure type=\"TYPE_MISMATCH\""), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("<failure type=\"TYPE_MISMATCH\""),
+        "{}",
+        stdout(&o)
+    );
     for f in ["human", "json", "github"] {
         assert_eq!(compat(f).status.code(), Some(1), "{f}");
     }
@@ -310,13 +344,22 @@ fn lint_check_and_compat_share_the_format_set() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(sarif_results(&stdout(&o)).is_empty());
     let o = run(clean.path(), &["check", "--format", "junit"]);
-    assert!(stdout(&o).contains("<testsuites name=\"schemactl check\""), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("<testsuites name=\"schemactl check\""),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
 fn a_closed_pipe_ends_output_quietly() {
     let here = Path::new(ROOT);
-    for args in [&["rules"][..], &["rules", "--format", "json"], &["man"], &["completions", "zsh"]] {
+    for args in [
+        &["rules"][..],
+        &["rules", "--format", "json"],
+        &["man"],
+        &["completions", "zsh"],
+    ] {
         // Closed before the first write: the write fails with EPIPE.
         let mut child = schemactl(here)
             .args(args)
@@ -389,20 +432,32 @@ fn an_unreachable_broker_is_one_error_and_exit_2_within_the_timeout() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(took < Duration::from_secs(15), "{took:?}");
     assert!(
-        err.contains(&format!("cannot reach the Kafka cluster at {bootstrap} within 2s")),
+        err.contains(&format!(
+            "cannot reach the Kafka cluster at {bootstrap} within 2s"
+        )),
         "{err}"
     );
     assert!(err.matches("warning:").count() <= 1, "{err}");
-    assert_eq!(err.matches("error:").count(), 1, "{err}");
+    let errors = err.lines().filter(|l| l.starts_with("error:")).count();
+    assert_eq!(errors, 1, "{err}");
     let (o, took) = tail_or_topics(
         ws.path(),
-        &["topics", "plan", "--bootstrap", &bootstrap, "--timeout-ms", "2000"],
+        &[
+            "topics",
+            "plan",
+            "--bootstrap",
+            &bootstrap,
+            "--timeout-ms",
+            "2000",
+        ],
     );
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(took < Duration::from_secs(15), "{took:?}");
     assert!(
-        err.contains(&format!("cannot reach the Kafka cluster at {bootstrap} within 2s")),
+        err.contains(&format!(
+            "cannot reach the Kafka cluster at {bootstrap} within 2s"
+        )),
         "{err}"
     );
 }
@@ -415,7 +470,11 @@ fn an_unreachable_registry_fails_fast_with_exit_2() {
     let o = run(ws.path(), &["check", "--against", &url]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(err.contains("127.0.0.1"), "{err}");
     assert!(err.starts_with("error:"), "{err}");
     assert!(!err.contains("panicked"));

@@ -198,8 +198,14 @@ mod tests {
     fn junit_fails_files_with_errors_only() {
         let x = junit(&diags(), "schemactl lint");
         assert!(x.contains("tests=\"2\" failures=\"1\""), "{x}");
-        assert!(x.contains("<failure type=\"X\" message=\"bad &lt;x&gt;\">"), "{x}");
-        assert!(x.contains("<system-out>b.avsc: warning[W]: meh</system-out>"), "{x}");
+        assert!(
+            x.contains("<failure type=\"X\" message=\"bad &lt;x&gt;\">"),
+            "{x}"
+        );
+        assert!(
+            x.contains("<system-out>b.avsc: warning[W]: meh</system-out>"),
+            "{x}"
+        );
         assert!(junit(&[], "s").contains("name=\"clean\"/>"));
     }
 }
