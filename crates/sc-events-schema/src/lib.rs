@@ -5,7 +5,7 @@
 //! Data flow, each module importing only those before it: [`json`] / [`source`] (spans) →
 //! [`model`] (Avro types) → [`config`] (`schemactl.toml`) → [`layout`] → [`topics`] (the topic
 //! file) → [`catalog`] (envelope, domains, events, topics) → [`consumers`] → [`rules`] (lint,
-//! compat, policy) → [`diag`] rendering (human / JSON / GitHub). [`diag`]'s types, [`text`]
+//! compat, policy) → [`diag`] rendering (human, coloured or not / JSON / GitHub / JUnit / SARIF). [`diag`]'s types, [`text`]
 //! and [`retry`] are leaves every stage may use.
 
 pub mod catalog;
@@ -24,6 +24,6 @@ pub mod topics;
 
 pub use catalog::{Catalog, Domain, Event, PrivacyTier, Topic};
 pub use consumers::Consumer;
-pub use diag::{Diagnostic, Format, Level};
+pub use diag::{Diagnostic, Format, Level, RenderOptions, Style};
 pub use layout::Layout;
 pub use retry::RetryPolicy;

@@ -162,9 +162,11 @@ pub fn run(dir: Option<&Path>, format: CatalogFormat) -> ExitCode {
     match format {
         CatalogFormat::Json => {
             let doc = CatalogDoc::new(&catalog);
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            super::out::println(&serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
-        CatalogFormat::Markdown => print!("{}", markdown(&catalog)),
+        CatalogFormat::Markdown => {
+            super::out::print(&markdown(&catalog));
+        }
     }
     ExitCode::SUCCESS
 }

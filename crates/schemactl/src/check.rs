@@ -5,7 +5,7 @@
 use super::config::{Create, Settings};
 use super::gate::{self, GateReport};
 use super::report::{render_report, CheckFormat};
-use super::{load_catalog, report_load_errors, runtime};
+use super::{load_catalog, out, report_load_errors, runtime};
 use sc_events_registry::Registry;
 use sc_events_schema::diag::{render, Format, Level};
 use sc_events_schema::rules::lint;
@@ -36,23 +36,26 @@ pub(crate) async fn gate_for(
         return Err(ExitCode::from(1));
     }
     let target = ws.target(against);
+    out::detail(format_args!("registry {target}"));
     let registry = ws
         .open(&target, dir.as_deref(), create)
         .await
         .map_err(|e| {
-            eprintln!("error: {e}");
+            out::error(e);
             ExitCode::from(2)
         })?;
+    out::detail(format_args!("checking against {}", registry.describe()));
     let live = target.starts_with("http://") || target.starts_with("https://");
     let report = gate::run(&ws, &catalog, registry.as_ref(), live)
         .await
         .map_err(|e| {
-            eprintln!(
-                "error: the gate could not run against {}: {e}",
+            out::error(format_args!(
+                "the gate could not run against {}: {e}",
                 registry.describe()
-            );
+            ));
             ExitCode::from(2)
         })?;
+    out::detail(format_args!("{} subject(s) checked", report.subjects.len()));
     Ok((ws, report, registry))
 }
 
@@ -64,13 +67,15 @@ pub fn run(against: Option<&str>, schemas: Option<&Path>, format: CheckFormat) -
     let diag_format = match format {
         CheckFormat::Json => Format::Json,
         CheckFormat::Github => Format::Github,
-        _ => Format::Human,
+        CheckFormat::Sarif => Format::Sarif,
+        CheckFormat::Junit => Format::Junit,
+        CheckFormat::Human => Format::Human,
     };
     let report = match rt.block_on(gate_for(against, schemas, diag_format, Create::Never)) {
         Ok((_, r, _)) => r,
         Err(code) => return code,
     };
-    print!("{}", render_report(&report, format));
+    out::print(&render_report(&report, format));
     if report.compatible {
         ExitCode::SUCCESS
     } else {

@@ -2,8 +2,8 @@
 //! registered versions (oldest first) under a Confluent mode and points every incompatibility
 //! at the line of the new `.avsc` it concerns.
 
-use super::OutputFormat;
-use sc_events_schema::diag::{render, Diagnostic, Level};
+use super::{out, OutputFormat};
+use sc_events_schema::diag::{Diagnostic, Level};
 use sc_events_schema::model::{parse_files, SchemaSet};
 use sc_events_schema::rules::compat::{check_mode, Finding, Mode, Reader, SchemaRef};
 use sc_events_schema::rules::policy::{self, PolicyConfig, PolicyFinding, SubjectPolicy};
@@ -29,6 +29,9 @@ pub struct IgnoredMessage {
     pub message: Message,
     pub reason: String,
 }
+
+/// The JUnit suite of `compat`'s diagnostics.
+const SUITE: &str = "schemactl compat";
 
 /// `--policy` and its options.
 #[derive(Debug, Clone)]
@@ -207,7 +210,7 @@ pub fn run(
     let new_set = match load(new, refs) {
         Ok(s) => s,
         Err(e) => {
-            eprint!("{}", render(&e, format.into()));
+            out::eprint(&out::render(&e, format.into(), out::Stream::Stderr, SUITE));
             return ExitCode::from(2);
         }
     };
@@ -216,11 +219,18 @@ pub fn run(
         match load(p, refs) {
             Ok(s) => sets.push(s),
             Err(e) => {
-                eprint!("{}", render(&e, format.into()));
+                out::eprint(&out::render(&e, format.into(), out::Stream::Stderr, SUITE));
                 return ExitCode::from(2);
             }
         }
     }
+    out::detail(format_args!(
+        "read {} and {} existing schema(s) with {} reference(s); mode {}",
+        new.display(),
+        existing.len(),
+        refs.len(),
+        mode.as_str()
+    ));
     let ex: Vec<SchemaRef> = sets.iter().map(root).collect();
     let findings = check_mode(mode, root(&new_set), &ex);
     let mut diags: Vec<Diagnostic> = findings
@@ -240,7 +250,7 @@ pub fn run(
         let subject_policy = match subject_policy(args, new, &new_set) {
             Ok(p) => p,
             Err(e) => {
-                eprint!("{}", render(&e, format.into()));
+                out::eprint(&out::render(&e, format.into(), out::Stream::Stderr, SUITE));
                 return ExitCode::from(2);
             }
         };
@@ -265,25 +275,32 @@ pub fn run(
                 messages,
                 ignored,
             };
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&report).unwrap_or_default()
-            );
+            out::println(&serde_json::to_string_pretty(&report).unwrap_or_default());
         }
-        OutputFormat::Human if diags.is_empty() => {
+        OutputFormat::Human if diags.is_empty() || (out::quiet() && compatible) => {
+            if out::quiet() {
+                return ExitCode::SUCCESS;
+            }
             let what = if policy_args.is_some() {
                 " and follows the evolution policy"
             } else {
                 ""
             };
-            println!(
+            out::println(&format!(
                 "compatible: {} is {} with {} existing schema(s){what}",
                 new.display(),
                 mode.as_str(),
                 existing.len()
-            );
+            ));
         }
-        _ => print!("{}", render(&diags, format.into())),
+        _ => {
+            out::print(&out::render(
+                &diags,
+                format.into(),
+                out::Stream::Stdout,
+                SUITE,
+            ));
+        }
     }
     if compatible {
         ExitCode::SUCCESS

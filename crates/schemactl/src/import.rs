@@ -5,13 +5,17 @@
 //! sees a half-written schema; a failing write removes what was staged.
 
 use super::OutputFormat;
+use crate::out as say;
 use heck::ToSnakeCase as _;
-use sc_events_schema::diag::{render, Diagnostic, Level};
+use sc_events_schema::diag::{Diagnostic, Level};
 use sc_events_schema::import::combine::{combine, DomainOptions};
 use sc_events_schema::import::jsonschema::{import, Imported, Options};
 use sc_events_schema::source::SourceFile;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// The JUnit suite of `import`'s diagnostics.
+const SUITE: &str = "schemactl import";
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ImportCommand {
@@ -115,8 +119,13 @@ pub fn run(command: ImportCommand) -> ExitCode {
         }
     }
     if !errors.is_empty() {
-        eprint!("{}", render(&errors, format.into()));
-        eprintln!("error: nothing was written");
+        say::eprint(&say::render(
+            &errors,
+            format.into(),
+            say::Stream::Stderr,
+            SUITE,
+        ));
+        say::error("nothing was written");
         let io = errors.iter().any(|d| d.code == "IO");
         return ExitCode::from(if io { 2 } else { 1 });
     }
@@ -133,7 +142,8 @@ pub fn run(command: ImportCommand) -> ExitCode {
         let combined = match combine(&imported, &o) {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("error: {e}\nerror: nothing was written");
+                say::error(e);
+                say::error("nothing was written");
                 return ExitCode::from(1);
             }
         };
@@ -164,17 +174,24 @@ pub fn run(command: ImportCommand) -> ExitCode {
             .map(|(p, _, t)| SourceFile::new(p.clone(), t.clone()))
             .collect();
         if let Err(d) = sc_events_schema::model::parse_files(files) {
-            eprint!("{}", render(&d, format.into()));
-            eprintln!("error: nothing was written");
+            say::eprint(&say::render(&d, format.into(), say::Stream::Stderr, SUITE));
+            say::error("nothing was written");
             return ExitCode::from(1);
         }
     }
     if let Err(e) = write_all(&out, &results) {
-        eprintln!("error: {e}");
+        say::error(e);
         return ExitCode::from(2);
     }
-    for (target, name, _) in &results {
-        println!("wrote {} ({name})", target.display());
+    say::detail(format_args!(
+        "converted {} file(s) into {}",
+        files.len(),
+        out.display()
+    ));
+    if !say::quiet() {
+        for (target, name, _) in &results {
+            say::println(&format!("wrote {} ({name})", target.display()));
+        }
     }
     ExitCode::SUCCESS
 }

@@ -1,17 +1,21 @@
-//! The `schemactl` command line, for any workspace (the directory it runs in, or
-//! `--workspace DIR`: its `schemactl.toml`, schemas and topic file): argument parsing (clap)
-//! and dispatch. Each subcommand lives in its own module and returns an [`ExitCode`]: 0 clean,
-//! 1 findings, 2 usage, configuration or I/O error. Outside a workspace every workspace
-//! command says so and exits 2; no schemas are built into the binary.
+//! The `schemactl` command line, for any workspace (found by walking up from the current
+//! directory, or `--workspace DIR`, or `--config FILE`: see [`discover`]; its
+//! `schemactl.toml`, schemas and topic file): argument parsing (clap), the global flags
+//! (`--color`, `-q`, `-v`: [`out`]) and dispatch. Each subcommand lives in its own module and
+//! returns an [`ExitCode`]: 0 clean, 1 findings, 2 usage, configuration, I/O or registry
+//! error. Outside a workspace every workspace command says so and exits 2; no schemas are
+//! built into the binary.
 
 mod catalog;
 pub mod check;
 mod compat;
 pub mod config;
+mod discover;
 pub mod gate;
 mod impact;
 mod import;
 mod lint;
+pub mod out;
 mod publish;
 mod report;
 mod serve;
@@ -21,7 +25,7 @@ mod topics;
 pub use publish::PublishFormat;
 pub use report::CheckFormat;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory as _, Parser, Subcommand, ValueEnum};
 use sc_events_schema::{Catalog, Diagnostic, Format};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,8 +37,22 @@ pub struct Cli {
     /// Run in this workspace directory (its `schemactl.toml`, `schemas/`, `.registry/`), as
     /// `git -C` does: relative paths in other arguments are taken from there too.
     /// Default: the current directory.
+    /// Without it (and without --config) the workspace is the nearest directory, from the
+    /// current one up, holding a `schemactl.toml` (or `schemas/topics.toml`).
     #[arg(long, global = true, value_name = "DIR")]
     pub workspace: Option<PathBuf>,
+    /// The workspace's `schemactl.toml`; its directory is the workspace root.
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "workspace")]
+    pub config: Option<PathBuf>,
+    /// Colour human diagnostics: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = out::ColorChoice::Auto)]
+    pub color: out::ColorChoice,
+    /// Print errors only: no progress, summaries or warnings.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print what the command did: workspace, files read, registry, cluster, timing.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -85,8 +103,8 @@ pub enum Command {
     },
     /// List every rule with its id, category and summary.
     Rules {
-        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-        format: OutputFormat,
+        #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+        format: RulesFormat,
     },
     /// The gate: every subject of the workspace against its registered history, in the
     /// subject's compatibility level, plus the evolution policy. Exit 0 compatible,
@@ -135,6 +153,10 @@ pub enum Command {
         #[command(subcommand)]
         command: RegistryCommand,
     },
+    /// Print a shell completion script (e.g. `schemactl completions bash > ~/.local/share/bash-completion/completions/schemactl`).
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff) to stdout (`schemactl man | man -l -`).
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,9 +168,9 @@ pub enum RegistryCommand {
         /// Address to listen on (port 0: any free port).
         #[arg(long, default_value = "127.0.0.1:8081")]
         addr: std::net::SocketAddr,
-        /// The registry file.
-        #[arg(long, default_value = sc_events_registry::embedded::DEFAULT_PATH)]
-        db: PathBuf,
+        /// The registry file; default `.registry/registry.db` in the workspace.
+        #[arg(long)]
+        db: Option<PathBuf>,
         /// Allow a non-loopback address.
         #[arg(long)]
         allow_remote: bool,
@@ -167,6 +189,10 @@ pub enum OutputFormat {
     Json,
     /// GitHub Actions workflow annotations.
     Github,
+    /// JUnit XML: a test case per file with findings.
+    Junit,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
+    Sarif,
 }
 
 impl From<OutputFormat> for Format {
@@ -175,8 +201,17 @@ impl From<OutputFormat> for Format {
             OutputFormat::Human => Format::Human,
             OutputFormat::Json => Format::Json,
             OutputFormat::Github => Format::Github,
+            OutputFormat::Junit => Format::Junit,
+            OutputFormat::Sarif => Format::Sarif,
         }
     }
+}
+
+/// How `rules` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -201,14 +236,64 @@ pub fn main() -> ExitCode {
     run(cli)
 }
 
-pub fn run(cli: Cli) -> ExitCode {
-    if let Some(dir) = &cli.workspace {
-        if let Err(e) = std::env::set_current_dir(dir) {
-            eprintln!("error: cannot enter workspace {}: {e}", dir.display());
-            return ExitCode::from(2);
+pub fn run(mut cli: Cli) -> ExitCode {
+    let verbosity = match (cli.quiet, cli.verbose) {
+        (true, _) => out::Verbosity::Quiet,
+        (_, true) => out::Verbosity::Verbose,
+        _ => out::Verbosity::Normal,
+    };
+    out::init(cli.color, verbosity);
+    let started = std::time::Instant::now();
+    let code = match enter_workspace(&mut cli) {
+        Ok(()) => dispatch(cli.command),
+        Err(code) => code,
+    };
+    out::detail(format_args!(
+        "finished in {} ms",
+        started.elapsed().as_millis()
+    ));
+    code
+}
+
+/// Changes to the workspace root (see [`discover`]), after making the command's relative
+/// paths absolute when the root was discovered rather than named by `--workspace`.
+fn enter_workspace(cli: &mut Cli) -> Result<(), ExitCode> {
+    if matches!(cli.command, Command::Completions { .. } | Command::Man) {
+        return Ok(());
+    }
+    let cwd = std::env::current_dir().map_err(|e| {
+        out::error(format_args!("cannot read the current directory: {e}"));
+        ExitCode::from(2)
+    })?;
+    let (root, found) = discover::root(cli.workspace.as_deref(), cli.config.as_deref(), &cwd)
+        .map_err(|e| {
+            out::error(e);
+            ExitCode::from(2)
+        })?;
+    if found != discover::Found::Workspace {
+        discover::rebase_paths(&mut cli.command, &cwd);
+    }
+    if root != cwd {
+        if let Err(e) = std::env::set_current_dir(&root) {
+            out::error(format_args!(
+                "cannot enter workspace {}: {e}",
+                root.display()
+            ));
+            return Err(ExitCode::from(2));
         }
     }
-    match cli.command {
+    let how = match found {
+        discover::Found::Workspace => "--workspace",
+        discover::Found::Config => "--config",
+        discover::Found::Ancestor => "found from the current directory",
+        discover::Found::CurrentDir => "the current directory (no workspace above it)",
+    };
+    out::detail(format_args!("workspace {} ({how})", root.display()));
+    Ok(())
+}
+
+fn dispatch(command: Command) -> ExitCode {
+    match command {
         Command::Lint { dir, format } => lint::run(dir.as_deref(), format.into()),
         Command::Catalog { schemas, format } => catalog::run(schemas.as_deref(), format),
         Command::Compat {
@@ -250,7 +335,25 @@ pub fn run(cli: Cli) -> ExitCode {
                     allow_remote,
                     max_body_bytes,
                 },
-        } => serve::run(addr, &db, allow_remote, max_body_bytes),
+        } => {
+            let db = db.unwrap_or_else(|| sc_events_registry::embedded::DEFAULT_PATH.into());
+            serve::run(addr, &db, allow_remote, max_body_bytes)
+        }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "schemactl", &mut buf);
+            out::print(&String::from_utf8_lossy(&buf));
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut buf) {
+                out::error(format_args!("cannot render the man page: {e}"));
+                return ExitCode::from(2);
+            }
+            out::print(&String::from_utf8_lossy(&buf));
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -269,7 +372,19 @@ pub(crate) fn load_catalog(dir: Option<&Path>) -> Result<Catalog, Vec<Diagnostic
         }
         layout.schemas = d.to_path_buf();
     }
-    Catalog::load_layout(layout)
+    out::detail(format_args!(
+        "reading schemas from {} and topics from {}",
+        layout.schemas.display(),
+        layout.topics.display()
+    ));
+    let catalog = Catalog::load_layout(layout)?;
+    out::detail(format_args!(
+        "read {} schema file(s): {} domain(s), {} topic(s)",
+        catalog.set.files.len(),
+        catalog.domains.len(),
+        catalog.topics.len()
+    ));
+    Ok(catalog)
 }
 
 fn load_layout() -> Result<sc_events_schema::Layout, Vec<Diagnostic>> {
@@ -299,7 +414,7 @@ pub(crate) fn workspace_layout() -> Result<sc_events_schema::Layout, Vec<Diagnos
         sc_events_schema::Level::Error,
         "WORKSPACE",
         format!(
-            "{here} is not a workspace: it has no {} and no {}; run schemactl in a workspace or pass --workspace DIR",
+            "{here} is not a workspace: it has no {} and no {}; run schemactl in (or below) a workspace, or pass --workspace DIR or --config FILE",
             config.display(),
             layout.topics.display()
         ),
@@ -315,14 +430,19 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
         .enable_all()
         .build()
         .map_err(|e| {
-            eprintln!("error: cannot start the async runtime: {e}");
+            out::error(format_args!("cannot start the async runtime: {e}"));
             ExitCode::from(2)
         })
 }
 
 /// Prints load errors and returns the matching exit code (2: nothing could be checked).
 pub(crate) fn report_load_errors(errors: &[Diagnostic], format: Format) -> ExitCode {
-    eprint!("{}", sc_events_schema::diag::render(errors, format));
+    out::eprint(&out::render(
+        errors,
+        format,
+        out::Stream::Stderr,
+        "schemactl",
+    ));
     let io = errors
         .iter()
         .any(|d| matches!(d.code.as_str(), "IO" | "CONFIG" | "WORKSPACE"));
@@ -353,5 +473,17 @@ mod tests {
         ));
         assert!(Cli::try_parse_from(["schemactl", "catalog", "--format", "xml"]).is_err());
         assert!(Cli::try_parse_from(["schemactl", "rules"]).is_ok());
+        assert!(Cli::try_parse_from(["schemactl", "-q", "-v", "rules"]).is_err());
+        let c = Cli::try_parse_from(["schemactl", "lint", "--color", "never", "-q"]).unwrap();
+        assert!(c.quiet && c.color == out::ColorChoice::Never);
+        assert!(Cli::try_parse_from(["schemactl", "completions", "zsh"]).is_ok());
+        for f in ["human", "json", "github", "junit", "sarif"] {
+            for cmd in [&["lint"][..], &["check"], &["compat", "a.avsc"]] {
+                let mut args = vec!["schemactl"];
+                args.extend_from_slice(cmd);
+                args.extend(["--format", f]);
+                assert!(Cli::try_parse_from(&args).is_ok(), "{args:?}");
+            }
+        }
     }
 }

@@ -1,8 +1,9 @@
 //! `schemactl lint` and `schemactl rules` (every rule of every family).
 
-use super::{load_catalog, report_load_errors, OutputFormat};
-use sc_events_schema::diag::{render, Format};
+use super::{load_catalog, out, report_load_errors, RulesFormat};
+use sc_events_schema::diag::Format;
 use sc_events_schema::rules::{all_rules, lint, Family};
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -12,7 +13,12 @@ pub fn run(dir: Option<&Path>, format: Format) -> ExitCode {
         Err(e) => return report_load_errors(&e, format),
     };
     let findings = lint::lint(&catalog);
-    print!("{}", render(&findings, format));
+    out::print(&out::render(
+        &findings,
+        format,
+        out::Stream::Stdout,
+        "schemactl lint",
+    ));
     if findings.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -20,27 +26,27 @@ pub fn run(dir: Option<&Path>, format: Format) -> ExitCode {
     }
 }
 
-pub fn rules(format: OutputFormat) -> ExitCode {
+pub fn rules(format: RulesFormat) -> ExitCode {
     let rules = all_rules();
     match format {
-        OutputFormat::Json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&rules).unwrap_or_default()
-            );
+        RulesFormat::Json => {
+            out::println(&serde_json::to_string_pretty(&rules).unwrap_or_default());
         }
-        _ => {
+        RulesFormat::Human => {
+            let mut text = String::new();
             for r in rules {
                 let family = match r.family {
                     Family::Lint => "lint",
                     Family::Compat => "compat",
                     Family::Policy => "policy",
                 };
-                println!(
+                let _ = writeln!(
+                    text,
                     "{:<35} {:<7} {:<10} {}\n{:<55}fix: {}",
                     r.id, family, r.category, r.summary, "", r.hint
                 );
             }
+            out::print(&text);
         }
     }
     ExitCode::SUCCESS

@@ -11,7 +11,7 @@ use super::config::Create;
 use super::config::Settings;
 use super::gate::{GateReport, Status};
 use super::report::{json, render_report, CheckFormat};
-use super::runtime;
+use super::{out, runtime};
 use sc_events_registry::{Compatibility, RegisterOptions, Registry, RegistryError};
 use sc_events_schema::diag::Format;
 use serde::Serialize;
@@ -85,19 +85,20 @@ pub fn run(
             };
         if !report.compatible {
             match format {
-                PublishFormat::Json => print!("{}", render_report(&report, CheckFormat::Json)),
-                PublishFormat::Human => print!("{}", render_report(&report, CheckFormat::Human)),
-            }
-            eprintln!(
-                "publish refused: nothing was registered (fix the errors above, then re-run)"
+                PublishFormat::Json => out::print(&render_report(&report, CheckFormat::Json)),
+                PublishFormat::Human => out::print(&render_report(&report, CheckFormat::Human)),
+            };
+            out::error(
+                "publish refused: nothing was registered (fix the errors above, then re-run)",
             );
             return ExitCode::from(1);
         }
         let result = publish(&ws, &report, registry.as_ref(), dry_run, format).await;
         match format {
-            PublishFormat::Json => print!("{}", json(&result)),
-            PublishFormat::Human => print!("{}", table(&result)),
-        }
+            PublishFormat::Json => out::print(&json(&result)),
+            PublishFormat::Human if out::quiet() => out::print(&failures(&result)),
+            PublishFormat::Human => out::print(&table(&result)),
+        };
         if result.published || dry_run {
             ExitCode::SUCCESS
         } else {
@@ -152,11 +153,11 @@ async fn publish(
                 row.action = Action::Registered;
                 (row.id, row.version) = (Some(id), Some(v));
                 if format == PublishFormat::Human {
-                    eprintln!(
+                    out::info(format_args!(
                         "[{}/{n}] registered {} (id {id}, version {v})",
                         i + 1,
                         s.subject
-                    );
+                    ));
                 }
             }
             Err(e) => {
@@ -164,7 +165,7 @@ async fn publish(
                 row.action = Action::Failed;
                 row.error = Some(e.to_string());
                 if format == PublishFormat::Human {
-                    eprintln!("[{}/{n}] FAILED {}: {e}", i + 1, s.subject);
+                    out::error(format_args!("[{}/{n}] FAILED {}: {e}", i + 1, s.subject));
                 }
             }
         }
@@ -222,6 +223,24 @@ async fn register(
     let id = registry.register(&s.subject, &def, opts).await?;
     let found = registry.lookup(&s.subject, &def, normalize, false).await?;
     Ok((id, found.version))
+}
+
+/// The quiet form: the failed subject (already named on stderr) and, when publishing stopped,
+/// the line saying so; nothing when it went well.
+fn failures(r: &PublishReport) -> String {
+    let mut out = String::new();
+    if !r.published && !r.dry_run {
+        let done = r
+            .subjects
+            .iter()
+            .filter(|s| s.action == Action::Registered)
+            .count();
+        let _ = writeln!(
+            out,
+            "publish stopped: the registry failed after {done} subject(s) were registered; run `schemactl publish` again to register the rest"
+        );
+    }
+    out
 }
 
 fn table(r: &PublishReport) -> String {

@@ -1,8 +1,12 @@
 //! How the gate's report is printed: human (a table under the diagnostics), JSON, GitHub
-//! workflow annotations and JUnit XML; shared by `check` and `publish`.
+//! workflow annotations, JUnit XML (a test case per subject) and SARIF (the diagnostics, as
+//! `lint` and `compat` print them); shared by `check` and `publish`. With `-q` the human form
+//! is the errors alone (no table, no warnings, no `ok:` line).
 
 use super::gate::{GateReport, Status};
-use sc_events_schema::diag::{render, Format};
+use super::out;
+use sc_events_schema::diag::ci::xml;
+use sc_events_schema::diag::Format;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -13,6 +17,7 @@ pub enum CheckFormat {
     Json,
     Github,
     Junit,
+    Sarif,
 }
 
 /// The report in `format`.
@@ -20,13 +25,18 @@ pub fn render_report(report: &GateReport, format: CheckFormat) -> String {
     match format {
         CheckFormat::Json => serde_json::to_string_pretty(report).unwrap_or_default() + "\n",
         CheckFormat::Junit => junit(report),
-        CheckFormat::Github => {
+        CheckFormat::Github | CheckFormat::Sarif => {
             let diags: Vec<_> = report
                 .subjects
                 .iter()
                 .flat_map(|s| s.diagnostics.iter().cloned())
                 .collect();
-            render(&diags, Format::Github)
+            let f = if format == CheckFormat::Github {
+                Format::Github
+            } else {
+                Format::Sarif
+            };
+            out::render(&diags, f, out::Stream::Stdout, "schemactl check")
         }
         CheckFormat::Human => human(report),
     }
@@ -44,8 +54,17 @@ fn status_word(s: Status) -> &'static str {
 
 fn human(report: &GateReport) -> String {
     let mut out = String::new();
+    let quiet = out::quiet();
     for s in report.subjects.iter().filter(|s| !s.diagnostics.is_empty()) {
-        out.push_str(&render(&s.diagnostics, Format::Human));
+        if quiet && !s.status.refused() {
+            continue;
+        }
+        out.push_str(&out::render(
+            &s.diagnostics,
+            Format::Human,
+            out::Stream::Stdout,
+            "schemactl check",
+        ));
         for b in &s.breaks {
             let _ = writeln!(
                 out,
@@ -57,34 +76,36 @@ fn human(report: &GateReport) -> String {
             );
         }
     }
-    let width = subject_width(report.subjects.iter().map(|s| s.subject.as_str()));
-    let _ = writeln!(
-        out,
-        "{:<width$}  {:<19}  {:>9}  result",
-        "subject", "compatibility", "versions"
-    );
-    for s in &report.subjects {
-        let _ = writeln!(
-            out,
-            "{:<width$}  {:<19}  {:>9}  {}",
-            s.subject,
-            s.compatibility.as_str(),
-            s.versions.len(),
-            status_word(s.status)
-        );
-    }
     let count = |st: Status| report.subjects.iter().filter(|s| s.status == st).count();
     let (bad, policy, n) = (
         count(Status::Incompatible),
         count(Status::Policy),
         report.subjects.len(),
     );
-    if bad == 0 && policy == 0 {
+    if !quiet {
+        let width = subject_width(report.subjects.iter().map(|s| s.subject.as_str()));
         let _ = writeln!(
             out,
-            "ok: {n} subject(s) checked against {}; nothing breaks",
-            report.registry
+            "{:<width$}  {:<19}  {:>9}  result",
+            "subject", "compatibility", "versions"
         );
+        for s in &report.subjects {
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:<19}  {:>9}  {}",
+                s.subject,
+                s.compatibility.as_str(),
+                s.versions.len(),
+                status_word(s.status)
+            );
+        }
+        if bad == 0 && policy == 0 {
+            let _ = writeln!(
+                out,
+                "ok: {n} subject(s) checked against {}; nothing breaks",
+                report.registry
+            );
+        }
     }
     if bad > 0 {
         let _ = writeln!(
@@ -109,22 +130,6 @@ pub(crate) fn subject_width<'a>(subjects: impl Iterator<Item = &'a str>) -> usiz
         .max()
         .unwrap_or(0)
         .max("subject".len())
-}
-
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn junit(report: &GateReport) -> String {

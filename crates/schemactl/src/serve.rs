@@ -6,7 +6,7 @@
 //! and Ctrl-C. The first line on stdout is `listening on http://ADDR` (with the real port when
 //! `--addr` asks for port 0).
 
-use super::runtime;
+use super::{out, runtime};
 use sc_events_registry::embedded::EmbeddedRegistry;
 use sc_events_registry::server::{serve, ServeOptions};
 use std::io::Write as _;
@@ -20,18 +20,19 @@ pub const AUTH_VAR: &str = "SCHEMACTL_SERVE_BASIC_AUTH";
 
 pub fn run(addr: SocketAddr, db: &Path, allow_remote: bool, max_body_bytes: usize) -> ExitCode {
     if !addr.ip().is_loopback() && !allow_remote {
-        eprintln!(
-            "error: {addr} is not a loopback address; pass --allow-remote to serve the registry beyond this machine"
-        );
+        out::error(format_args!(
+            "{addr} is not a loopback address; pass --allow-remote to serve the registry beyond this machine"
+        ));
         return ExitCode::from(2);
     }
     let registry = match EmbeddedRegistry::open(db) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            out::error(e);
             return ExitCode::from(2);
         }
     };
+    out::detail(format_args!("registry file {}", db.display()));
     let users: Vec<String> = std::env::var(AUTH_VAR)
         .ok()
         .map(|v| {
@@ -43,7 +44,9 @@ pub fn run(addr: SocketAddr, db: &Path, allow_remote: bool, max_body_bytes: usiz
         })
         .unwrap_or_default();
     if users.iter().any(|u| !u.contains(':')) {
-        eprintln!("error: {AUTH_VAR} must hold user:secret pairs separated by commas");
+        out::error(format_args!(
+            "{AUTH_VAR} must hold user:secret pairs separated by commas"
+        ));
         return ExitCode::from(2);
     }
     let rt = match runtime() {
@@ -54,7 +57,7 @@ pub fn run(addr: SocketAddr, db: &Path, allow_remote: bool, max_body_bytes: usiz
         let listener = match tokio::net::TcpListener::bind(addr).await {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("error: cannot listen on {addr}: {e}");
+                out::error(format_args!("cannot listen on {addr}: {e}"));
                 return ExitCode::from(2);
             }
         };
@@ -63,23 +66,22 @@ pub fn run(addr: SocketAddr, db: &Path, allow_remote: bool, max_body_bytes: usiz
         let mut out = std::io::stdout();
         let _ = writeln!(out, "listening on http://{local}");
         let _ = out.flush();
-        let _ = writeln!(
-            std::io::stderr(),
+        out::info(format_args!(
             "serving {} (Confluent Schema Registry API{}); Ctrl-C or SIGTERM stops",
             registry.describe_path(),
             if users.is_empty() { "" } else { ", basic auth" }
-        );
+        ));
         let opts = ServeOptions {
             max_body_bytes,
             users,
         };
         match serve(listener, Arc::new(registry), opts, shutdown()).await {
             Ok(()) => {
-                let _ = writeln!(std::io::stderr(), "stopped");
+                out::info("stopped");
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                out::error(e);
                 ExitCode::from(2)
             }
         }

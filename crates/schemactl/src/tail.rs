@@ -8,20 +8,24 @@
 //! the parsed `kafka_dlt-*` headers. Undecodable messages of other topics go to stderr with
 //! their position and the exit code becomes 1.
 //!
+//! The first connection is bounded: when no broker answers within `--timeout-ms` (30 s) it
+//! says `cannot reach the Kafka cluster at HOST:PORT within Ns` and exits 2. Client errors
+//! after that are warnings, each distinct one printed once.
+//!
 //! Without `--group` it reads with a throwaway group and commits nothing; with one it commits
 //! what it printed (an undecodable message is reported, not committed), as the console
 //! consumer does.
 
 use super::config::{Create, Settings};
-use super::report_load_errors;
 use super::runtime;
 use super::topics::KafkaArgs;
+use super::{out, report_load_errors};
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
 use sc_events_runtime::kafka::dlq::DeadLetter;
 use sc_events_runtime::wire::JsonDecoder;
 use sc_events_schema::Format;
-use std::io::Write as _;
+use std::collections::HashSet;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,10 +74,15 @@ async fn tail(args: TailArgs) -> ExitCode {
         match ws.open(&target, None, Create::Never).await {
             Ok(r) => Arc::from(r),
             Err(e) => {
-                eprintln!("error: {e}");
+                out::error(e);
                 return ExitCode::from(2);
             }
         };
+    out::detail(format_args!(
+        "registry {}, cluster {}",
+        registry.describe(),
+        args.kafka.bootstrap
+    ));
     let throwaway = args.group.is_none();
     let group = args
         .group
@@ -99,15 +108,25 @@ async fn tail(args: TailArgs) -> ExitCode {
     {
         Ok(c) => c,
         Err(e) => {
-            eprintln!(
-                "error: cannot create a consumer for {}: {e}",
+            out::error(format_args!(
+                "cannot create a consumer for {}: {e}",
                 args.kafka.bootstrap
-            );
+            ));
             return ExitCode::from(2);
         }
     };
+    // The first connection is bounded: librdkafka would otherwise retry forever, each failure
+    // arriving on recv() as another AllBrokersDown.
+    let first = Duration::from_millis(args.kafka.timeout_ms);
+    let reached =
+        tokio::task::block_in_place(|| consumer.fetch_metadata(Some(args.topic.as_str()), first));
+    if let Err(e) = reached {
+        out::error(format_args!("{}: {e}", args.kafka.unreachable()));
+        return ExitCode::from(2);
+    }
+    out::detail(format_args!("connected to {}", args.kafka.bootstrap));
     if let Err(e) = consumer.subscribe(&[args.topic.as_str()]) {
-        eprintln!("error: cannot subscribe to {}: {e}", args.topic);
+        out::error(format_args!("cannot subscribe to {}: {e}", args.topic));
         return ExitCode::from(2);
     }
     // Every workspace's events decode the same way: through the registry's writer schemas.
@@ -115,7 +134,7 @@ async fn tail(args: TailArgs) -> ExitCode {
     let mut printed = 0u64;
     let mut failed = false;
     let idle = args.idle_timeout_ms.map(Duration::from_millis);
-    let stdout = std::io::stdout();
+    let mut warned: HashSet<String> = HashSet::new();
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
     loop {
@@ -138,7 +157,10 @@ async fn tail(args: TailArgs) -> ExitCode {
         let m = match m {
             Ok(m) => m,
             Err(e) => {
-                eprintln!("warning: {e}");
+                let text = e.to_string();
+                if warned.len() < 100 && warned.insert(text.clone()) {
+                    out::warn(text);
+                }
                 continue;
             }
         };
@@ -148,12 +170,12 @@ async fn tail(args: TailArgs) -> ExitCode {
             Ok(v) => v,
             Err(e) if dead.is_some() => serde_json::json!({ "undecodable": e }).to_string(),
             Err(e) => {
-                eprintln!(
-                    "error: {}[{}]@{}: {e}",
+                out::error(format_args!(
+                    "{}[{}]@{}: {e}",
                     m.topic(),
                     m.partition(),
                     m.offset()
-                );
+                ));
                 failed = true;
                 continue;
             }
@@ -163,8 +185,7 @@ async fn tail(args: TailArgs) -> ExitCode {
         } else {
             value
         };
-        let mut out = stdout.lock();
-        if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
+        if !out::println(&line) {
             break; // stdout closed (piped into head)
         }
         printed += 1;
@@ -175,6 +196,7 @@ async fn tail(args: TailArgs) -> ExitCode {
     if !throwaway {
         let _ = consumer.commit_consumer_state(CommitMode::Sync);
     }
+    out::detail(format_args!("printed {printed} message(s)"));
     if failed {
         ExitCode::from(1)
     } else {

@@ -6,7 +6,7 @@
 
 use super::report::json;
 use super::runtime;
-use super::{load_catalog, report_load_errors};
+use super::{load_catalog, out, report_load_errors};
 use sc_events_runtime::kafka::admin::{Admin, Plan, TopicSpec};
 use sc_events_runtime::kafka::KafkaConfig;
 use sc_events_schema::Format;
@@ -26,12 +26,27 @@ pub struct KafkaArgs {
         default_value = "127.0.0.1:9092"
     )]
     pub bootstrap: String,
-    /// Give up on the cluster after this many milliseconds.
+    /// Give up on the cluster after this many milliseconds when no broker answers (and on
+    /// each admin request).
     #[arg(long, default_value_t = 30_000)]
     pub timeout_ms: u64,
 }
 
 impl KafkaArgs {
+    /// `cannot reach the Kafka cluster at HOST:PORT within Ns`.
+    pub fn unreachable(&self) -> String {
+        let ms = self.timeout_ms;
+        let secs = if ms.is_multiple_of(1000) {
+            format!("{}", ms / 1000)
+        } else {
+            format!("{:.1}", ms as f64 / 1000.0)
+        };
+        format!(
+            "cannot reach the Kafka cluster at {} within {secs}s",
+            self.bootstrap
+        )
+    }
+
     pub fn config(&self) -> KafkaConfig {
         KafkaConfig {
             client_id: "schemactl".into(),
@@ -108,6 +123,12 @@ pub fn run(command: TopicsCommand) -> ExitCode {
         Err(code) => return code,
     };
     let timeout = Duration::from_millis(args.kafka.timeout_ms);
+    out::detail(format_args!(
+        "cluster {} (timeout {} ms), {} topic(s) in the catalog",
+        args.kafka.bootstrap,
+        args.kafka.timeout_ms,
+        wanted.len()
+    ));
     let result = rt.block_on(async {
         let admin = Admin::new(&args.kafka.config(), timeout)?;
         let plan = admin.plan(&wanted).await?;
@@ -131,17 +152,14 @@ pub fn run(command: TopicsCommand) -> ExitCode {
     let report = match result {
         Ok(r) => r,
         Err(e) => {
-            eprintln!(
-                "error: cannot reach the cluster at {}: {e}",
-                args.kafka.bootstrap
-            );
+            out::error(format_args!("{}: {e}", args.kafka.unreachable()));
             return ExitCode::from(2);
         }
     };
     match args.format {
-        TopicsFormat::Json => print!("{}", json(&report)),
-        TopicsFormat::Human => print!("{}", human(&report)),
-    }
+        TopicsFormat::Json => out::print(&json(&report)),
+        TopicsFormat::Human => out::print(&human(&report, out::quiet())),
+    };
     if !report.failed.is_empty() {
         ExitCode::from(2)
     } else if !report.plan.drift.is_empty() || (!apply && !report.plan.create.is_empty()) {
@@ -151,12 +169,17 @@ pub fn run(command: TopicsCommand) -> ExitCode {
     }
 }
 
-fn human(r: &Report) -> String {
+/// The human report; `quiet`: only what makes the exit code non-zero (topics a plan would
+/// create, failures, drift), no `created` lines and no summary.
+fn human(r: &Report, quiet: bool) -> String {
     let mut o = String::new();
     for t in &r.plan.create {
         let verb = if !r.applied {
             "would create"
         } else if r.created.contains(&t.name) {
+            if quiet {
+                continue;
+            }
             "created"
         } else {
             "FAILED to create"
@@ -180,6 +203,9 @@ fn human(r: &Report) -> String {
             "drift: {} {}: catalog {}, cluster {} (left as it is)",
             d.topic, d.setting, d.catalog, d.cluster
         );
+    }
+    if quiet {
+        return o;
     }
     let _ = writeln!(
         o,

@@ -331,18 +331,28 @@ fn workspace_flag_runs_every_command_in_that_directory() {
 
 #[test]
 fn outside_a_workspace_every_workspace_command_says_so_and_exits_2() {
-    // No schemas are built into the binary: an empty directory, or the schema directory
-    // itself, is not a workspace, and nothing is checked against a fallback.
+    // No schemas are built into the binary: an empty directory (nothing above it is a
+    // workspace either), or the schema directory itself named by --workspace, is not a
+    // workspace, and nothing is checked against a fallback. (Run from inside schemas/, the
+    // workspace above it is found: tests/conventions.rs.)
     let empty = tempfile::tempdir().unwrap();
     let inside_schemas = schemas();
-    for dir in [empty.path(), inside_schemas.as_path()] {
+    for (dir, flag) in [
+        (empty.path(), None),
+        (empty.path(), Some(inside_schemas.as_path())),
+    ] {
         for args in [
             &["lint"][..],
             &["catalog"],
             &["check"],
             &["publish", "--dry-run"],
         ] {
-            let out = schemactl().current_dir(dir).args(args).output().unwrap();
+            let mut cmd = schemactl();
+            cmd.current_dir(dir);
+            if let Some(ws) = flag {
+                cmd.arg("--workspace").arg(ws);
+            }
+            let out = cmd.args(args).output().unwrap();
             let err = String::from_utf8_lossy(&out.stderr);
             assert_eq!(
                 out.status.code(),

@@ -119,7 +119,7 @@ fn topics_against_an_unreachable_cluster_exit_2() {
     );
     assert_eq!(code, Some(2), "{out}{err}");
     assert!(
-        err.contains("cannot reach the cluster at 127.0.0.1:"),
+        err.contains("cannot reach the Kafka cluster at 127.0.0.1:"),
         "{err}"
     );
 }

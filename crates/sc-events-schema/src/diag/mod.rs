@@ -1,5 +1,6 @@
-//! Diagnostics: one struct for every finding and error, rendered as a human snippet, JSON or
-//! GitHub workflow annotations.
+//! Diagnostics: one struct for every finding and error, rendered as a human snippet (coloured
+//! on request: [`Style`]), JSON, GitHub workflow annotations, JUnit XML or SARIF 2.1.0
+//! ([`ci`]).
 //!
 //! A diagnostic is self-contained (it copies the source line it points at), so it can outlive
 //! the parsed files and be rendered anywhere, including from `build.rs`.
@@ -9,8 +10,11 @@
 //! messages and hints are cut at [`MAX_MESSAGE_CHARS`]; [`crate::text::quoted`] caps a user
 //! string embedded in a message.
 
+pub mod ci;
+
 use crate::source::{SourceFile, Span};
 use crate::text::cap;
+use anstyle::{AnsiColor, Effects, Style as Ansi};
 use serde::Serialize;
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -150,31 +154,61 @@ impl Diagnostic {
 
     /// The human form: message, position, the source line with a marker, location and hint.
     pub fn render_human(&self) -> String {
+        self.render_human_styled(Style::Plain)
+    }
+
+    /// The human form, with ANSI colours when `style` is [`Style::Color`] (the level label and
+    /// the marker red for errors, yellow for warnings; the `-->` and `|` gutter blue), as cargo
+    /// colours its diagnostics.
+    pub fn render_human_styled(&self, style: Style) -> String {
+        let level = match self.level {
+            Level::Error => AnsiColor::Red,
+            Level::Warning => AnsiColor::Yellow,
+        };
+        let level = Ansi::new()
+            .fg_color(Some(level.into()))
+            .effects(Effects::BOLD);
+        let gutter_style = Ansi::new()
+            .fg_color(Some(AnsiColor::Blue.into()))
+            .effects(Effects::BOLD);
+        let bold = Ansi::new().effects(Effects::BOLD);
+        let paint = |s: Ansi, text: &str| style.paint(s, text);
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{}[{}]: {}",
-            self.level_word(),
-            self.code,
-            self.message
+            "{}{}",
+            paint(level, &format!("{}[{}]", self.level_word(), self.code)),
+            paint(bold, &format!(": {}", self.message))
         );
         let gutter = " ".repeat(self.line.to_string().len());
-        let _ = writeln!(out, "{gutter}--> {}", self.position());
+        let bar = paint(gutter_style, &format!("{gutter} |"));
+        let _ = writeln!(
+            out,
+            "{} {}",
+            paint(gutter_style, &format!("{gutter}-->")),
+            self.position()
+        );
         if self.line > 0 {
-            let _ = writeln!(out, "{gutter} |");
-            let _ = writeln!(out, "{} | {}", self.line, self.source_line);
+            let _ = writeln!(out, "{bar}");
             let _ = writeln!(
                 out,
-                "{gutter} | {}{}",
+                "{} {}",
+                paint(gutter_style, &format!("{} |", self.line)),
+                self.source_line
+            );
+            let _ = writeln!(
+                out,
+                "{bar} {}{}",
                 " ".repeat(self.marker_column.saturating_sub(1)),
-                "^".repeat(self.width.clamp(1, 80))
+                paint(level, &"^".repeat(self.width.clamp(1, 80)))
             );
         }
+        let eq = paint(gutter_style, &format!("{gutter} ="));
         if let Some(loc) = &self.location {
-            let _ = writeln!(out, "{gutter} = at: {loc}");
+            let _ = writeln!(out, "{eq} at: {loc}");
         }
         if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "{gutter} = help: {hint}");
+            let _ = writeln!(out, "{eq} {} {hint}", paint(bold, "help:"));
         }
         out
     }
@@ -262,19 +296,74 @@ pub enum Format {
     Human,
     Json,
     Github,
+    /// JUnit XML ([`ci::junit`]).
+    Junit,
+    /// SARIF 2.1.0 ([`ci::sarif`]).
+    Sarif,
 }
 
-/// Renders a list of diagnostics in a format. JSON is `{"ok", "errors", "warnings", "findings"}`.
+/// Whether human output carries ANSI colours. Only [`Format::Human`] is ever coloured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Style {
+    #[default]
+    Plain,
+    Color,
+}
+
+impl Style {
+    fn paint(self, style: Ansi, text: &str) -> String {
+        match self {
+            Style::Plain => text.to_string(),
+            Style::Color => format!("{}{text}{}", style.render(), style.render_reset()),
+        }
+    }
+}
+
+/// How [`render_with`] prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// Colours for the human format (ignored by every other format).
+    pub style: Style,
+    /// The human format's closing `N error(s), M warning(s)` line.
+    pub summary: bool,
+    /// The JUnit test suite's name (`schemactl lint`).
+    pub suite: &'static str,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            style: Style::Plain,
+            summary: true,
+            suite: "schemactl",
+        }
+    }
+}
+
+/// Renders a list of diagnostics in a format, plain, with the human summary line. JSON is
+/// `{"ok", "errors", "warnings", "findings"}`.
 pub fn render(diags: &[Diagnostic], format: Format) -> String {
+    render_with(diags, format, RenderOptions::default())
+}
+
+/// Renders a list of diagnostics in a format with `options`.
+pub fn render_with(diags: &[Diagnostic], format: Format, options: RenderOptions) -> String {
     match format {
         Format::Human => {
-            let mut out: String = diags.iter().map(|d| d.render_human() + "\n").collect();
-            let errors = diags.iter().filter(|d| d.level == Level::Error).count();
-            let warnings = diags.len() - errors;
-            let _ = writeln!(out, "{errors} error(s), {warnings} warning(s)");
+            let mut out: String = diags
+                .iter()
+                .map(|d| d.render_human_styled(options.style) + "\n")
+                .collect();
+            if options.summary {
+                let errors = diags.iter().filter(|d| d.level == Level::Error).count();
+                let warnings = diags.len() - errors;
+                let _ = writeln!(out, "{errors} error(s), {warnings} warning(s)");
+            }
             out
         }
         Format::Github => diags.iter().map(|d| d.render_github() + "\n").collect(),
+        Format::Junit => ci::junit(diags, options.suite),
+        Format::Sarif => ci::sarif(diags),
         Format::Json => {
             let errors = diags.iter().filter(|d| d.level == Level::Error).count();
             let doc = serde_json::json!({
@@ -308,6 +397,33 @@ mod tests {
             d.render_github(),
             "::error file=s.avsc,line=2,col=11,title=X::bad (help: rename it)"
         );
+    }
+
+    #[test]
+    fn colour_only_when_asked_and_only_for_human() {
+        let f = SourceFile::new("s.avsc", "{\n  \"name\": \"bad-name\"\n}\n");
+        let d = Diagnostic::at(Level::Error, "X", "bad", &f, Span::new(12, 22));
+        let plain = d.render_human();
+        assert!(!plain.contains('\x1b'), "{plain}");
+        let coloured = d.render_human_styled(Style::Color);
+        assert!(
+            coloured.starts_with("\x1b[1m\x1b[31merror[X]\x1b[0m"),
+            "{coloured:?}"
+        );
+        assert!(coloured.contains("^^^^^^^^^^\x1b[0m"), "{coloured:?}");
+        let opts = RenderOptions {
+            style: Style::Color,
+            ..RenderOptions::default()
+        };
+        for format in [Format::Json, Format::Github, Format::Junit, Format::Sarif] {
+            let out = render_with(std::slice::from_ref(&d), format, opts);
+            assert!(!out.contains('\x1b'), "{format:?}: {out}");
+        }
+        let quiet = RenderOptions {
+            summary: false,
+            ..RenderOptions::default()
+        };
+        assert!(!render_with(&[d], Format::Human, quiet).contains("error(s)"));
     }
 
     #[test]
