@@ -7,7 +7,7 @@ use super::gate::{self, GateReport};
 use super::report::{render_report, CheckFormat};
 use super::{load_catalog, out, report_load_errors, runtime};
 use sc_events_registry::Registry;
-use sc_events_schema::diag::{render, Format, Level};
+use sc_events_schema::diag::{Format, Level};
 use sc_events_schema::rules::lint;
 use std::path::Path;
 use std::process::ExitCode;
@@ -29,9 +29,14 @@ pub(crate) async fn gate_for(
     let catalog = load_catalog(dir.as_deref()).map_err(|e| report_load_errors(&e, format))?;
     let findings = lint::lint(&catalog);
     if findings.iter().any(|d| d.level == Level::Error) {
-        eprint!("{}", render(&findings, format));
-        eprintln!(
-            "error: the workspace has lint errors; fix them (schemactl lint) before the gate runs: nothing was checked or registered"
+        out::eprint(&out::render(
+            &findings,
+            format,
+            out::Stream::Stderr,
+            "schemactl lint",
+        ));
+        out::error(
+            "the workspace has lint errors; fix them (schemactl lint) before the gate runs: nothing was checked or registered",
         );
         return Err(ExitCode::from(1));
     }

@@ -190,7 +190,10 @@ impl Settings {
                         ))
                     }
                     Create::Announce => {
-                        eprintln!("creating embedded registry {}", path.display())
+                        super::out::info(format_args!(
+                            "creating embedded registry {}",
+                            path.display()
+                        ))
                     }
                 }
             }

@@ -69,9 +69,9 @@ pub fn run(
     };
     rt.block_on(async move {
         if let Some(reference) = against.and_then(|a| a.strip_prefix("git:")) {
-            eprintln!(
-                "error: git:{reference} is a read-only baseline, not a registry to publish to: publish to embedded, embedded:PATH or http(s)://HOST:PORT (check --against git:{reference} compares with it)"
-            );
+            super::out::error(format_args!(
+                "git:{reference} is a read-only baseline, not a registry to publish to: publish to embedded, embedded:PATH or http(s)://HOST:PORT (check --against git:{reference} compares with it)"
+            ));
             return ExitCode::from(2);
         }
         let diag_format = match format {

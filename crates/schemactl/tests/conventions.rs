@@ -129,7 +129,9 @@ fn quiet_prints_only_errors_and_verbose_says_what_was_done() {
     assert!(err.contains("schemactl: finished in "), "{err}");
     assert!(stdout(&o).contains("0 error(s), 0 warning(s)"));
 
-    // check: quiet prints nothing when every subject passes (no table, no `ok:` line).
+    // check: quiet prints nothing when every subject passes (no table, no `ok:` line). The
+    // registry must exist (check never creates one): publish makes it.
+    assert_eq!(run(clean.path(), &["-q", "publish"]).status.code(), Some(0));
     let o = run(clean.path(), &["-q", "check"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "");
@@ -340,6 +342,7 @@ fn lint_check_and_compat_share_the_format_set() {
 
     // check: clean, SARIF with no results; JUnit per subject.
     let clean = workspace(None);
+    assert_eq!(run(clean.path(), &["-q", "publish"]).status.code(), Some(0));
     let o = run(clean.path(), &["check", "--format", "sarif"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(sarif_results(&stdout(&o)).is_empty());
@@ -415,6 +418,9 @@ fn an_unreachable_broker_is_one_error_and_exit_2_within_the_timeout() {
     let bootstrap = format!("127.0.0.1:{port}");
     let db = ws.path().join("reg.db");
     let against = format!("embedded:{}", db.display());
+    // tail needs a registry that exists: publish makes it.
+    let published = run(ws.path(), &["-q", "publish", "--against", &against]);
+    assert_eq!(published.status.code(), Some(0), "{}", stderr(&published));
     let (o, took) = tail_or_topics(
         ws.path(),
         &[
