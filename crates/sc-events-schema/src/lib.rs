@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod config;
 pub mod consumers;
 pub mod diag;
+pub mod format;
 pub mod import;
 pub mod json;
 pub mod layout;
