@@ -8,6 +8,7 @@ mod catalog;
 pub mod check;
 mod compat;
 pub mod config;
+mod fmt;
 pub mod gate;
 mod impact;
 mod import;
@@ -123,6 +124,10 @@ pub enum Command {
         #[command(subcommand)]
         command: topics::TopicsCommand,
     },
+    /// Format `.avsc` files in the one layout (default: rewrite the workspace's schemas).
+    /// Exit 0 formatted (or already), 1 would change (`--check`, `--diff`), 2 usage, I/O or
+    /// parse error (nothing written).
+    Fmt(fmt::FmtArgs),
     /// Convert schemas from other languages to `.avsc` files.
     Import {
         #[command(subcommand)]
@@ -241,6 +246,7 @@ pub fn run(cli: Cli) -> ExitCode {
         } => publish::run(against.as_deref(), schemas.as_deref(), dry_run, format),
         Command::Topics { command } => topics::run(command),
         Command::Tail(args) => tail::run(args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Import { command } => import::run(command),
         Command::Registry {
             command:

@@ -17,12 +17,12 @@
 //!   field with its type, doc, default and constraints; an enum with its symbols; a union of
 //!   primitive or named types). There is no width limit: the repository's fields run past any
 //!   fixed width, and one field per line keeps line numbers stable.
-//! - An object that contains a record only in its **last** member **hugs** it: the other
-//!   members stay on the opening line and the last value opens there too
+//! - An object (not a record) that holds records in **one** member **hugs** it: the members
+//!   before it stay on the opening line and its value opens there too
 //!   (`{"name": "data", "doc": "…", "type": [`), its content one level deeper than that
-//!   line, and the closing brackets gather on one line (`]}`, `}}}`). An object with a record
-//!   in another member is expanded one member per line; an array that contains a record is
-//!   expanded one item per line.
+//!   line; the closing brackets gather on one line (`]}`, `}}}`), followed by the members
+//!   after it (`}, "doc": "…"}`). An object with records in two or more members is expanded
+//!   one member per line; an array that holds a record is expanded one item per line.
 //! - The document's top-level object or array is always expanded.
 //!
 //! Rendering recurses once per nesting level; the parser refuses documents nested deeper than
@@ -165,9 +165,9 @@ impl Printer<'_> {
                 let hug = !is_record(node)
                     && members
                         .iter()
-                        .rev()
-                        .skip(1)
-                        .all(|m| !self.holds_record(&m.value));
+                        .filter(|m| self.holds_record(&m.value))
+                        .count()
+                        == 1;
                 if hug {
                     self.hugging_object(node, indent, out);
                 } else {
@@ -234,8 +234,8 @@ impl Printer<'_> {
         out.push('}');
     }
 
-    /// The members but the last inline, then the last (which holds a record) opened on the
-    /// same line.
+    /// Every member on the opening line but the one that holds a record, which opens there
+    /// and spreads over the next lines; the members after it follow its closing bracket.
     fn hugging_object(&self, node: &JsonNode, indent: usize, out: &mut String) {
         let Json::Object(members) = &node.value else {
             return self.inline(node, out);
@@ -247,11 +247,7 @@ impl Printer<'_> {
             }
             out.push_str(self.source(m.key_span));
             out.push_str(": ");
-            if i + 1 < members.len() {
-                self.inline(&m.value, out);
-            } else {
-                self.value(&m.value, indent, out);
-            }
+            self.value(&m.value, indent, out);
         }
         out.push('}');
     }

@@ -75,8 +75,29 @@ fn the_house_layout() {
 }
 
 #[test]
-fn a_record_before_the_last_member_expands_the_object() {
+fn members_after_the_record_follow_its_closing_bracket() {
     let input = r#"{"type":"record","name":"E","fields":[{"name":"x","type":{"type":"record","name":"R","fields":[]},"doc":"d"}]}"#;
+    let expected = r#"{
+  "type": "record",
+  "name": "E",
+  "fields": [
+    {"name": "x", "type": {
+      "type": "record",
+      "name": "R",
+      "fields": []
+    }, "doc": "d"}
+  ]
+}
+"#;
+    assert_eq!(fmt(input), expected);
+}
+
+#[test]
+fn records_in_two_members_expand_the_object() {
+    let r = r#"{"type":"record","name":"R","fields":[]}"#;
+    let input = format!(
+        r#"{{"type":"record","name":"E","fields":[{{"name":"x","type":{r},"default":[{r}]}}]}}"#
+    );
     let expected = r#"{
   "type": "record",
   "name": "E",
@@ -88,12 +109,18 @@ fn a_record_before_the_last_member_expands_the_object() {
         "name": "R",
         "fields": []
       },
-      "doc": "d"
+      "default": [
+        {
+          "type": "record",
+          "name": "R",
+          "fields": []
+        }
+      ]
     }
   ]
 }
 "#;
-    assert_eq!(fmt(input), expected);
+    assert_eq!(fmt(&input), expected);
 }
 
 #[test]
