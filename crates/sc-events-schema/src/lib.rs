@@ -5,7 +5,8 @@
 //! Data flow, each module importing only those before it: [`json`] / [`source`] (spans) →
 //! [`model`] (Avro types) → [`config`] (`schemactl.toml`) → [`layout`] → [`topics`] (the topic
 //! file) → [`catalog`] (envelope, domains, events, topics) → [`consumers`] → [`rules`] (lint,
-//! compat, policy) → [`diag`] rendering (human / JSON / GitHub). [`diag`]'s types, [`text`]
+//! compat, policy) → [`diag`] rendering (human / JSON / GitHub); [`format`] (the `.avsc`
+//! layout, over [`json`]) serves `schemactl fmt` and the importers. [`diag`]'s types, [`text`]
 //! and [`retry`] are leaves every stage may use.
 
 pub mod catalog;
