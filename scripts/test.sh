@@ -60,6 +60,8 @@ RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none --dev decode -- \
 # The main job, as the README runs it: the gate plus publish on a fresh embedded registry,
 # twice; the second run must register nothing.
 cargo run --quiet --locked --bin schemactl -- lint schemas
+# Every .avsc in the one layout (schemactl fmt writes it).
+cargo run --quiet --locked --bin schemactl -- fmt --check
 reg=$(mktemp -d)
 trap 'rm -rf "$reg"' EXIT
 cargo run --quiet --locked --bin schemactl -- publish --against "embedded:$reg/registry.db"
@@ -72,6 +74,7 @@ echo "$again" | grep -q ': 0 registered, 8 unchanged' || { echo "second publish 
 for ws in examples/data-platform examples/product-events examples/flowops; do
   db="embedded:$reg/$(basename "$ws").db"
   cargo run --quiet --locked --bin schemactl -- --workspace "$ws" lint
+  cargo run --quiet --locked --bin schemactl -- --workspace "$ws" fmt --check
   cargo run --quiet --locked --bin schemactl -- --workspace "$ws" catalog --format json >/dev/null
   cargo run --quiet --locked --bin schemactl -- --workspace "$ws" publish --against "$db"
   cargo run --quiet --locked --bin schemactl -- --workspace "$ws" check --against "$db"

@@ -5,13 +5,16 @@
 //! Data flow, each module importing only those before it: [`json`] / [`source`] (spans) →
 //! [`model`] (Avro types) → [`config`] (`schemactl.toml`) → [`layout`] → [`topics`] (the topic
 //! file) → [`catalog`] (envelope, domains, events, topics) → [`consumers`] → [`rules`] (lint,
-//! compat, policy) → [`diag`] rendering (human, coloured or not / JSON / GitHub / JUnit / SARIF). [`diag`]'s types, [`text`]
+//! compat, policy) → [`diag`] rendering (human, coloured or not / JSON / GitHub / JUnit /
+//! SARIF); [`format`] (the `.avsc` layout, over [`json`]) serves `schemactl fmt` and the
+//! importers. [`diag`]'s types, [`text`]
 //! and [`retry`] are leaves every stage may use.
 
 pub mod catalog;
 pub mod config;
 pub mod consumers;
 pub mod diag;
+pub mod format;
 pub mod import;
 pub mod json;
 pub mod layout;

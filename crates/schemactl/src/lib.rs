@@ -11,6 +11,7 @@ pub mod check;
 mod compat;
 pub mod config;
 mod discover;
+mod fmt;
 pub mod gate;
 mod impact;
 mod import;
@@ -141,6 +142,10 @@ pub enum Command {
         #[command(subcommand)]
         command: topics::TopicsCommand,
     },
+    /// Format `.avsc` files in the one layout (default: rewrite the workspace's schemas).
+    /// Exit 0 formatted (or already), 1 would change (`--check`, `--diff`), 2 usage, I/O or
+    /// parse error (nothing written).
+    Fmt(fmt::FmtArgs),
     /// Convert schemas from other languages to `.avsc` files.
     Import {
         #[command(subcommand)]
@@ -326,6 +331,7 @@ fn dispatch(command: Command) -> ExitCode {
         } => publish::run(against.as_deref(), schemas.as_deref(), dry_run, format),
         Command::Topics { command } => topics::run(command),
         Command::Tail(args) => tail::run(args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Import { command } => import::run(command),
         Command::Registry {
             command:

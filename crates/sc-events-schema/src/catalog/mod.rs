@@ -85,7 +85,7 @@ const MAX_DIRS: usize = 10_000;
 
 /// Every `.avsc` under `dir` (subdirectories included, symbolic links to directories not
 /// followed, so a link cycle cannot loop), sorted by path.
-fn avsc_files(dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+pub fn avsc_files(dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     let mut out = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     let mut visited = 0usize;

@@ -1,6 +1,6 @@
-//! A small ordered JSON tree and its pretty printer, for the `.avsc` files importers write:
-//! keys stay in the order Avro readers expect (`type`, `name`, `namespace`, `doc`, `fields`),
-//! which serde_json's sorted map would lose.
+//! A small ordered JSON tree, for the `.avsc` files importers write: keys stay in the order
+//! Avro readers expect (`type`, `name`, `namespace`, `doc`, `fields`), which serde_json's
+//! sorted map would lose; printed in `schemactl fmt`'s layout by [`crate::format`].
 
 use std::fmt::Write as _;
 
@@ -24,80 +24,44 @@ impl Out {
         Out::Str(text.into())
     }
 
-    /// Pretty text: objects of scalars on one line, records and field lists broken up.
+    /// The text in `schemactl fmt`'s layout ([`crate::format`]), so an imported file is
+    /// already formatted.
     pub fn pretty(&self) -> String {
         let mut o = String::new();
-        self.write(&mut o, 0);
-        o.push('\n');
-        o
+        self.write(&mut o);
+        crate::format::format(&o).unwrap_or_else(|_| o + "\n")
     }
 
-    fn is_flat(&self) -> bool {
-        match self {
-            Out::Arr(v) => v.iter().all(|x| !matches!(x, Out::Arr(_) | Out::Obj(_))),
-            Out::Obj(m) => m
-                .iter()
-                .all(|(_, x)| x.is_flat() && !matches!(x, Out::Obj(_))),
-            _ => true,
-        }
-    }
-
-    fn write(&self, o: &mut String, indent: usize) {
+    /// Compact JSON, `": "` and `", "` as separators, keys in order.
+    fn write(&self, o: &mut String) {
         match self {
             Out::Null => o.push_str("null"),
             Out::Bool(b) => o.push_str(if *b { "true" } else { "false" }),
             Out::Num(n) => o.push_str(n),
             Out::Str(s) => o.push_str(&serde_json::Value::String(s.clone()).to_string()),
-            Out::Arr(v) if v.is_empty() => o.push_str("[]"),
-            Out::Obj(m) if m.is_empty() => o.push_str("{}"),
-            Out::Arr(v) if self.is_flat() => {
+            Out::Arr(v) => {
                 o.push('[');
                 for (i, x) in v.iter().enumerate() {
                     if i > 0 {
                         o.push_str(", ");
                     }
-                    x.write(o, indent);
+                    x.write(o);
                 }
                 o.push(']');
             }
-            Out::Obj(m) if self.is_flat() => {
+            Out::Obj(m) => {
                 o.push('{');
                 for (i, (k, x)) in m.iter().enumerate() {
                     if i > 0 {
                         o.push_str(", ");
                     }
                     let _ = write!(o, "{}: ", serde_json::Value::String(k.clone()));
-                    x.write(o, indent);
+                    x.write(o);
                 }
-                o.push('}');
-            }
-            Out::Arr(v) => {
-                o.push_str("[\n");
-                for (i, x) in v.iter().enumerate() {
-                    pad(o, indent + 2);
-                    x.write(o, indent + 2);
-                    o.push_str(if i + 1 < v.len() { ",\n" } else { "\n" });
-                }
-                pad(o, indent);
-                o.push(']');
-            }
-            Out::Obj(m) => {
-                o.push_str("{\n");
-                for (i, (k, x)) in m.iter().enumerate() {
-                    pad(o, indent + 2);
-                    let _ = write!(o, "{}: ", serde_json::Value::String(k.clone()));
-                    x.write(o, indent + 2);
-                    o.push_str(if i + 1 < m.len() { ",\n" } else { "\n" });
-                }
-                pad(o, indent);
                 o.push('}');
             }
         }
     }
-}
-
-fn pad(o: &mut String, n: usize) {
-    o.extend(std::iter::repeat_n(' ', n));
 }
 
 #[cfg(test)]
