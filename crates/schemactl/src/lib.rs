@@ -275,7 +275,9 @@ fn enter_workspace(cli: &mut Cli) -> Result<(), ExitCode> {
             out::error(e);
             ExitCode::from(2)
         })?;
-    if found != discover::Found::Workspace {
+    // Paths typed here keep their meaning once the command runs in the workspace root; where
+    // that is the current directory already, they stay as typed (and print as typed).
+    if found != discover::Found::Workspace && root != cwd {
         discover::rebase_paths(&mut cli.command, &cwd);
     }
     if root != cwd {

@@ -72,7 +72,9 @@ pub fn check_lint_allow(layout: &Layout) -> Vec<Diagnostic> {
                 Level::Error,
                 "CONFIG",
                 format!(
-                    "[lint] allow names {id:?}, which is not a lint rule (see schemactl rules)"
+                    "[lint] allow names {id:?}, which is not a lint rule (see schemactl rules){}",
+                    crate::text::closest(id, lint_rules.iter().map(|r| r.id))
+                        .map_or(String::new(), |n| format!("; did you mean {n:?}?"))
                 ),
                 &file,
             )

@@ -104,6 +104,12 @@ pub fn parse_files(files: Vec<SourceFile>) -> Result<SchemaSet, Vec<Diagnostic>>
     }
 }
 
+/// The type names Avro defines, for "did you mean" on an unknown type.
+const TYPE_WORDS: &[&str] = &[
+    "null", "boolean", "int", "long", "float", "double", "bytes", "string", "record", "enum",
+    "array", "map", "fixed",
+];
+
 fn placeholder(file: FileId) -> Node {
     Node {
         kind: Kind::Null,
@@ -119,11 +125,23 @@ fn resolve(set: &mut SchemaSet, pending: &[Pending], errors: &mut Vec<Diagnostic
         match p.candidates.iter().find_map(|c| set.by_name.get(c)) {
             Some(&id) => ids.push(id),
             None => {
+                let wanted = &p.candidates[0];
+                let short = wanted.rsplit('.').next().unwrap_or(wanted);
+                // As written: a full name is compared with full names, a short one with
+                // Avro's type words and the short names in scope.
+                let full = set.by_name.keys().map(String::as_str);
+                let near = if wanted.contains('.') {
+                    crate::text::closest(wanted, full)
+                } else {
+                    let shorts = set.by_name.keys().filter_map(|k| k.rsplit('.').next());
+                    crate::text::closest(short, TYPE_WORDS.iter().copied().chain(shorts))
+                }
+                .map_or(String::new(), |n| format!("; did you mean {n:?}?"));
                 errors.push(
                     Diagnostic::at(
                         Level::Error,
                         "SCHEMA",
-                        format!("unknown type {:?}", p.candidates[0]),
+                        format!("unknown type {wanted:?}{near}"),
                         &set.files[p.file],
                         p.name_span,
                     )

@@ -4,7 +4,6 @@
 //! 8 MiB stack in debug builds with room to spare.
 
 use super::*;
-use std::collections::HashSet;
 
 const RESERVED_FIELD_KEYS: [&str; 6] = ["name", "type", "default", "doc", "aliases", "order"];
 
@@ -115,11 +114,17 @@ impl<'d> Parser<'_, 'd> {
                     memo: HashMap::new(),
                 };
                 if !eq.types(first, id) {
+                    let t = &self.set.types[first];
+                    let file = &self.set.files[t.file];
+                    let at = file.line_col(t.name_span.start);
                     let e = self.err(
                         name_span,
                         format!(
-                            "can't redefine: {} (a different type of that name exists)",
-                            quoted(&fullname)
+                            "can't redefine: {} (a different type of that name is first defined at {}:{}:{})",
+                            quoted(&fullname),
+                            file.path.display(),
+                            at.line,
+                            at.column
                         ),
                     );
                     return Err(Box::new(e.with_hint(
@@ -232,9 +237,11 @@ impl<'d> Parser<'_, 'd> {
             None => None,
             Some((s, span)) => {
                 if !seen.contains(s) {
+                    let near = crate::text::closest(s, seen.iter().copied())
+                        .map_or(String::new(), |n| format!("; did you mean {}?", quoted(n)));
                     return Err(self.err(
                         span,
-                        format!("enum default {} is not one of the symbols", quoted(s)),
+                        format!("enum default {} is not one of the symbols{near}", quoted(s)),
                     ));
                 }
                 Some((s.to_string(), span))
@@ -250,7 +257,7 @@ impl<'d> Parser<'_, 'd> {
     fn fields(&mut self, j: &'d JsonNode, ns: Option<&str>) -> Result<Vec<Field>, Error> {
         let items = self.field_items(j)?;
         let mut fields: Vec<Field> = Vec::with_capacity(items.len());
-        let mut seen: HashSet<&'d str> = HashSet::with_capacity(items.len());
+        let mut seen: HashMap<&'d str, Span> = HashMap::with_capacity(items.len());
         for item in items {
             let ty = self.field_type(item)?;
             let ty = self.node(ty, ns)?;
@@ -286,7 +293,7 @@ impl<'d> Parser<'_, 'd> {
         &mut self,
         item: &'d JsonNode,
         ty: Node,
-        seen: &mut HashSet<&'d str>,
+        seen: &mut HashMap<&'d str, Span>,
     ) -> Result<Field, Error> {
         let name_node = item
             .get("name")
@@ -310,8 +317,20 @@ impl<'d> Parser<'_, 'd> {
         if let Some(e) = name_error(name) {
             return Err(self.err(name_node.span, format!("invalid field name: {e}")));
         }
-        if !seen.insert(name) {
-            return Err(self.err(name_node.span, format!("duplicate field {}", quoted(name))));
+        if let Some(first) = seen.insert(name, name_node.span) {
+            let at = self.src().line_col(first.start);
+            let e = self.err(
+                name_node.span,
+                format!(
+                    "duplicate field {}: first defined here at line {}, column {}",
+                    quoted(name),
+                    at.line,
+                    at.column
+                ),
+            );
+            return Err(Box::new(
+                e.with_hint("rename one of the two fields, or remove the copy"),
+            ));
         }
         let aliases = match item.get("aliases") {
             None => Vec::new(),

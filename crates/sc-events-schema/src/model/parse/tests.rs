@@ -169,3 +169,31 @@ fn java_validity_rules_found_by_the_differential() {
     assert!(ok("{\"type\":\"enum\",// c\r\"name\":\"E\",\"symbols\":[]}").is_ok());
     assert!(ok("{\"type\":\"enum\",/* \u{1} */\"name\":\"E\",\"symbols\":[]}").is_err());
 }
+
+#[test]
+fn mistakes_get_a_did_you_mean_and_a_first_definition() {
+    let msg = |texts: &[&str]| set(texts).unwrap_err()[0].message.clone();
+    // A misspelt primitive, and a misspelt name of a type defined in another file.
+    let m = msg(&[r#"{"type":"record","name":"R","fields":[{"name":"a","type":"strng"}]}"#]);
+    assert!(
+        m.contains("unknown type \"strng\"; did you mean \"string\"?"),
+        "{m}"
+    );
+    let m = msg(&[
+        r#"{"type":"record","name":"Envelope","namespace":"sc","fields":[]}"#,
+        r#"{"type":"record","name":"E","namespace":"sc","fields":[{"name":"e","type":"sc.Envelop"}]}"#,
+    ]);
+    assert!(m.contains("did you mean \"sc.Envelope\"?"), "{m}");
+    // An enum default that is a near miss of a symbol.
+    let m = msg(&[r#"{"type":"enum","name":"S","symbols":["UNKNOWN","OK"],"default":"UNKNOW"}"#]);
+    assert!(m.contains("did you mean \"UNKNOWN\"?"), "{m}");
+    // A duplicate field says where the first one is.
+    let m = msg(&["{\"type\":\"record\",\"name\":\"R\",\"fields\":[\n{\"name\":\"a\",\"type\":\"int\"},\n{\"name\":\"a\",\"type\":\"long\"}]}"]);
+    assert!(
+        m.contains("duplicate field \"a\": first defined here at line 2, column 9"),
+        "{m}"
+    );
+    // Nothing close: no suggestion.
+    let m = msg(&[r#"{"type":"record","name":"R","fields":[{"name":"a","type":"Zebra"}]}"#]);
+    assert!(!m.contains("did you mean"), "{m}");
+}

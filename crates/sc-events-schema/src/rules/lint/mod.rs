@@ -13,6 +13,7 @@ mod field_name_case;
 mod key_field_present;
 mod logical_type_valid;
 mod login_event_no_ip;
+mod misspelt_key;
 mod money_has_currency;
 mod optional_default_null;
 mod patterns;
@@ -114,6 +115,7 @@ pub static RULES: &[(&Rule, Check)] = &[
     (&key_field_present::RULE, key_field_present::check),
     (&logical_type_valid::RULE, logical_type_valid::check),
     (&login_event_no_ip::RULE, login_event_no_ip::check),
+    (&misspelt_key::RULE, misspelt_key::check),
     (&money_has_currency::RULE, money_has_currency::check),
     (&optional_default_null::RULE, optional_default_null::check),
     (&pii_tier::RULE, pii_tier::check),

@@ -90,7 +90,11 @@ impl PolicyConfig {
             if super::rule(id.get_ref()).is_none() && id.get_ref() != super::VERSION_BUMP {
                 errors.push(err(
                     sp(&id.span()),
-                    format!("unknown policy rule {:?}", id.get_ref()),
+                    format!(
+                        "unknown policy rule {:?}{}",
+                        id.get_ref(),
+                        super::did_you_mean(id.get_ref())
+                    ),
                 ));
             }
         }
@@ -98,7 +102,11 @@ impl PolicyConfig {
             if super::rule(i.rule.get_ref()).is_none() {
                 errors.push(err(
                     sp(&i.rule.span()),
-                    format!("unknown policy rule {:?}", i.rule.get_ref()),
+                    format!(
+                        "unknown policy rule {:?}{}",
+                        i.rule.get_ref(),
+                        super::did_you_mean(i.rule.get_ref())
+                    ),
                 ));
             }
             if i.reason.get_ref().trim().is_empty() {

@@ -58,6 +58,15 @@ pub static RULES: &[(&Rule, Check)] = &[
 pub const VERSION_BUMP: &str = "VERSION_BUMP";
 
 /// The rule with this id.
+/// `; did you mean "X"?` for an unknown policy rule id close to a real one (or nothing).
+pub fn did_you_mean(id: &str) -> String {
+    let ids = RULES
+        .iter()
+        .map(|(r, _)| r.id)
+        .chain(std::iter::once(VERSION_BUMP));
+    crate::text::closest(id, ids).map_or(String::new(), |n| format!("; did you mean {n:?}?"))
+}
+
 pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().map(|(r, _)| *r).find(|r| r.id == id)
 }

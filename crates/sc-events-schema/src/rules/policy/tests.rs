@@ -36,4 +36,15 @@ fn bad_policy_files_are_errors_with_positions() {
     ))
     .unwrap_err();
     assert_eq!(e[0].line, 2);
+    // A misspelt rule id gets the real one.
+    let e = PolicyConfig::parse(&SourceFile::new(
+        "policy.toml",
+        "[[ignore]]\nsubject = \"s\"\nrule = \"FIELD_RENAMD\"\nreason = \"r\"\n",
+    ))
+    .unwrap_err();
+    assert!(
+        e[0].message.contains("did you mean \"FIELD_RENAMED\"?"),
+        "{}",
+        e[0].message
+    );
 }
