@@ -266,7 +266,7 @@ fn rules_lists_every_rule() {
         .output()
         .unwrap();
     let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(rules.as_array().unwrap().len(), 20 + 6 + 7 + 1);
+    assert_eq!(rules.as_array().unwrap().len(), 21 + 6 + 7 + 1);
 }
 
 #[test]
