@@ -59,7 +59,8 @@ pub fn quoted(s: &str) -> String {
 
 /// The candidate closest to `word` by edit distance, for a "did you mean" hint: only when it is
 /// close (at most a third of the word's length in edits, at least one) and not `word` itself.
-/// Words longer than 64 characters get no suggestion (the cost stays bounded).
+/// Words longer than 64 characters get no suggestion, and only the first
+/// [`MAX_CANDIDATES`] candidates are compared (the cost stays bounded on hostile input).
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let w: Vec<char> = word.chars().collect();
     if w.is_empty() || w.len() > 64 {
@@ -68,12 +69,16 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let limit = (w.len() / 3).max(1);
     candidates
         .into_iter()
+        .take(MAX_CANDIDATES)
         .filter(|c| *c != word && c.chars().count() <= 64)
         .map(|c| (edit_distance(&w, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
+
+/// How many candidates one "did you mean" compares at most.
+pub const MAX_CANDIDATES: usize = 4096;
 
 /// Levenshtein distance, with a transposition counted as one edit (`defualt` → `default`).
 fn edit_distance(a: &[char], b: &str) -> usize {

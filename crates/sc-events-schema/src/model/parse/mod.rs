@@ -121,6 +121,9 @@ fn placeholder(file: FileId) -> Node {
 
 fn resolve(set: &mut SchemaSet, pending: &[Pending], errors: &mut Vec<Diagnostic>) {
     let mut ids = Vec::with_capacity(pending.len());
+    // "Did you mean" for the first few unknown names only: a file of many is one mistake
+    // repeated, and each suggestion compares against every name in scope.
+    let mut suggestions = 0usize;
     for p in pending {
         match p.candidates.iter().find_map(|c| set.by_name.get(c)) {
             Some(&id) => ids.push(id),
@@ -130,7 +133,10 @@ fn resolve(set: &mut SchemaSet, pending: &[Pending], errors: &mut Vec<Diagnostic
                 // As written: a full name is compared with full names, a short one with
                 // Avro's type words and the short names in scope.
                 let full = set.by_name.keys().map(String::as_str);
-                let near = if wanted.contains('.') {
+                suggestions += 1;
+                let near = if suggestions > 20 {
+                    None
+                } else if wanted.contains('.') {
                     crate::text::closest(wanted, full)
                 } else {
                     let shorts = set.by_name.keys().filter_map(|k| k.rsplit('.').next());
