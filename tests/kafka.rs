@@ -120,7 +120,7 @@ async fn a_poison_message_is_dead_lettered_with_its_key_value_and_spring_headers
     let st = stats.clone();
     c.run(
         &mut handler,
-        until(LIMIT, move || st.snapshot().received >= 2),
+        until(LIMIT, move || st.snapshot().settled() >= 2),
     )
     .await
     .expect("run");
@@ -250,7 +250,7 @@ async fn a_newer_producers_unknown_event_type_is_skipped_with_or_without_a_heade
     let st = stats.clone();
     c.run(
         &mut handler,
-        until(LIMIT, move || st.snapshot().received >= 3),
+        until(LIMIT, move || st.snapshot().settled() >= 3),
     )
     .await
     .expect("run");
@@ -288,7 +288,7 @@ async fn a_public_job_never_sees_restricted_events_and_skips_types_it_does_not_h
     let st = stats.clone();
     c.run(
         &mut handler,
-        until(LIMIT, move || st.snapshot().received >= 4),
+        until(LIMIT, move || st.snapshot().settled() >= 4),
     )
     .await
     .expect("run");
@@ -321,7 +321,7 @@ async fn a_multi_topic_job_decodes_every_domain_and_drops_repeated_event_ids() {
     let st = stats.clone();
     c.run(
         &mut handler,
-        until(LIMIT, move || st.snapshot().received >= 4),
+        until(LIMIT, move || st.snapshot().settled() >= 4),
     )
     .await
     .expect("run");

@@ -134,6 +134,20 @@ pub struct StatsSnapshot {
     pub duplicates: u64,
 }
 
+impl StatsSnapshot {
+    /// Messages whose processing has finished, one way or another (handled, dead-lettered,
+    /// refused, filtered, unknown or duplicate). `received` counts a message as soon as it
+    /// arrives, so "wait until every message is dealt with" must wait on this one.
+    pub fn settled(&self) -> u64 {
+        self.handled
+            + self.dead_lettered
+            + self.refused_tier
+            + self.filtered
+            + self.unknown_type
+            + self.duplicates
+    }
+}
+
 impl Stats {
     pub fn snapshot(&self) -> StatsSnapshot {
         let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
