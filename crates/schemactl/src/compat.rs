@@ -13,10 +13,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The JSON contract: `{"compatible", "messages": [{"type", "location", "message", "file",
-/// "line", "column"}]}`.
+/// "line", "column", "root_cause"}]}` in Java's terms, plus the keys every command's JSON
+/// has: `ok`, `errors`, `warnings` and `findings` (the diagnostics, as `lint` prints them).
 #[derive(Debug, Serialize)]
 pub struct CompatReport {
     pub compatible: bool,
+    pub ok: bool,
+    pub errors: usize,
+    pub warnings: usize,
+    pub findings: Vec<Diagnostic>,
     pub messages: Vec<Message>,
     /// Policy findings covered by an ignore entry (reported, not failing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -211,7 +216,7 @@ pub fn run(
         Ok(s) => s,
         Err(e) => {
             out::eprint(&out::render(&e, format.into(), out::Stream::Stderr, SUITE));
-            return ExitCode::from(2);
+            return super::error_exit(&e);
         }
     };
     let mut sets = Vec::with_capacity(existing.len());
@@ -220,7 +225,7 @@ pub fn run(
             Ok(s) => sets.push(s),
             Err(e) => {
                 out::eprint(&out::render(&e, format.into(), out::Stream::Stderr, SUITE));
-                return ExitCode::from(2);
+                return super::error_exit(&e);
             }
         }
     }
@@ -251,7 +256,7 @@ pub fn run(
             Ok(p) => p,
             Err(e) => {
                 out::eprint(&out::render(&e, format.into(), out::Stream::Stderr, SUITE));
-                return ExitCode::from(2);
+                return super::error_exit(&e);
             }
         };
         for f in policy::check(*newest, root(&new_set), &subject_policy) {
@@ -270,8 +275,13 @@ pub fn run(
     let compatible = messages.is_empty();
     match format {
         OutputFormat::Json => {
+            let errors = diags.iter().filter(|d| d.level == Level::Error).count();
             let report = CompatReport {
                 compatible,
+                ok: compatible,
+                errors,
+                warnings: diags.len() - errors,
+                findings: diags,
                 messages,
                 ignored,
             };

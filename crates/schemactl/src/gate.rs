@@ -15,7 +15,7 @@ use super::config::Settings;
 use sc_events_registry::check::{self, Parsed};
 use sc_events_registry::subjects::{subjects, SubjectSchema};
 use sc_events_registry::{Compatibility, ErrorKind, Registry, RegistryError, Version};
-use sc_events_schema::diag::{Diagnostic, Level};
+use sc_events_schema::diag::{self, Diagnostic, Level};
 use sc_events_schema::model::Kind;
 use sc_events_schema::rules::compat::{check_mode, SchemaRef};
 use sc_events_schema::rules::policy::{self, PolicyConfig};
@@ -75,9 +75,18 @@ pub struct SubjectReport {
     pub schema: SubjectSchema,
 }
 
+/// The gate's report. Its JSON shares `ok`, `errors`, `warnings` and `findings` with `lint`
+/// and `compat`; `subjects` adds the per-subject verdicts.
 #[derive(Debug, Serialize)]
 pub struct GateReport {
     pub compatible: bool,
+    /// Equal to `compatible`: the key every command's JSON has.
+    pub ok: bool,
+    pub errors: usize,
+    pub warnings: usize,
+    /// Every subject's diagnostics, the same finding at the same place shown once with the
+    /// subjects it concerns ([`diag::group`]).
+    pub findings: Vec<Diagnostic>,
     pub registry: String,
     pub subjects: Vec<SubjectReport>,
 }
@@ -102,8 +111,19 @@ pub async fn run(
         }
         reports.push(r);
     }
+    let findings = diag::group(
+        reports
+            .iter()
+            .flat_map(|r| r.diagnostics.iter().map(|d| (r.subject.clone(), d.clone()))),
+    );
+    let errors = findings.iter().filter(|d| d.level == Level::Error).count();
+    let compatible = reports.iter().all(|r| !r.status.refused());
     Ok(GateReport {
-        compatible: reports.iter().all(|r| !r.status.refused()),
+        compatible,
+        ok: compatible,
+        errors,
+        warnings: findings.len() - errors,
+        findings,
         registry: registry.describe(),
         subjects: reports,
     })

@@ -126,8 +126,7 @@ pub fn run(command: ImportCommand) -> ExitCode {
             SUITE,
         ));
         say::error("nothing was written");
-        let io = errors.iter().any(|d| d.code == "IO");
-        return ExitCode::from(if io { 2 } else { 1 });
+        return super::error_exit(&errors);
     }
     if let Some(domain) = domain {
         let o = DomainOptions {

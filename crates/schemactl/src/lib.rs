@@ -451,10 +451,21 @@ pub(crate) fn report_load_errors(errors: &[Diagnostic], format: Format) -> ExitC
         out::Stream::Stderr,
         "schemactl",
     ));
-    let io = errors
-        .iter()
-        .any(|d| matches!(d.code.as_str(), "IO" | "CONFIG" | "WORKSPACE"));
-    ExitCode::from(if io { 2 } else { 1 })
+    error_exit(errors)
+}
+
+/// The exit code of errors that stopped a command, the same for every command: 2 when a file
+/// could not be read or is not JSON/TOML/YAML at all (`IO`, `PARSE`), or the configuration or
+/// workspace or policy file is wrong (`CONFIG`, `WORKSPACE`, `POLICY`); 1 when the files parsed and what they say is
+/// wrong (an invalid Avro schema, an unknown type, a duplicate field: findings).
+pub(crate) fn error_exit(errors: &[Diagnostic]) -> ExitCode {
+    let unreadable = errors.iter().any(|d| {
+        matches!(
+            d.code.as_str(),
+            "IO" | "PARSE" | "CONFIG" | "POLICY" | "WORKSPACE"
+        )
+    });
+    ExitCode::from(if unreadable { 2 } else { 1 })
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! How the gate's report is printed: human (a table under the diagnostics), JSON, GitHub
 //! workflow annotations, JUnit XML (a test case per subject) and SARIF (the diagnostics, as
-//! `lint` and `compat` print them); shared by `check` and `publish`. With `-q` the human form
-//! is the errors alone (no table, no warnings, no `ok:` line).
+//! `lint` and `compat` print them); shared by `check` and `publish`. Every form but JUnit
+//! shows a finding that several subjects share once, naming the subjects. With `-q` the human
+//! form is the errors alone (no table, no warnings, no `ok:` line).
 
 use super::gate::{GateReport, Status};
 use super::out;
@@ -26,17 +27,12 @@ pub fn render_report(report: &GateReport, format: CheckFormat) -> String {
         CheckFormat::Json => serde_json::to_string_pretty(report).unwrap_or_default() + "\n",
         CheckFormat::Junit => junit(report),
         CheckFormat::Github | CheckFormat::Sarif => {
-            let diags: Vec<_> = report
-                .subjects
-                .iter()
-                .flat_map(|s| s.diagnostics.iter().cloned())
-                .collect();
             let f = if format == CheckFormat::Github {
                 Format::Github
             } else {
                 Format::Sarif
             };
-            out::render(&diags, f, out::Stream::Stdout, "schemactl check")
+            out::render(&report.findings, f, out::Stream::Stdout, "schemactl check")
         }
         CheckFormat::Human => human(report),
     }
@@ -55,26 +51,22 @@ fn status_word(s: Status) -> &'static str {
 fn human(report: &GateReport) -> String {
     let mut out = String::new();
     let quiet = out::quiet();
-    for s in report.subjects.iter().filter(|s| !s.diagnostics.is_empty()) {
-        if quiet && !s.status.refused() {
-            continue;
-        }
+    let shown: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|d| !quiet || d.level == sc_events_schema::Level::Error)
+        .cloned()
+        .collect();
+    if !shown.is_empty() {
         out.push_str(&out::render(
-            &s.diagnostics,
+            &shown,
             Format::Human,
             out::Stream::Stdout,
             "schemactl check",
         ));
-        for b in &s.breaks {
-            let _ = writeln!(
-                out,
-                "{}: breaks consumer group {} ({}): {}",
-                s.subject,
-                b.group_id,
-                b.consumer,
-                b.event_types.join(", ")
-            );
-        }
+    }
+    for line in breaks(report) {
+        out.push_str(&line);
     }
     let count = |st: Status| report.subjects.iter().filter(|s| s.status == st).count();
     let (bad, policy, n) = (
@@ -121,6 +113,50 @@ fn human(report: &GateReport) -> String {
         );
     }
     out
+}
+
+/// The most event types a consumer-breakage line names.
+const EVENT_TYPES_SHOWN: usize = 8;
+
+/// One line per consumer group an incompatible change breaks, across subjects: the subjects
+/// through which it breaks and the event types it reads that the change touches.
+fn breaks(report: &GateReport) -> Vec<String> {
+    // group id -> (consumer, subjects, event types), in order of first appearance.
+    let mut groups: Vec<(&str, &str, Vec<&str>, Vec<&str>)> = Vec::new();
+    for s in &report.subjects {
+        for b in &s.breaks {
+            let i = match groups.iter().position(|g| g.0 == b.group_id) {
+                Some(i) => i,
+                None => {
+                    groups.push((&b.group_id, &b.consumer, Vec::new(), Vec::new()));
+                    groups.len() - 1
+                }
+            };
+            let g = &mut groups[i];
+            g.2.push(&s.subject);
+            for t in &b.event_types {
+                if !g.3.contains(&t.as_str()) {
+                    g.3.push(t);
+                }
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(group, consumer, subjects, types)| {
+            let mut line = format!(
+                "breaks consumer group {group} ({consumer}) through {}: {} event type(s): {}",
+                subjects.join(", "),
+                types.len(),
+                types[..types.len().min(EVENT_TYPES_SHOWN)].join(", ")
+            );
+            if types.len() > EVENT_TYPES_SHOWN {
+                let _ = write!(line, " and {} more", types.len() - EVENT_TYPES_SHOWN);
+            }
+            line.push('\n');
+            line
+        })
+        .collect()
 }
 
 /// The width of a table's subject column.

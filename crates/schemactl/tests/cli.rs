@@ -98,7 +98,11 @@ fn a_schema_that_does_not_parse_is_reported_with_its_position() {
         r#""name": "UserVerified""#,
     );
     let out = schemactl().arg("lint").arg(dir.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "not JSON: nothing could be linted"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("error[PARSE]: invalid JSON: expected ',' or '}' in object"),

@@ -150,7 +150,7 @@ fn a_breaking_edit_is_refused_at_its_line_and_nothing_is_registered() {
     );
     let (_, out, _) = run(schemactl(ws.path()).arg("check"));
     assert!(
-        out.contains("sc.domain.order-value: breaks consumer group sc.proj.order-summaries (proj-order-summaries): order.created"),
+        out.contains("breaks consumer group sc.proj.order-summaries (proj-order-summaries) through sc.domain.order-value: 1 event type(s): order.created\n"),
         "{out}"
     );
 

@@ -136,6 +136,8 @@ pub fn sarif(diags: &[Diagnostic]) -> String {
                         "region": {
                             "startLine": d.line.max(1),
                             "startColumn": d.column.max(1),
+                            "endLine": d.end_line.max(d.line).max(1),
+                            "endColumn": d.end_column.max(1),
                         },
                     },
                 }],

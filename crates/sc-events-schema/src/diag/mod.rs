@@ -25,7 +25,7 @@ pub const SNIPPET_CHARS: usize = 120;
 const SNIPPET_BEFORE: usize = 40;
 /// The longest message or hint kept, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 2000;
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Warning,
@@ -43,11 +43,20 @@ pub struct Diagnostic {
     /// 1-based; 0 when the diagnostic is about the whole file.
     pub line: usize,
     pub column: usize,
+    /// Where the marked region ends (exclusive, as LSP and SARIF count: the column after its
+    /// last character); 0 with `line`.
+    pub end_line: usize,
+    pub end_column: usize,
     /// JSON-pointer-like path of the schema element (`/fields/2/type`), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The subjects this one finding was reported for, when the same finding at the same place
+    /// concerns several (a shared type's edit seen through every subject that uses it):
+    /// [`group`] folds them into one diagnostic.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<String>,
     /// The source line shown in the snippet (cut around the marker when long).
     #[serde(skip)]
     pub source_line: String,
@@ -69,6 +78,7 @@ impl Diagnostic {
         span: Span,
     ) -> Self {
         let lc = file.line_col(span.start);
+        let end_at = file.line_col(span.end.max(span.start));
         let (line_start, line_end) = file.line_bounds(lc.line);
         let line = file.text.get(line_start..line_end).unwrap_or("");
         let at = floor_boundary(line, span.start.saturating_sub(line_start).min(line.len()));
@@ -85,8 +95,11 @@ impl Diagnostic {
             file: file.path.clone(),
             line: lc.line,
             column: lc.column,
+            end_line: end_at.line,
+            end_column: end_at.column,
             location: None,
             hint: None,
+            subjects: Vec::new(),
             source_line,
             marker_column,
             width,
@@ -107,8 +120,11 @@ impl Diagnostic {
             file: path.to_path_buf(),
             line: 0,
             column: 0,
+            end_line: 0,
+            end_column: 0,
             location: None,
             hint: None,
+            subjects: Vec::new(),
             source_line: String::new(),
             marker_column: 0,
             width: 0,
@@ -210,7 +226,24 @@ impl Diagnostic {
         if let Some(hint) = &self.hint {
             let _ = writeln!(out, "{eq} {} {hint}", paint(bold, "help:"));
         }
+        if self.subjects.len() > 1 {
+            let _ = writeln!(out, "{eq} {}", self.subjects_note());
+        }
         out
+    }
+
+    /// `in 8 subjects: a, b, c, d, e and 3 more`.
+    fn subjects_note(&self) -> String {
+        const SHOWN: usize = 5;
+        let n = self.subjects.len();
+        let mut note = format!(
+            "in {n} subjects: {}",
+            self.subjects[..n.min(SHOWN)].join(", ")
+        );
+        if n > SHOWN {
+            let _ = write!(note, " and {} more", n - SHOWN);
+        }
+        note
     }
 
     /// A GitHub Actions workflow command (`::error file=…,line=…,col=…,title=…::message`).
@@ -234,6 +267,51 @@ impl Diagnostic {
             gh_escape_data(&msg)
         )
     }
+}
+
+/// Folds diagnostics that are the same finding at the same place (level, code, position and
+/// hint) reported for several subjects into one, in order of first appearance, listing the
+/// subjects; the first one's message and location are kept.
+pub fn group(diags: impl IntoIterator<Item = (String, Diagnostic)>) -> Vec<Diagnostic> {
+    type Key = (
+        Level,
+        String,
+        PathBuf,
+        usize,
+        usize,
+        usize,
+        usize,
+        Option<String>,
+    );
+    let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for (subject, d) in diags {
+        let key = (
+            d.level,
+            d.code.clone(),
+            d.file.clone(),
+            d.line,
+            d.column,
+            d.end_line,
+            d.end_column,
+            d.hint.clone(),
+        );
+        match index.get(&key) {
+            Some(&i) => {
+                let seen = &mut out[i].subjects;
+                if !seen.contains(&subject) {
+                    seen.push(subject);
+                }
+            }
+            None => {
+                index.insert(key, out.len());
+                let mut d = d;
+                d.subjects = vec![subject];
+                out.push(d);
+            }
+        }
+    }
+    out
 }
 
 /// The largest char boundary of `s` at or before `i`.

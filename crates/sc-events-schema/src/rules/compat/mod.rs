@@ -258,7 +258,11 @@ impl Finding {
                     .cause
                     .as_ref()
                     .map_or(String::new(), |c| format!("; because {c}"));
-                format!("{} ({direction}){cause}", inc.message)
+                format!(
+                    "{} at {} ({direction}){cause}",
+                    inc.kind.plain(&inc.message),
+                    inc.location
+                )
             }
         }
     }
