@@ -36,7 +36,9 @@ pub enum ImportCommand {
         event_type_field: String,
         /// Combine the events into one domain record of this name (a flat-envelope
         /// workspace): the shared fields become the envelope record, written once, and the
-        /// payloads one union. Two files are written instead of one per event.
+        /// payloads one union. Instead of one file per event, one file per shared record
+        /// (the envelope, and each record its fields define, such as `EventMetadata`) and one
+        /// for the domain record are written: three for the product events.
         #[arg(long)]
         domain: Option<String>,
         /// With --domain: the envelope record's name.

@@ -199,3 +199,41 @@ fn unsupported_constructs_are_refused_where_they_are_and_nothing_is_written() {
     assert!(stderr.contains("nothing was written"), "{stderr}");
     assert!(!out.exists(), "no output at all, not even the good files");
 }
+
+#[test]
+fn the_domain_help_says_how_many_files_are_written_and_that_is_what_is_written() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let o = schemactl()
+        .args(["import", "jsonschema"])
+        .args(seed_files())
+        .arg("--out")
+        .arg(out.path())
+        .args(["--namespace", "product.events", "--domain", "ProductEvent"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let mut written: Vec<String> = std::fs::read_dir(out.path())
+        .expect("out")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        [
+            "event_envelope.avsc",
+            "event_metadata.avsc",
+            "product_event.avsc"
+        ]
+    );
+    let help = schemactl()
+        .args(["import", "jsonschema", "--help"])
+        .output()
+        .expect("run");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("three for the product events"), "{help}");
+}
