@@ -20,6 +20,8 @@ const PENDING: usize = usize::MAX / 2;
 
 struct Pending {
     candidates: Vec<String>,
+    /// The name as the file writes it (`strng`, before the namespace is applied).
+    written: String,
     /// Where an unresolved name is reported: the name itself.
     name_span: Span,
     file: FileId,
@@ -129,14 +131,14 @@ fn resolve(set: &mut SchemaSet, pending: &[Pending], errors: &mut Vec<Diagnostic
             Some(&id) => ids.push(id),
             None => {
                 let wanted = &p.candidates[0];
-                let short = wanted.rsplit('.').next().unwrap_or(wanted);
+                let short = p.written.as_str();
                 // As written: a full name is compared with full names, a short one with
                 // Avro's type words and the short names in scope.
                 let full = set.by_name.keys().map(String::as_str);
                 suggestions += 1;
                 let near = if suggestions > 20 {
                     None
-                } else if wanted.contains('.') {
+                } else if short.contains('.') {
                     crate::text::closest(wanted, full)
                 } else {
                     let shorts = set.by_name.keys().filter_map(|k| k.rsplit('.').next());
@@ -281,6 +283,7 @@ impl<'d> Parser<'_, 'd> {
                 self.facts.placeholders.insert((self.file, span.start));
                 self.pending.push(Pending {
                     candidates,
+                    written: name.to_string(),
                     name_span,
                     file: self.file,
                 });

@@ -179,6 +179,15 @@ fn mistakes_get_a_did_you_mean_and_a_first_definition() {
         m.contains("unknown type \"strng\"; did you mean \"string\"?"),
         "{m}"
     );
+    // Inside a namespace too: the name as written is what is compared.
+    let m = msg(&[
+        r#"{"type":"record","name":"R","namespace":"sc.events.order","fields":[{"name":"a","type":"strng"}]}"#,
+    ]);
+    assert!(m.contains("did you mean \"string\"?"), "{m}");
+    let m = msg(&[
+        r#"{"type":"record","name":"R","namespace":"sc.events.order","fields":[{"name":"s","type":{"type":"enum","name":"OrderStatus","symbols":["A"]}},{"name":"t","type":"OrderStatu"}]}"#,
+    ]);
+    assert!(m.contains("did you mean \"OrderStatus\"?"), "{m}");
     let m = msg(&[
         r#"{"type":"record","name":"Envelope","namespace":"sc","fields":[]}"#,
         r#"{"type":"record","name":"E","namespace":"sc","fields":[{"name":"e","type":"sc.Envelop"}]}"#,
