@@ -287,6 +287,8 @@ async fn subject(
         .as_ref()
         .map(Parsed::root)
         .or(refs.last().copied());
+    // Reported after the findings it follows from (the cause first, then the bump it needs).
+    let mut bump = None;
     if let Some(newest) = bump_base {
         let disabled = policy
             .for_subject(&s.subject)
@@ -300,8 +302,7 @@ async fn subject(
                 &d.message,
                 &d,
             );
-            report.messages.push(m);
-            report.diagnostics.push(d);
+            bump = Some((m, d));
         }
     }
     // The evolution policy, like compatibility, within the group.
@@ -318,6 +319,10 @@ async fn subject(
             }
             report.diagnostics.push(d);
         }
+    }
+    if let Some((m, d)) = bump {
+        report.messages.push(m);
+        report.diagnostics.push(d);
     }
     // The registry's own verdict is comparable when it applies the same level and groups.
     let same_group = match (&s.group, live) {

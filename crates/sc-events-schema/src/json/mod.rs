@@ -224,6 +224,24 @@ impl Parser<'_> {
         }
     }
 
+    /// A `]` or `}` where a value or key must come: after a `,` that is the trailing comma
+    /// JSON forbids (reported at the comma, the thing to delete), else a missing value.
+    fn trailing_comma(&mut self, close: u8) -> JsonError {
+        let close = char::from(close);
+        let before = self.bytes[..self.pos]
+            .iter()
+            .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+        match before {
+            Some(i) if self.bytes[i] == b',' => {
+                self.pos = i;
+                self.err(format!(
+                    "trailing comma before `{close}`: JSON allows none; remove this `,`"
+                ))
+            }
+            _ => self.err(format!("expected a JSON value before `{close}`")),
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -310,12 +328,16 @@ impl Parser<'_> {
             Some(b'f') => self.expect_word("false", Json::Bool(false)),
             Some(b'n') => self.expect_word("null", Json::Null),
             Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(c @ (b']' | b'}')) => Err(self.trailing_comma(c)),
             Some(_) => Err(self.err("expected a JSON value")),
         }
     }
 
     /// An object key and its ':' (whitespace skipped after).
     fn key(&mut self) -> Result<(String, Span), JsonError> {
+        if self.peek() == Some(b'}') {
+            return Err(self.trailing_comma(b'}'));
+        }
         if self.peek() != Some(b'"') {
             return Err(self.err("expected a string key"));
         }

@@ -71,3 +71,27 @@ fn decodes_escapes() {
     assert!(parse(&key(25_000)).is_ok());
     assert!(parse(&key(25_001)).is_err());
 }
+
+#[test]
+fn a_trailing_comma_is_reported_at_the_comma() {
+    let e = parse("{\"a\": [1, 2,\n]}").unwrap_err();
+    assert_eq!(e.offset, 11);
+    assert!(
+        e.message.contains("trailing comma before `]`"),
+        "{}",
+        e.message
+    );
+    let e = parse("{\"a\": 1, }").unwrap_err();
+    assert_eq!(e.offset, 7);
+    assert!(
+        e.message.contains("trailing comma before `}`"),
+        "{}",
+        e.message
+    );
+    let e = parse("{\"a\": ]}").unwrap_err();
+    assert!(
+        e.message.contains("expected a JSON value before `]`"),
+        "{}",
+        e.message
+    );
+}

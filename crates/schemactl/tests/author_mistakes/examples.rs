@@ -47,7 +47,7 @@ mistakes! {
         workspace: DP,
         edits: &[(DP_ETL, r#""doc": "What started the run."}"#, r#""doc": "What started the run."},"#)],
         exit: 2,
-        expect: &["error[PARSE]", "--> schemas/etl/execution.avsc:26:9", "trailing comma"],
+        expect: &["error[PARSE]", "--> schemas/etl/execution.avsc:25:238", "trailing comma"],
     }
     data_platform_camel_case_field {
         workspace: DP,
@@ -83,7 +83,7 @@ mistakes! {
         workspace: PE,
         edits: &[(PE_EVENT, r#""doc": "Optional reason for deletion"}"#, r#""doc": "Optional reason for deletion"},"#)],
         exit: 2,
-        expect: &["error[PARSE]", "--> schemas/product_event.avsc:54:9", "trailing comma"],
+        expect: &["error[PARSE]", "--> schemas/product_event.avsc:53:113", "trailing comma"],
     }
     product_events_snake_case_field {
         workspace: PE,
@@ -122,7 +122,7 @@ mistakes! {
         workspace: FO,
         edits: &[(FO_ORDER, FO_CANCELLED_ID, r#"{"name": "orderId", "type": "string", "doc": "Id of the cancelled order.", "constraints": {"minLength": 1}},"#)],
         exit: 2,
-        expect: &["error[PARSE]", "--> schemas/order.avsc:37:9", "trailing comma"],
+        expect: &["error[PARSE]", "--> schemas/order.avsc:36:118", "trailing comma"],
     }
     flowops_snake_case_field {
         workspace: FO,

@@ -243,10 +243,10 @@ const TRAILING_COMMA: &[(&str, &str, &str)] = &[(
     "\"doc\": \"Status right after creation (normally PENDING).\"}\n",
     "\"doc\": \"Status right after creation (normally PENDING).\"},\n",
 )];
-/// A trailing comma: `PARSE`, exit 2 (not JSON at all), at the `]` after it, saying so.
+/// A trailing comma: `PARSE`, exit 2 (not JSON at all), at the comma itself, saying so.
 const TRAILING_COMMA_FOUND: [&str; 3] = [
     "error[PARSE]",
-    "--> schemas/order.avsc:25:9",
+    "--> schemas/order.avsc:24:357",
     "trailing comma",
 ];
 const ORDER_NUMBER: &str = r#"{"name": "order_number", "type": "string""#;
