@@ -231,15 +231,13 @@ impl Parser<'_> {
         let before = self.bytes[..self.pos]
             .iter()
             .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-        match before {
-            Some(i) if self.bytes[i] == b',' => {
-                self.pos = i;
-                self.err(format!(
-                    "trailing comma before `{close}`: JSON allows none; remove this `,`"
-                ))
-            }
-            _ => self.err(format!("expected a JSON value before `{close}`")),
-        }
+        let Some(i) = before.filter(|&i| self.bytes[i] == b',') else {
+            return self.err(format!("expected a JSON value before `{close}`"));
+        };
+        self.pos = i;
+        self.err(format!(
+            "trailing comma before `{close}`: JSON allows none; remove this `,`"
+        ))
     }
 
     fn peek(&self) -> Option<u8> {
