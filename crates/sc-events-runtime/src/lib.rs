@@ -14,6 +14,8 @@
 //!   resolved into today's types), and [`wire::Consumable`];
 //! - [`codec`]: plain-datum encode and decode (feature `reference`: apache-avro's serde over
 //!   the same schemas, for tests and benches);
+//! - [`partition`]: the partition of a keyed message as the Java client (murmur2) or a
+//!   platform's own formula computes it, so producers in other languages agree;
 //! - `kafka` (feature `kafka`, on by default): typed producers, consuming jobs with retries,
 //!   dead letters and de-duplication, and topic admin, over rdkafka.
 //!
@@ -24,6 +26,7 @@ pub mod codec;
 pub mod event;
 #[cfg(feature = "kafka")]
 pub mod kafka;
+pub mod partition;
 pub mod wire;
 pub mod workspace;
 
