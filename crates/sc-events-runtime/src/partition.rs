@@ -57,8 +57,9 @@ pub fn murmur2_partition(key: &[u8], partitions: u32) -> Option<i32> {
 /// Java's `String.hashCode` of `key`: `s[0]*31^(n-1) + … + s[n-1]` over its UTF-16 units,
 /// wrapping as a Java `int` does.
 pub fn java_string_hash(key: &str) -> i32 {
-    key.encode_utf16()
-        .fold(0i32, |h, unit| h.wrapping_mul(31).wrapping_add(i32::from(unit)))
+    key.encode_utf16().fold(0i32, |h, unit| {
+        h.wrapping_mul(31).wrapping_add(i32::from(unit))
+    })
 }
 
 /// `Math.abs(key.hashCode()) % partitions`. The one hash Java cannot take the absolute value
@@ -83,7 +84,10 @@ mod tests {
             (b"foobar", -790_332_482),
             (b"a-little-bit-long-string", -985_981_536),
             (b"a-little-bit-longer-string", -1_486_304_829),
-            (b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58_897_971),
+            (
+                b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8",
+                -58_897_971,
+            ),
             (b"abc", 479_470_107),
         ];
         for (key, want) in cases {
@@ -118,7 +122,7 @@ mod tests {
         assert_eq!(java_string_hash("polygenelubricants"), i32::MIN);
         assert_eq!(
             java_string_hash_partition("polygenelubricants", 12),
-            Some((1u32 << 31) as i32 % 12)
+            Some(((1u32 << 31) % 12) as i32)
         );
     }
 }
