@@ -9,7 +9,7 @@
 //!
 //! Writer schemas are fetched once per id, with their references, and a bounded number is
 //! kept. Decoding is bounded like every other decoder here: nesting by
-//! [`binary::MAX_DEPTH`], collection sizes by the input.
+//! [`super::binary::MAX_DEPTH`], collection sizes by the input.
 
 use super::binary::{DecodeError, Reader};
 use super::framed::{split, HEADER_LEN};
