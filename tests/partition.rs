@@ -3,8 +3,9 @@
 //! - `murmur2_partition` with Confluent's Python client (librdkafka) set to the Java client's
 //!   partitioner, `murmur2_random`, producing to a real broker (tansu) with 12 partitions:
 //!   every key on the partition the broker acknowledged it on;
-//! - `java_string_hash_partition` with `Math.abs(key.hashCode()) % 12` run by Java itself
-//!   (`tests/interop/JavaPartition.java`), the data platform's own formula.
+//! - `java_hash_code_partition` with `Math.abs(key.hashCode()) % 12` run by Java itself
+//!   (`tests/interop/JavaPartition.java`), the data platform's own formula, for the key as a
+//!   `String` and, where it is a long's text, as a `Long`.
 
 mod support;
 
@@ -12,7 +13,8 @@ use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::ClientConfig;
 use sc_events_runtime::partition::{
-    java_string_hash, java_string_hash_partition, murmur2_partition,
+    java_hash_code_partition, java_string_hash, java_string_hash_partition, murmur2_partition,
+    KeyType,
 };
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -103,8 +105,25 @@ fn the_data_platform_formula_equals_javas_math_abs_hash_code() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), keys.len());
     let mut min_value_seen = false;
+    let mut longs = 0;
     for (key, line) in keys.iter().zip(lines) {
-        let (hash, partition) = line.split_once(' ').expect("hash partition");
+        let mut fields = line.split(' ');
+        let (Some(hash), Some(partition), Some(long)) =
+            (fields.next(), fields.next(), fields.next())
+        else {
+            panic!("{key:?}: {line}");
+        };
+        if long != "-" {
+            // A Long key (the data platform's org_id): Long.hashCode, not the text's.
+            longs += 1;
+            assert!(!long.starts_with('-'), "{key:?}: {long}");
+            let long: i32 = long.parse().expect("partition");
+            assert_eq!(
+                java_hash_code_partition(key, KeyType::Long, PARTITIONS),
+                Some(long),
+                "{key:?} as a Long"
+            );
+        }
         let hash: i32 = hash.parse().expect("hash");
         assert_eq!(java_string_hash(key), hash, "hashCode of {key:?}");
         if hash == i32::MIN {
@@ -121,6 +140,7 @@ fn the_data_platform_formula_equals_javas_math_abs_hash_code() {
         );
     }
     assert!(min_value_seen, "the Integer.MIN_VALUE key was compared");
+    assert!(longs > 1000, "{longs} long keys compared");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

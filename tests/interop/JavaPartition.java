@@ -3,8 +3,10 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads keys from stdin, one per line, and prints for each the partition of the data
- * platform's own formula, {@code Math.abs(key.hashCode()) % partitions}, as Java computes it.
+ * Reads keys from stdin, one per line, and prints for each the data platform's own formula,
+ * {@code Math.abs(key.hashCode()) % partitions}, as Java computes it: the key's
+ * {@code String.hashCode}, that partition, and, when the key is a long's text, the partition
+ * of the {@code Long} (else {@code -}).
  *
  * <p>usage: java JavaPartition PARTITIONS &lt; keys
  */
@@ -16,7 +18,15 @@ public final class JavaPartition {
         StringBuilder out = new StringBuilder();
         for (String key; (key = in.readLine()) != null; ) {
             out.append(key.hashCode()).append(' ')
-                    .append(Math.abs(key.hashCode()) % partitions).append('\n');
+                    .append(Math.abs(key.hashCode()) % partitions).append(' ');
+            Long id = null;
+            try {
+                id = Long.valueOf(key);
+            } catch (NumberFormatException e) {
+                // not a long: a string key only
+            }
+            out.append(id == null ? "-" : String.valueOf(Math.abs(id.hashCode()) % partitions))
+                    .append('\n');
         }
         System.out.print(out);
     }

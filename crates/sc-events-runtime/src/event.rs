@@ -9,8 +9,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
+pub use crate::partition::KeyType;
 pub use crate::workspace::{
-    ConsumerInfo, EventInfo, RetryPolicy, SchemaInfo, Tier, TopicInfo, WorkspaceCatalog,
+    ConsumerInfo, EventInfo, Partitioner, RetryPolicy, SchemaInfo, Tier, TopicInfo,
+    WorkspaceCatalog,
 };
 
 /// For generated constraint checks (`"pattern"` with a full regular expression).
@@ -166,6 +168,8 @@ pub trait DomainEvent: serde::Serialize + serde::de::DeserializeOwned + Sized {
     type Workspace: WorkspaceCatalog;
     const TOPIC: &'static str;
     const KEY_FIELD: Option<&'static str>;
+    /// The key field's Avro type, for a partitioner that hashes its Java value.
+    const KEY_TYPE: crate::partition::KeyType = crate::partition::KeyType::String;
     /// Full Avro name of the record.
     const RECORD: &'static str;
     /// The canonical `.avsc` text (references shared types by name).

@@ -4,11 +4,40 @@
 //! - [`murmur2`]: the Java client's default (`BuiltInPartitioner`, and `DefaultPartitioner`
 //!   before it): `toPositive(murmur2(keyBytes)) % numPartitions`, with Kafka's seed
 //!   `0x9747b28c`. librdkafka's `murmur2_random` is the same function.
-//! - [`java_string_hash`]: a platform that partitions by `Math.abs(key.hashCode()) %
-//!   numPartitions` itself (the data platform's `orgId`), over the key's UTF-16 units as
-//!   `String.hashCode` counts them.
+//! - [`java_hash_code_partition`]: a platform that partitions by `Math.abs(key.hashCode()) %
+//!   numPartitions` itself (the data platform's `orgId`, a `Long`), over the key field's Java
+//!   value: [`java_string_hash`] (UTF-16 units, as `String.hashCode` counts them),
+//!   [`java_long_hash`] or an `Integer`'s own value.
 //!
 //! Keyless messages are left to the client, as both Java and librdkafka spread them.
+
+use crate::workspace::Partitioner;
+
+/// The Avro type of a topic's key field, which decides the Java value `hashCode` is taken of
+/// (the Kafka key itself is always the value's text).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum KeyType {
+    #[default]
+    String,
+    Long,
+    Int,
+}
+
+/// The partition of a message with `key` (a `key_type` value's text) on a topic of
+/// `partitions` partitions under `partitioner`; `None` when the client should choose
+/// (`consistent_random`, librdkafka's own) or the topic has no partitions.
+pub fn partition(
+    partitioner: Partitioner,
+    key: &str,
+    key_type: KeyType,
+    partitions: u32,
+) -> Option<i32> {
+    match partitioner {
+        Partitioner::Murmur2 => murmur2_partition(key.as_bytes(), partitions),
+        Partitioner::JavaHashCode => java_hash_code_partition(key, key_type, partitions),
+        Partitioner::ConsistentRandom => None,
+    }
+}
 
 /// Kafka's murmur2 of `data` (`org.apache.kafka.common.utils.Utils.murmur2`), as Java's
 /// 32-bit signed arithmetic computes it.
@@ -62,12 +91,33 @@ pub fn java_string_hash(key: &str) -> i32 {
     })
 }
 
-/// `Math.abs(key.hashCode()) % partitions`. The one hash Java cannot take the absolute value
-/// of, `Integer.MIN_VALUE`, gives a negative partition there (the send fails); here it is
-/// `2^31 % partitions`, a valid partition. `None` when the topic has no partitions.
+/// Java's `Long.hashCode(value)`: `(int) (value ^ (value >>> 32))`.
+pub fn java_long_hash(value: i64) -> i32 {
+    let v = value as u64;
+    (v ^ (v >> 32)) as u32 as i32
+}
+
+/// `Math.abs(key.hashCode()) % partitions` of the key as a `String`.
 pub fn java_string_hash_partition(key: &str, partitions: u32) -> Option<i32> {
-    java_string_hash(key)
-        .unsigned_abs()
+    abs_mod(java_string_hash(key), partitions)
+}
+
+/// `Math.abs(k.hashCode()) % partitions` of the key field's Java value: a `String`'s, a
+/// `Long`'s or an `Integer`'s (a numeric key whose text does not parse is hashed as text).
+pub fn java_hash_code_partition(key: &str, key_type: KeyType, partitions: u32) -> Option<i32> {
+    let hash = match key_type {
+        KeyType::Long => key.parse::<i64>().map(java_long_hash).ok(),
+        KeyType::Int => key.parse::<i32>().ok(),
+        KeyType::String => None,
+    };
+    abs_mod(hash.unwrap_or_else(|| java_string_hash(key)), partitions)
+}
+
+/// `Math.abs(hash) % partitions`. The one hash Java cannot take the absolute value of,
+/// `Integer.MIN_VALUE`, gives a negative partition there (the send fails); here it is
+/// `2^31 % partitions`, a valid partition. `None` when the topic has no partitions.
+fn abs_mod(hash: i32, partitions: u32) -> Option<i32> {
+    hash.unsigned_abs()
         .checked_rem(partitions)
         .and_then(|p| i32::try_from(p).ok())
 }
@@ -109,6 +159,23 @@ mod tests {
         }
         assert_eq!(murmur2_partition(b"k", 0), None);
         assert_eq!(java_string_hash_partition("k", 0), None);
+    }
+
+    #[test]
+    fn java_long_hash_folds_the_two_halves() {
+        assert_eq!(java_long_hash(456), 456);
+        assert_eq!(java_long_hash(-1), 0);
+        assert_eq!(java_long_hash(1 << 32), 1);
+        assert_eq!(java_long_hash(i64::MIN), i32::MIN);
+        assert_eq!(
+            java_hash_code_partition("456", KeyType::Long, 12),
+            Some(456 % 12)
+        );
+        assert_eq!(java_hash_code_partition("-7", KeyType::Int, 6), Some(1));
+        assert_eq!(
+            java_hash_code_partition("456", KeyType::String, 12),
+            java_string_hash_partition("456", 12)
+        );
     }
 
     #[test]

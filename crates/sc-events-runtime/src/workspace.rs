@@ -13,10 +13,11 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
+/// How a failing handler is retried before its event is dead-lettered.
+pub use sc_events_schema::config::Partitioner;
 /// The privacy tier the runtime compares (every workspace's; a workspace's generated
 /// `PrivacyTier` enum converts into it).
 pub use sc_events_schema::PrivacyTier as Tier;
-/// How a failing handler is retried before its event is dead-lettered.
 pub use sc_events_schema::RetryPolicy;
 
 /// One workspace's generated catalog, implemented by the unit struct `Workspace` the build
@@ -66,6 +67,8 @@ pub struct TopicInfo {
     pub description: &'static str,
     /// Full name of the record the topic carries, if it has a schema.
     pub value_schema: Option<&'static str>,
+    /// How the producer picks a keyed message's partition ([`crate::partition`]).
+    pub partitioner: Partitioner,
 }
 
 /// Static facts about one event type.

@@ -139,6 +139,39 @@ pub enum SubjectStrategy {
     TopicRecord,
 }
 
+/// How a producer picks the partition of a keyed message on a topic: as the topic's other
+/// producers do, so one key stays on one partition whoever writes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Partitioner {
+    /// The Java client's default: `toPositive(murmur2(key bytes)) % partitions`.
+    #[default]
+    Murmur2,
+    /// librdkafka's default (CRC32 of the key); what Rust, C, Go and Python clients do
+    /// unless told otherwise.
+    ConsistentRandom,
+    /// `Math.abs(key.hashCode()) % partitions` over the key field's Java value
+    /// (`String.hashCode`, `Long.hashCode`, `Integer.hashCode`): a platform that computes
+    /// partitions itself (the data platform's `orgId`).
+    JavaHashCode,
+}
+
+impl Partitioner {
+    pub const ALL: [Partitioner; 3] = [
+        Partitioner::Murmur2,
+        Partitioner::ConsistentRandom,
+        Partitioner::JavaHashCode,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Partitioner::Murmur2 => "murmur2",
+            Partitioner::ConsistentRandom => "consistent_random",
+            Partitioner::JavaHashCode => "java_hash_code",
+        }
+    }
+}
+
 /// The naming convention of field names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum Case {
@@ -200,6 +233,8 @@ pub struct LayoutSection {
     /// and the subject's Confluent `compatibilityGroup`, so a major version starts a new
     /// group (`""`: no groups).
     pub compatibility_group: String,
+    /// The partitioner of every topic that names none.
+    pub partitioner: Partitioner,
 }
 
 impl Default for LayoutSection {
@@ -224,6 +259,7 @@ impl Default for LayoutSection {
             dlq_retention_ms: None,
             subject_strategy: SubjectStrategy::Topic,
             compatibility_group: "application.major.version".into(),
+            partitioner: Partitioner::Murmur2,
         }
     }
 }

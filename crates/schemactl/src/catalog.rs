@@ -62,6 +62,9 @@ pub struct TopicDoc {
     pub key: Option<String>,
     pub retention_ms: u64,
     pub cleanup_policy: String,
+    /// `murmur2` (the Java client's), `consistent_random` (librdkafka's) or
+    /// `java_hash_code` (`Math.abs(key.hashCode()) % partitions`).
+    pub partitioner: &'static str,
     pub value_subject: Option<String>,
     /// The topic's dead-letter topic under the workspace's DLQ naming, when it has one.
     pub dlq: Option<String>,
@@ -109,6 +112,7 @@ impl CatalogDoc {
                     key: t.key.clone(),
                     retention_ms: t.retention_ms,
                     cleanup_policy: t.cleanup_policy.clone(),
+                    partitioner: t.partitioner().as_str(),
                     value_subject: c.value_subject(t),
                     dlq: dlq_of(c, t.name.get_ref()),
                 })

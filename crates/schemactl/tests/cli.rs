@@ -182,12 +182,14 @@ fn catalog_json_is_the_documented_contract() {
             "dlq",
             "key",
             "name",
+            "partitioner",
             "partitions",
             "replication_factor",
             "retention_ms",
             "value_subject"
         ]
     );
+    assert_eq!(topics[0]["partitioner"], "murmur2");
     assert_eq!(
         keys(&events[0]),
         [

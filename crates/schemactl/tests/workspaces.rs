@@ -121,7 +121,10 @@ fn data_platform_catalog_has_its_eight_topics_keys_retention_and_dlqs() {
         assert_eq!(t["key"], key, "{t}");
         assert_eq!(t["retention_ms"], days * DAY, "{t}");
         assert_eq!(t["dlq"], format!("{name}.dlq"), "{t}");
+        // Seed 002: Math.abs(orgId.hashCode()) % numPartitions, set once in schemactl.toml.
+        assert_eq!(t["partitioner"], "java_hash_code", "{t}");
         let dlq = topic(&c, &format!("{name}.dlq"));
+        assert_eq!(dlq["partitioner"], "java_hash_code", "{dlq}");
         assert_eq!(
             (&dlq["category"], &dlq["retention_ms"]),
             (&Value::from("dlq"), &Value::from(14 * DAY))

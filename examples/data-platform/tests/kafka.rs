@@ -68,7 +68,11 @@ async fn raw_batches_become_cleaned_batches_with_auto_registered_schemas() {
     ];
     let p = producer(&s);
     for e in &sent {
-        p.send(e).await.expect("delivered");
+        let d = p.send(e).await.expect("delivered");
+        // Seed 002's formula: Math.abs(orgId.hashCode()) % 12, orgId a Long.
+        let want =
+            (sc_events_runtime::partition::java_long_hash(e.org_id).unsigned_abs() % 12) as i32;
+        assert_eq!(d.partition, want, "org {}", e.org_id);
     }
     let mut subjects = s.registry.subjects(false).await.expect("subjects");
     subjects.sort();

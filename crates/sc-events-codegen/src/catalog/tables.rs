@@ -32,7 +32,7 @@ pub(crate) fn generate(catalog: &Catalog, dir: &Path, o: &mut String) {
     let set = &catalog.set;
     let topics = catalog.topics.iter().map(|t| {
         format!(
-            "{EVENT}::TopicInfo {{ name: {:?}, category: {:?}, partitions: {}, replication_factor: {:?}, key: {:?}, retention_ms: {}, cleanup_policy: {:?}, description: {:?}, value_schema: {:?} }}",
+            "{EVENT}::TopicInfo {{ name: {:?}, category: {:?}, partitions: {}, replication_factor: {:?}, key: {:?}, retention_ms: {}, cleanup_policy: {:?}, description: {:?}, value_schema: {:?}, partitioner: {EVENT}::Partitioner::{:?} }}",
             t.name.get_ref(),
             t.category,
             t.partitions,
@@ -41,7 +41,8 @@ pub(crate) fn generate(catalog: &Catalog, dir: &Path, o: &mut String) {
             t.retention_ms,
             t.cleanup_policy,
             t.description,
-            t.value_schema.as_ref().map(|v| v.get_ref().as_str())
+            t.value_schema.as_ref().map(|v| v.get_ref().as_str()),
+            t.partitioner()
         )
     });
     table(

@@ -158,6 +158,24 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
         o,
         "    fn key(&self) -> Option<std::borrow::Cow<'_, str>> {{ {key} }}"
     );
+    // A numeric key field: a partitioner hashing the Java value hashes the number.
+    let key_field = envelope_key.or_else(|| {
+        let k = cx.key.as_deref()?;
+        events
+            .first()
+            .and_then(|(_, _, record)| field(set, *record, k))
+    });
+    let key_type = match key_field.map(|f| &f.ty.non_null().kind) {
+        Some(Kind::Long) => Some("Long"),
+        Some(Kind::Int) => Some("Int"),
+        _ => None,
+    };
+    if let Some(t) = key_type {
+        let _ = writeln!(
+            o,
+            "    const KEY_TYPE: {EVENT}::KeyType = {EVENT}::KeyType::{t};"
+        );
+    }
     let etf = field_name(&l.event_type_field);
     let _ = writeln!(o, "    fn validate(&self) -> Result<(), {EVENT}::ValidationError> {{\n        use {EVENT}::CheckFields as _;\n        let p = self.payload();");
     let _ = writeln!(o, "        if self.{etf} != p.event_type {{\n            return Err({EVENT}::ValidationError::EventTypeMismatch {{ envelope: self.{etf}.clone(), payload: p.event_type }});\n        }}");

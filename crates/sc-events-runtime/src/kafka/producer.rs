@@ -1,6 +1,10 @@
 //! The typed producer: `send(&event)` goes to the event's topic from the catalog, keyed by its
 //! entity id (the topic's partition key), framed by the registry-aware serializer, with
-//! `event_type`, `event_id` and `privacy_tier` headers. Idempotent (`enable.idempotence=true`,
+//! `event_type`, `event_id` and `privacy_tier` headers. The partition of a keyed message is
+//! the topic's `partitioner` ([`crate::partition`]): by default `murmur2`, the Java client's,
+//! over the partition count the cluster reports when the event type is first prepared (a
+//! partition added later is seen by the next producer), so Java and Rust producers of one
+//! topic put a key on the same partition. Idempotent (`enable.idempotence=true`,
 //! `acks=all`), so librdkafka's own retries never duplicate or reorder a partition.
 //!
 //! `send` waits for the broker's acknowledgement; [`EventProducer::enqueue`] returns the
@@ -9,7 +13,9 @@
 
 use super::{headers, KafkaConfig};
 use crate::event::{DomainEvent, ValidationError};
+use crate::partition::partition;
 use crate::wire::{Encode, Serializer, SerializerConfig, WireError};
+use crate::workspace::{Partitioner, WorkspaceCatalog};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
@@ -71,6 +77,9 @@ pub enum SendError {
     Kafka(KafkaError),
     /// The producer was dropped before the delivery report came.
     Cancelled,
+    /// The topic's partition count is not known (the cluster's metadata had no such topic or
+    /// could not be fetched, or `enqueue` came before `prepare`).
+    Partitions { topic: String, reason: String },
 }
 
 impl fmt::Display for SendError {
@@ -80,6 +89,9 @@ impl fmt::Display for SendError {
             SendError::Schema(e) => write!(f, "no schema id for the event: {e}"),
             SendError::Kafka(e) => write!(f, "delivery failed: {e}"),
             SendError::Cancelled => write!(f, "the producer closed before the delivery report"),
+            SendError::Partitions { topic, reason } => {
+                write!(f, "no partition count for topic {topic}: {reason}")
+            }
         }
     }
 }
@@ -91,7 +103,16 @@ pub struct EventProducer {
     inner: FutureProducer,
     registry: Arc<dyn Registry>,
     options: ProducerOptions,
-    ids: RwLock<HashMap<TypeId, u32>>,
+    prepared: RwLock<HashMap<TypeId, Prepared>>,
+}
+
+/// What `prepare` learns once per event type.
+#[derive(Debug, Clone, Copy)]
+struct Prepared {
+    schema_id: u32,
+    partitioner: Partitioner,
+    /// The topic's partition count in the cluster; `None` where librdkafka partitions.
+    partitions: Option<u32>,
 }
 
 impl EventProducer {
@@ -117,29 +138,72 @@ impl EventProducer {
             inner,
             registry,
             options,
-            ids: RwLock::new(HashMap::new()),
+            prepared: RwLock::new(HashMap::new()),
         })
     }
 
-    /// Looks up (or registers, if configured) the schema id of `E` once; later sends reuse it.
+    /// Looks up (or registers, if configured) the schema id of `E` once, and the partition
+    /// count of its topic where the topic's partitioner needs it; later sends reuse both.
     pub async fn prepare<E: DomainEvent + Encode + 'static>(&self) -> Result<u32, SendError> {
-        if let Some(id) = self.cached::<E>() {
-            return Ok(id);
+        if let Some(p) = self.cached::<E>() {
+            return Ok(p.schema_id);
         }
         let ser = Serializer::<E>::new(self.registry.as_ref(), &self.options.serializer)
             .await
             .map_err(SendError::Schema)?;
-        if let Ok(mut ids) = self.ids.write() {
-            ids.insert(TypeId::of::<E>(), ser.schema_id());
+        let partitioner = <E::Workspace as WorkspaceCatalog>::topic(E::TOPIC)
+            .map_or(Partitioner::default(), |t| t.partitioner);
+        let partitions = match (partitioner, E::KEY_FIELD) {
+            (Partitioner::ConsistentRandom, _) | (_, None) => None,
+            _ => Some(self.partition_count(E::TOPIC).await?),
+        };
+        let p = Prepared {
+            schema_id: ser.schema_id(),
+            partitioner,
+            partitions,
+        };
+        if let Ok(mut prepared) = self.prepared.write() {
+            prepared.insert(TypeId::of::<E>(), p);
         }
-        Ok(ser.schema_id())
+        Ok(p.schema_id)
     }
 
-    fn cached<E: 'static>(&self) -> Option<u32> {
-        self.ids
+    fn cached<E: 'static>(&self) -> Option<Prepared> {
+        self.prepared
             .read()
             .ok()
-            .and_then(|ids| ids.get(&TypeId::of::<E>()).copied())
+            .and_then(|p| p.get(&TypeId::of::<E>()).copied())
+    }
+
+    /// The number of partitions the cluster reports for `topic` (a blocking metadata request,
+    /// off the async threads, bounded by the delivery timeout).
+    async fn partition_count(&self, topic: &'static str) -> Result<u32, SendError> {
+        let fail = |reason: String| SendError::Partitions {
+            topic: topic.to_string(),
+            reason,
+        };
+        let producer = self.inner.clone();
+        let timeout = Duration::from_millis(u64::from(self.options.delivery_timeout_ms));
+        let metadata = tokio::task::spawn_blocking(move || {
+            producer
+                .client()
+                .fetch_metadata(Some(topic), Timeout::After(timeout))
+        })
+        .await
+        .map_err(|e| fail(format!("the metadata request did not finish: {e}")))?
+        .map_err(|e| fail(format!("cannot fetch the cluster's metadata: {e}")))?;
+        let t = metadata
+            .topics()
+            .iter()
+            .find(|t| t.name() == topic)
+            .ok_or_else(|| fail("the cluster does not list it".into()))?;
+        if let Some(e) = t.error() {
+            return Err(fail(format!("the cluster says {e:?}")));
+        }
+        u32::try_from(t.partitions().len())
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| fail("the cluster lists no partitions".into()))
     }
 
     /// Validates, encodes and sends `event`, and waits for the broker's acknowledgement.
@@ -159,13 +223,18 @@ impl EventProducer {
     ) -> Result<impl Future<Output = Result<Delivered, SendError>> + Send + 'static, SendError>
     {
         event.validate().map_err(SendError::Invalid)?;
-        let id = self.cached::<E>().ok_or_else(|| {
+        let prepared = self.cached::<E>().ok_or_else(|| {
             SendError::Schema(WireError::NotRegistered {
                 subject: format!("{}-value (call prepare first)", E::TOPIC),
             })
         })?;
+        let id = prepared.schema_id;
         let payload = event.payload();
         let key = event.key();
+        let partition = match (key.as_deref(), prepared.partitions) {
+            (Some(k), Some(n)) => partition(prepared.partitioner, k, E::KEY_TYPE, n),
+            _ => None,
+        };
         let mut id_text = [0u8; uuid::fmt::Hyphenated::LENGTH];
         let event_id: &str = event.event_id().hyphenated().encode_lower(&mut id_text);
         let hdrs = OwnedHeaders::new_with_capacity(3)
@@ -196,6 +265,10 @@ impl EventProducer {
                 .headers(hdrs);
             let record = match key.as_deref() {
                 Some(k) => record.key(k),
+                None => record,
+            };
+            let record = match partition {
+                Some(p) => record.partition(p),
                 None => record,
             };
             self.inner

@@ -9,6 +9,7 @@
 mod toml;
 mod yaml;
 
+use crate::config::Partitioner;
 use crate::diag::Diagnostic;
 use crate::layout::Layout;
 use crate::retry::RetryPolicy;
@@ -34,6 +35,17 @@ pub struct Topic {
     pub description: String,
     /// Full name of the top-level record the topic carries.
     pub value_schema: Option<Spanned<String>>,
+    /// How producers pick a keyed message's partition; the layout's `partitioner` (default
+    /// `murmur2`, the Java client's) when the topic names none.
+    #[serde(default)]
+    pub partitioner: Option<Partitioner>,
+}
+
+impl Topic {
+    /// The topic's partitioner (filled in from the layout once the file is parsed).
+    pub fn partitioner(&self) -> Partitioner {
+        self.partitioner.unwrap_or_default()
+    }
 }
 
 /// The privacy tiers, from most to least open.
@@ -137,6 +149,9 @@ pub fn parse(layout: &Layout, file: &SourceFile) -> Result<TopicsFile, Vec<Diagn
     } else {
         toml::parse(file)?
     };
+    for t in &mut parsed.topics {
+        t.partitioner.get_or_insert(layout.section.partitioner);
+    }
     derive_dlqs(layout, &mut parsed);
     Ok(parsed)
 }
@@ -169,6 +184,7 @@ fn derive_dlqs(layout: &Layout, parsed: &mut TopicsFile) {
                 cleanup_policy: "delete".into(),
                 description: format!("Dead letters of {}", t.name.get_ref()),
                 value_schema: None,
+                partitioner: t.partitioner,
             });
         }
     }
@@ -201,4 +217,57 @@ pub(crate) fn no_dlq() -> Spanned<String> {
 
 pub(crate) fn no_tier() -> Spanned<PrivacyTier> {
     unset(PrivacyTier::Restricted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn layout(config: &str) -> Layout {
+        Layout::parse(Path::new("/w"), Path::new("/w/schemactl.toml"), config).expect("layout")
+    }
+
+    const TOPIC: &str = "[[topic]]\nname = \"a\"\ncategory = \"domain\"\npartitions = 3\nkey = \"id\"\nretention_ms = 1\ncleanup_policy = \"delete\"\ndescription = \"d\"\n";
+
+    #[test]
+    fn a_topic_takes_the_layouts_partitioner_unless_it_names_its_own() {
+        let two = format!(
+            "{TOPIC}{}partitioner = \"consistent_random\"\n",
+            TOPIC.replace("\"a\"", "\"b\"")
+        );
+        let java = layout("[layout]\npartitioner = \"java_hash_code\"\n");
+        let parsed = parse(&java, &SourceFile::new("topics.toml", two)).expect("parses");
+        assert_eq!(parsed.topics[0].partitioner(), Partitioner::JavaHashCode);
+        assert_eq!(
+            parsed.topics[1].partitioner(),
+            Partitioner::ConsistentRandom
+        );
+        let parsed = parse(&layout(""), &SourceFile::new("topics.toml", TOPIC)).expect("parses");
+        assert_eq!(parsed.topics[0].partitioner(), Partitioner::Murmur2);
+        let bad = SourceFile::new("topics.toml", format!("{TOPIC}partitioner = \"crc32\"\n"));
+        let e = parse(&layout(""), &bad).unwrap_err();
+        assert!(
+            e[0].message.contains("unknown variant `crc32`"),
+            "{}",
+            e[0].message
+        );
+        assert_eq!(e[0].line, 9);
+    }
+
+    #[test]
+    fn a_yaml_topic_may_name_its_partitioner() {
+        let yaml = layout("[layout]\ntopics = \"topic-config.yaml\"\n");
+        let text = "topics:\n  - name: a\n    partitions: 3\n    retention: 7d\n    key: id\n    partitioner: java_hash_code\n";
+        let parsed = parse(&yaml, &SourceFile::new("topic-config.yaml", text)).expect("parses");
+        assert_eq!(parsed.topics[0].partitioner(), Partitioner::JavaHashCode);
+        let bad = SourceFile::new("topic-config.yaml", text.replace("java_hash_code", "crc"));
+        let e = parse(&yaml, &bad).unwrap_err();
+        assert!(
+            e[0].message.contains("unknown partitioner \"crc\""),
+            "{}",
+            e[0].message
+        );
+        assert_eq!((e[0].line, e[0].column), (6, 18));
+    }
 }

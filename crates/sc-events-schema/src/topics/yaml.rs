@@ -22,6 +22,7 @@
 use super::{
     no_dlq, no_tier, Consumer, PrivacyTier, RegistryHints, RetryPolicy, Topic, TopicsFile,
 };
+use crate::config::Partitioner;
 use crate::diag::{Diagnostic, Level};
 use crate::source::{SourceFile, Span};
 use std::ops::Range;
@@ -145,6 +146,22 @@ struct Cx<'a> {
 }
 
 impl Cx<'_> {
+    /// `murmur2`, `consistent_random` or `java_hash_code`.
+    fn partitioner(&mut self, v: &Y) -> Option<Partitioner> {
+        let s = self.text(v, "partitioner")?;
+        let found = Partitioner::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s.get_ref().as_str());
+        if found.is_none() {
+            let message = format!(
+                "unknown partitioner {}: murmur2, consistent_random or java_hash_code",
+                crate::text::quoted(s.get_ref())
+            );
+            self.err(s.span(), message);
+        }
+        found
+    }
+
     fn err(&mut self, span: Range<usize>, message: String) {
         self.errors.push(Diagnostic::at(
             Level::Error,
@@ -269,6 +286,7 @@ impl Cx<'_> {
             "value_schema",
             "description",
             "cleanup_policy",
+            "partitioner",
         ];
         let entries = self.map(y, "a topic", KEYS)?;
         let (mut name, mut partitions, mut retention) = (None, None, None);
@@ -282,6 +300,7 @@ impl Cx<'_> {
             cleanup_policy: "delete".into(),
             description: String::new(),
             value_schema: None,
+            partitioner: None,
         };
         for (k, v) in entries {
             match k.get_ref().as_str() {
@@ -299,6 +318,7 @@ impl Cx<'_> {
                 "value_schema" => t.value_schema = self.text(v, "value_schema"),
                 "description" => t.description = self.text(v, "description")?.into_inner(),
                 "cleanup_policy" => t.cleanup_policy = self.text(v, "cleanup_policy")?.into_inner(),
+                "partitioner" => t.partitioner = self.partitioner(v),
                 _ => {}
             }
         }
