@@ -167,7 +167,9 @@ fn run_policy(case: &Path) -> Result<Vec<Found>, String> {
             from_diag(case, &d, f.ignored.as_deref())
         })
         .collect();
-    out.extend(version::check(old, new, "schema_version").map(|d| from_diag(case, &d, None)));
+    out.extend(
+        version::check(old, new, "schema_version", &subject).map(|d| from_diag(case, &d, None)),
+    );
     Ok(out)
 }
 

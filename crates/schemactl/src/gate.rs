@@ -288,14 +288,16 @@ async fn subject(
         .map(Parsed::root)
         .or(refs.last().copied());
     // Reported after the findings it follows from (the cause first, then the bump it needs).
+    let subject_policy = policy.for_subject(&s.subject);
     let mut bump = None;
     if let Some(newest) = bump_base {
-        let disabled = policy
-            .for_subject(&s.subject)
+        let disabled = subject_policy
             .disabled
             .iter()
             .any(|r| r == version::RULE.id);
-        if let Some(d) = version::check(newest, new, version_attribute).filter(|_| !disabled) {
+        if let Some(d) =
+            version::check(newest, new, version_attribute, &subject_policy).filter(|_| !disabled)
+        {
             let m = message(
                 d.code.as_str(),
                 &format!("/{version_attribute}"),
@@ -305,20 +307,35 @@ async fn subject(
             bump = Some((m, d));
         }
     }
-    // The evolution policy, like compatibility, within the group.
-    if let Some(newest) = refs.last() {
-        for f in policy::check(*newest, new, &policy.for_subject(&s.subject)) {
-            let d = policy_diagnostic(set, &f);
-            let m = message(f.rule.id, &f.location, &f.message, &d);
-            match &f.ignored {
-                Some(reason) => report.ignored.push(IgnoredMessage {
-                    message: m,
-                    reason: reason.clone(),
-                }),
-                None => report.messages.push(m),
-            }
-            report.diagnostics.push(d);
+    // The evolution policy, like compatibility, within the group; the rules the policy holds
+    // across majors also against the newest version of an earlier group.
+    let mut policy_findings: Vec<policy::PolicyFinding> = match refs.last() {
+        Some(newest) => policy::check(*newest, new, &subject_policy),
+        None => Vec::new(),
+    };
+    if let (Some(overall), false) = (&newest_overall, subject_policy.across_majors.is_empty()) {
+        let across: Vec<_> = policy::check(overall.root(), new, &subject_policy)
+            .into_iter()
+            .filter(|f| {
+                subject_policy.across_majors.iter().any(|r| r == f.rule.id)
+                    && !policy_findings
+                        .iter()
+                        .any(|g| g.rule.id == f.rule.id && g.location == f.location)
+            })
+            .collect();
+        policy_findings.extend(across);
+    }
+    for f in policy_findings {
+        let d = policy_diagnostic(set, &f);
+        let m = message(f.rule.id, &f.location, &f.message, &d);
+        match &f.ignored {
+            Some(reason) => report.ignored.push(IgnoredMessage {
+                message: m,
+                reason: reason.clone(),
+            }),
+            None => report.messages.push(m),
         }
+        report.diagnostics.push(d);
     }
     if let Some((m, d)) = bump {
         report.messages.push(m);

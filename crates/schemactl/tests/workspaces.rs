@@ -417,3 +417,82 @@ fn a_major_version_starts_a_new_compatibility_group() {
     let o = run(ws.path(), &["check", "--against", &reg]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }
+
+/// The data platform's own rules (its `schemas/policy.toml`): a field that had a default may go,
+/// one without may not, and a type never changes, not even at a major version.
+#[test]
+fn the_data_platform_evolves_by_its_own_rules() {
+    let ws = copy("data-platform");
+    let reg = format!("embedded:{}", ws.path().join("r.db").display());
+    let o = run(ws.path(), &["publish", "--against", &reg]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let edit = |file: &str, find: &str, replace: &str| {
+        let p = ws.path().join("schemas").join(file);
+        let t = std::fs::read_to_string(&p).expect("read");
+        assert!(t.contains(find), "{file}: {find}");
+        std::fs::write(&p, t.replacen(find, replace, 1)).expect("write");
+        t
+    };
+    // Deleting `observed_value` (it had a default) is allowed, with a minor bump.
+    let alerts = "rules/alerts.avsc";
+    let before = edit(
+        alerts,
+        r#",
+        {"name": "observed_value", "type": ["null", "double"], "doc": "The value that broke the threshold, when the rule is numeric.", "default": null}"#,
+        "",
+    );
+    edit(
+        alerts,
+        r#""event_version": "1.0.0""#,
+        r#""event_version": "1.1.0""#,
+    );
+    let o = run(ws.path(), &["check", "--against", &reg]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    std::fs::write(ws.path().join("schemas").join(alerts), before).expect("restore");
+
+    // Deleting `record_count` (no default) is refused by the policy, at the record.
+    let raw = "connector/data-raw.avsc";
+    let original = edit(
+        raw,
+        r#"
+        {"name": "record_count", "type": "long", "doc": "Records in the batch.", "constraints": {"minimum": 0}},"#,
+        "",
+    );
+    edit(
+        raw,
+        r#""event_version": "1.0.0""#,
+        r#""event_version": "1.1.0""#,
+    );
+    let o = run(ws.path(), &["check", "--against", &reg]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("error[FIELD_REMOVED]: field `record_count` was removed from DataRaw"),
+        "{out}"
+    );
+    assert!(out.contains("REFUSED BY POLICY"), "{out}");
+    std::fs::write(ws.path().join("schemas").join(raw), &original).expect("restore");
+
+    // byte_size long -> double (a type change Avro would even read), as 2.0.0 with a
+    // migration note, which starts a new compatibility group: still refused.
+    edit(
+        raw,
+        r#"{"name": "byte_size", "type": "long""#,
+        r#"{"name": "byte_size", "type": "double""#,
+    );
+    edit(
+        raw,
+        r#""event_version": "1.0.0","#,
+        r#""event_version": "2.0.0", "migration": "byte_size becomes a double; 1.x consumers keep reading 1.x.","#,
+    );
+    let o = run(ws.path(), &["check", "--against", &reg]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("error[FIELD_TYPE_CHANGED]"), "{out}");
+    assert!(out.contains("data-raw.avsc:28:"), "{out}");
+    // The social-commerce policy has no such exception: without the data platform's rules
+    // the same major bump passes (a new compatibility group).
+    std::fs::remove_file(ws.path().join("schemas/policy.toml")).expect("remove policy");
+    let o = run(ws.path(), &["check", "--against", &reg]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

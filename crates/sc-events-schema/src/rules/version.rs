@@ -111,7 +111,12 @@ impl Version {
 }
 
 /// The smallest bump from `old` to `new`, with the reason.
-pub fn needed(old: SchemaRef<'_>, new: SchemaRef<'_>, attribute: &str) -> (Bump, String) {
+pub fn needed(
+    old: SchemaRef<'_>,
+    new: SchemaRef<'_>,
+    attribute: &str,
+    policy: &SubjectPolicy,
+) -> (Bump, String) {
     let incompatible = check_mode(Mode::Backward, new, &[old]);
     if let Some(f) = incompatible.first() {
         return (
@@ -119,7 +124,7 @@ pub fn needed(old: SchemaRef<'_>, new: SchemaRef<'_>, attribute: &str) -> (Bump,
             format!("the new schema cannot read old data ({})", f.summary()),
         );
     }
-    if let Some(f) = policy::check(old, new, &SubjectPolicy::default()).first() {
+    if let Some(f) = policy::check(old, new, policy).first() {
         return (Bump::Major, format!("{} ({})", f.message, f.rule.id));
     }
     let json = |s: SchemaRef<'_>| {
@@ -173,7 +178,12 @@ fn declared<'s>(s: SchemaRef<'s>, attribute: &str) -> Option<(&'s JsonNode, Opti
 /// The finding, when the new schema's declared version does not rise enough. Schemas without
 /// the version attribute (`schema_version`, or the layout's `version_attribute`; the
 /// envelope has none) are not versioned and pass.
-pub fn check(old: SchemaRef<'_>, new: SchemaRef<'_>, attribute: &str) -> Option<Diagnostic> {
+pub fn check(
+    old: SchemaRef<'_>,
+    new: SchemaRef<'_>,
+    attribute: &str,
+    policy: &SubjectPolicy,
+) -> Option<Diagnostic> {
     let (attr, new_v) = declared(new, attribute)?;
     let file = match new.root.kind {
         Kind::Named(id) => &new.set.files[new.set.types[id].file],
@@ -188,7 +198,7 @@ pub fn check(old: SchemaRef<'_>, new: SchemaRef<'_>, attribute: &str) -> Option<
         ));
     };
     let old_v = declared(old, attribute).and_then(|(_, v)| v)?;
-    let (need, why) = needed(old, new, attribute);
+    let (need, why) = needed(old, new, attribute, policy);
     match old_v.bump_to(new_v) {
         None => finding(format!(
             "{attribute} goes from {old_v} to {new_v}: versions only rise, in the same scheme"

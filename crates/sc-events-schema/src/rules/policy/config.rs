@@ -4,6 +4,8 @@
 //! [default]                         # every subject
 //! allow_promotions = false
 //! disabled = []                     # rule ids
+//! field_removal = "never"           # or "with_default": a field that had a default may go
+//! across_majors = []                # rule ids also checked against the previous major
 //!
 //! [subject."sc.domain.order-value"] # overrides for one subject
 //! allow_promotions = true
@@ -27,6 +29,20 @@ struct Settings {
     allow_promotions: Option<bool>,
     #[serde(default)]
     disabled: Vec<Spanned<String>>,
+    field_removal: Option<FieldRemoval>,
+    #[serde(default)]
+    across_majors: Vec<Spanned<String>>,
+}
+
+/// Which fields may be removed (`FIELD_REMOVED`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldRemoval {
+    /// No field is removed (consumers built on the old schema still read them).
+    #[default]
+    Never,
+    /// A field that had a default may be removed: old readers fill it from their default.
+    WithDefault,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -70,6 +86,10 @@ pub struct SubjectPolicy {
     pub subject: String,
     pub allow_promotions: bool,
     pub disabled: Vec<String>,
+    pub field_removal: FieldRemoval,
+    /// Rules checked against the newest version of the previous major too, where a major
+    /// version starts a new compatibility group (a type change is never allowed, say).
+    pub across_majors: Vec<String>,
     pub ignores: Vec<Ignore>,
 }
 
@@ -86,7 +106,7 @@ impl PolicyConfig {
         let mut errors = Vec::new();
         let sp = |s: &std::ops::Range<usize>| Span::new(s.start, s.end);
         let all = std::iter::once(&raw.default).chain(raw.subject.values());
-        for id in all.flat_map(|s| s.disabled.iter()) {
+        for id in all.flat_map(|s| s.disabled.iter().chain(s.across_majors.iter())) {
             if super::rule(id.get_ref()).is_none() && id.get_ref() != super::VERSION_BUMP {
                 errors.push(err(
                     sp(&id.span()),
@@ -136,6 +156,11 @@ impl PolicyConfig {
         if let Some(o) = over {
             disabled.extend(ids(o));
         }
+        let mut across_majors: Vec<String> = (self.raw.default.across_majors.iter())
+            .chain(over.into_iter().flat_map(|o| o.across_majors.iter()))
+            .map(|x| x.get_ref().clone())
+            .collect();
+        across_majors.dedup();
         SubjectPolicy {
             subject: subject.to_string(),
             allow_promotions: over
@@ -143,6 +168,11 @@ impl PolicyConfig {
                 .or(self.raw.default.allow_promotions)
                 .unwrap_or(false),
             disabled,
+            field_removal: over
+                .and_then(|o| o.field_removal)
+                .or(self.raw.default.field_removal)
+                .unwrap_or_default(),
+            across_majors,
             ignores: self
                 .raw
                 .ignore

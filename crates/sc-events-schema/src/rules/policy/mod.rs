@@ -17,7 +17,7 @@ mod field_renamed;
 mod field_type_changed;
 mod union_branch_removed;
 
-pub use config::{Ignore, PolicyConfig, SubjectPolicy};
+pub use config::{FieldRemoval, Ignore, PolicyConfig, SubjectPolicy};
 pub use diff::{Change, Diff};
 
 use super::compat::SchemaRef;
