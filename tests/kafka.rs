@@ -10,7 +10,7 @@ mod support;
 use sc_events::event::ConsumerInfo;
 use sc_events::job;
 use sc_events::kafka::consumer::ConsumerOptions;
-use sc_events::kafka::dlq::headers as dlt;
+use sc_events::kafka::dlq::{self, headers as dlt};
 use sc_events::kafka::{EventConsumer, EventProducer, HandlerError, Meta, ProducerOptions};
 use sc_events::{order, user, AnyEvent, DomainEvent};
 use sc_events_runtime::partition::murmur2_partition;
@@ -195,7 +195,8 @@ async fn a_handler_that_fails_twice_then_succeeds_is_retried_and_not_dead_letter
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_handler_still_failing_after_its_retries_is_dead_lettered() {
     let s = Stack::start().await;
-    producer(&s).send(&payment(1)).await.expect("delivered");
+    let sent = payment(1);
+    producer(&s).send(&sent).await.expect("delivered");
     let mut j = fast("proj-order-summaries");
     j.retry.max_retries = 1;
     let mut c = consumer::<order::Event>(&s, &j);
@@ -223,6 +224,17 @@ async fn a_handler_still_failing_after_its_retries_is_dead_lettered() {
     assert_eq!(
         header_str(&dead[0], "event_type"),
         Some("order.payment_succeeded")
+    );
+    // The catalog keys sc.dlq.* by event_id; the entity key is kept for replay.
+    let event_id = sent.envelope.event_id.to_string();
+    assert_eq!(
+        rdkafka::Message::key(&dead[0]),
+        Some(event_id.as_bytes()),
+        "keyed by the event id"
+    );
+    assert_eq!(
+        header_str(&dead[0], dlq::ORIGINAL_KEY),
+        Some(sent.envelope.entity_id.as_str())
     );
 }
 

@@ -16,7 +16,7 @@
 //!    `commit_interval_ms` and on shutdown.
 
 use super::dedup::Dedup;
-use super::dlq::{dead_letter_headers, ErrorClass};
+use super::dlq::{dead_letter_headers, dead_letter_key, ErrorClass};
 use super::{headers, Consumable, KafkaConfig};
 use crate::event::{ConsumerInfo, Tier, WorkspaceCatalog};
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
@@ -206,10 +206,20 @@ pub struct EventConsumer<E: Consumable> {
     job: ConsumerInfo,
     consumer: StreamConsumer,
     dlq: FutureProducer,
+    /// The DLQ topic is keyed by the workspace's event id field (its catalog `key`).
+    dlq_by_event_id: bool,
     decoders: E::Decoders,
     dedup: Option<std::sync::Mutex<Dedup>>,
     stats: Arc<Stats>,
     options: ConsumerOptions,
+}
+
+/// Whether the catalog keys `dlq` by the workspace's event id field.
+fn dlq_keyed_by_event_id<W: WorkspaceCatalog>(dlq: &str) -> bool {
+    let Some(key) = W::topic(dlq).and_then(|t| t.key) else {
+        return false;
+    };
+    key == W::catalog().layout.section.event_id_field
 }
 
 /// What became of one message.
@@ -273,6 +283,7 @@ impl<E: Consumable> EventConsumer<E> {
             job: *job,
             consumer,
             dlq,
+            dlq_by_event_id: dlq_keyed_by_event_id::<E::Workspace>(job.dlq),
             decoders: E::decoders(registry),
             dedup: job
                 .dedup_capacity
@@ -449,10 +460,12 @@ impl<E: Consumable> EventConsumer<E> {
     ) -> Outcome {
         let mut attempt = 1;
         loop {
-            let h = dead_letter_headers(m, self.job.group_id, class, message);
+            let key = dead_letter_key(m, self.dlq_by_event_id);
+            let rekeyed = key != m.key();
+            let h = dead_letter_headers(m, self.job.group_id, class, message, rekeyed);
             let mut record: FutureRecord<'_, [u8], [u8]> =
                 FutureRecord::to(self.job.dlq).headers(h);
-            if let Some(k) = m.key() {
+            if let Some(k) = key {
                 record = record.key(k);
             }
             if let Some(v) = m.payload() {

@@ -1,6 +1,9 @@
 //! Dead letters in Spring Kafka's convention (`DeadLetterPublishingRecoverer`): the original
-//! key, value and headers, plus `kafka_dlt-*` headers with the error and where the record came
-//! from. Numbers use Spring's encodings (partition a 4-byte big-endian int, offset and
+//! value and headers, plus `kafka_dlt-*` headers with the error and where the record came
+//! from. The key is what the DLQ topic's catalog entry says: a DLQ keyed by the workspace's
+//! event id field (social-commerce's `sc.dlq.*`: `key = "event_id"`) gets the event id (its
+//! `event_id` header; the original key when a record has none), and keeps the original key
+//! in an [`ORIGINAL_KEY`] header for replay; any other DLQ keeps the original key. Numbers use Spring's encodings (partition a 4-byte big-endian int, offset and
 //! timestamp 8-byte big-endian longs), so Spring-based replay tools read our dead letters and
 //! we read theirs; [`DeadLetter::parse`] reads them back.
 
@@ -19,6 +22,25 @@ pub mod headers {
     pub const ORIGINAL_TIMESTAMP: &str = "kafka_dlt-original-timestamp";
     pub const ORIGINAL_TIMESTAMP_TYPE: &str = "kafka_dlt-original-timestamp-type";
     pub const ORIGINAL_CONSUMER_GROUP: &str = "kafka_dlt-original-consumer-group";
+}
+
+/// The original key of a dead letter that was re-keyed by its event id (our header, outside
+/// Spring's `kafka_dlt-` names, so a record dead-lettered twice keeps the first key).
+pub const ORIGINAL_KEY: &str = "sc-original-key";
+
+/// The key `m` is dead-lettered with: its event id (the `event_id` header) when the DLQ is
+/// keyed `by_event_id` and the record has one, else its own key.
+pub fn dead_letter_key<'a>(m: &'a BorrowedMessage<'_>, by_event_id: bool) -> Option<&'a [u8]> {
+    let event_id = || {
+        m.headers()?
+            .iter()
+            .find(|h| h.key == super::headers::EVENT_ID)
+            .and_then(|h| h.value)
+    };
+    match by_event_id.then(event_id).flatten() {
+        Some(id) => Some(id),
+        None => m.key(),
+    }
 }
 
 /// Why a record was dead-lettered; the `fqcn` header names the class.
@@ -45,14 +67,25 @@ impl ErrorClass {
 /// Longest error message kept in a header; longer ones are cut at a character boundary.
 pub const MAX_MESSAGE_BYTES: usize = 8 * 1024;
 
-/// The original record's headers followed by the `kafka_dlt-*` ones.
+/// The original record's headers followed by the `kafka_dlt-*` ones, and [`ORIGINAL_KEY`]
+/// when the record is `rekeyed` and carries none yet.
 pub fn dead_letter_headers(
     m: &BorrowedMessage<'_>,
     group: &str,
     class: ErrorClass,
     message: &str,
+    rekeyed: bool,
 ) -> OwnedHeaders {
     let mut h = OwnedHeaders::new();
+    let has_original = m
+        .headers()
+        .is_some_and(|o| o.iter().any(|x| x.key == ORIGINAL_KEY));
+    if let (true, false, Some(k)) = (rekeyed, has_original, m.key()) {
+        h = h.insert(Header {
+            key: ORIGINAL_KEY,
+            value: Some(k),
+        });
+    }
     if let Some(orig) = m.headers() {
         // A record dead-lettered before (by Spring or by us) loses its old error, as Spring's
         // stripPreviousExceptionHeaders does; where it came from is rewritten below.
