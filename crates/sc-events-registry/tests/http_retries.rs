@@ -297,6 +297,7 @@ fn retry_delays_are_exponential_capped_and_jittered() {
         multiplier: 3.0,
         max_backoff_ms: 2000,
         jitter: 0.25,
+        jitter_style: Default::default(),
     };
     let cap = ms(2000);
     // Retries are numbered from 1: retry n waits d = 100 ms × 3^(n-1) up to the cap, jittered
@@ -335,6 +336,7 @@ async fn retry_pauses_grow_between_attempts() {
         multiplier: 2.0,
         max_backoff_ms: 1000,
         jitter: 0.2,
+        jitter_style: Default::default(),
     };
     let r = client_with(&fake.url, Auth::None, policy, ms(2000));
     let e = r.subjects(false).await.unwrap_err();

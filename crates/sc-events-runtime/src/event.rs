@@ -11,7 +11,7 @@ use std::fmt;
 
 pub use crate::partition::KeyType;
 pub use crate::workspace::{
-    ConsumerInfo, EventInfo, Partitioner, RetryPolicy, SchemaInfo, Tier, TopicInfo,
+    ConsumerInfo, EventInfo, JitterStyle, Partitioner, RetryPolicy, SchemaInfo, Tier, TopicInfo,
     WorkspaceCatalog,
 };
 

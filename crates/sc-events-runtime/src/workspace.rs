@@ -18,7 +18,7 @@ pub use sc_events_schema::config::Partitioner;
 /// The privacy tier the runtime compares (every workspace's; a workspace's generated
 /// `PrivacyTier` enum converts into it).
 pub use sc_events_schema::PrivacyTier as Tier;
-pub use sc_events_schema::RetryPolicy;
+pub use sc_events_schema::{JitterStyle, RetryPolicy};
 
 /// One workspace's generated catalog, implemented by the unit struct `Workspace` the build
 /// generates beside the types: every table, and the schemas parsed once as the reader side
@@ -100,6 +100,8 @@ pub struct ConsumerInfo {
     pub retry: RetryPolicy,
     /// How many recent event ids to remember for de-duplication, if any.
     pub dedup_capacity: Option<usize>,
+    /// How long one handler attempt may take before it counts as failed, if limited.
+    pub handler_timeout_ms: Option<u64>,
 }
 
 impl ConsumerInfo {

@@ -29,4 +29,4 @@ pub use catalog::{Catalog, Domain, Event, PrivacyTier, Topic};
 pub use consumers::Consumer;
 pub use diag::{Diagnostic, Format, Level, RenderOptions, Style};
 pub use layout::Layout;
-pub use retry::RetryPolicy;
+pub use retry::{JitterStyle, RetryPolicy};

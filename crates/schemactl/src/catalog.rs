@@ -28,6 +28,7 @@ pub struct ConsumerDoc {
     pub output: Vec<String>,
     pub retry: RetryDoc,
     pub dedup_capacity: Option<usize>,
+    pub handler_timeout_ms: Option<u64>,
     /// Every event type the job receives: on its topics, matching its filter, within its tier.
     pub receives: Vec<String>,
 }
@@ -39,6 +40,8 @@ pub struct RetryDoc {
     pub multiplier: f64,
     pub max_backoff_ms: u64,
     pub jitter: f64,
+    /// `symmetric` (±jitter) or `below` (only earlier, never past the backoff).
+    pub jitter_style: &'static str,
 }
 
 /// The event types `c` is handed.
@@ -149,8 +152,13 @@ impl CatalogDoc {
                         multiplier: k.retry.multiplier,
                         max_backoff_ms: k.retry.max_backoff_ms,
                         jitter: k.retry.jitter,
+                        jitter_style: match k.retry.jitter_style {
+                            sc_events_schema::JitterStyle::Symmetric => "symmetric",
+                            sc_events_schema::JitterStyle::Below => "below",
+                        },
                     },
                     dedup_capacity: k.dedup_capacity,
+                    handler_timeout_ms: k.handler_timeout_ms,
                     receives: receives(c, k),
                 })
                 .collect(),

@@ -137,11 +137,29 @@ fn every_event_type_encodes_like_apache_avro() {
 fn the_subscribers_filter_by_event_type_with_their_own_retries_and_dlqs() {
     let n = Workspace::job("notifications").expect("job");
     assert!(n.handles("LowStockWarning") && !n.handles("ProductDeleted"));
-    assert_eq!((n.dlq, n.retry.max_retries), ("notifications-dlq", 2));
+    // The platform's retryConfig (maxRetries 3, delay * (0.5 + random * 0.5)) and the
+    // queues' visibility timeouts (30 s, 60 s) as handler timeouts.
+    assert_eq!(
+        (n.dlq, n.retry.max_retries, n.handler_timeout_ms),
+        ("notifications-dlq", 3, Some(30_000))
+    );
+    assert_eq!(
+        (n.retry.jitter, n.retry.jitter_style),
+        (0.5, sc_events_runtime::event::JitterStyle::Below)
+    );
+    for attempt in 1..=3 {
+        let d = n.retry.base_delay(attempt);
+        assert!(n.retry.delay(attempt, 0.0) >= d / 2 && n.retry.delay(attempt, 1.0) <= d);
+    }
     let a = Workspace::job("analytics").expect("job");
     assert!(a.handles("ProductDeleted") && !a.handles("LowStockWarning"));
     assert_eq!(
-        (a.dlq, a.retry.max_retries, a.dedup_capacity),
-        ("analytics-dlq", 4, Some(100_000))
+        (
+            a.dlq,
+            a.retry.max_retries,
+            a.dedup_capacity,
+            a.handler_timeout_ms
+        ),
+        ("analytics-dlq", 3, Some(100_000), Some(60_000))
     );
 }

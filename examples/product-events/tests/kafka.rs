@@ -1,7 +1,8 @@
 //! The notifications subscriber against a real Kafka-protocol broker (tansu on loopback): of
-//! the four event types on `product-events` it is handed its three, a sender that fails twice
-//! succeeds on the third delivery (its retry budget), and one that keeps failing sends the
-//! event to `notifications-dlq`.
+//! the four event types on `product-events` it is handed its three, a sender that fails three
+//! times succeeds on the fourth delivery (its retry budget, the platform's maxRetries 3), one
+//! that keeps failing sends the event to `notifications-dlq`, and a handler that hangs past
+//! the job's handler timeout (the queue's visibility timeout) fails each attempt.
 
 #[path = "../../../tests/support/broker.rs"]
 mod broker;
@@ -11,7 +12,9 @@ mod workspace;
 use product_events::notifications::{Notifications, Sender};
 use product_events::types::EventEnvelope;
 use product_events::{product_event as product, Workspace};
-use sc_events_runtime::kafka::{EventConsumer, EventProducer, ProducerOptions};
+use sc_events_runtime::kafka::{
+    EventConsumer, EventProducer, Handler, HandlerError, Meta, ProducerOptions,
+};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use workspace::{fast_job, options, until, Stack};
@@ -114,12 +117,12 @@ async fn notifications_get_their_three_event_types_and_retries_then_dead_letters
     .await
     .expect("delivered");
 
-    // Two failures fit the job's two retries; the out-of-stock warning fails three times,
+    // Three failures fit the job's three retries; the out-of-stock warning fails four times,
     // one more than its budget, and goes to notifications-dlq.
     let sent = Arc::new(Mutex::new(Vec::new()));
     let mut n = Notifications {
         sender: Flaky {
-            failures: 2,
+            failures: 3,
             attempts: Default::default(),
             sent: sent.clone(),
         },
@@ -152,5 +155,64 @@ async fn notifications_get_their_three_event_types_and_retries_then_dead_letters
         ]
     );
     assert_eq!((snap.filtered, snap.dead_lettered), (1, 1), "{snap:?}");
-    assert_eq!(snap.retries, 2 + 2 + 2, "{snap:?}");
+    assert_eq!(snap.retries, 3 + 3 + 3, "{snap:?}");
+}
+
+/// Hangs on every event: each attempt is abandoned at the handler timeout.
+struct Hangs;
+
+impl Handler<product::Event> for Hangs {
+    async fn handle(&mut self, _: &product::Event, _: &Meta<'_>) -> Result<(), HandlerError> {
+        tokio::time::sleep(Duration::from_secs(600)).await;
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_hangs_past_its_timeout_fails_each_attempt_then_dead_letters() {
+    let s = Stack::start::<Workspace>(true).await;
+    let p = EventProducer::new(&s.kafka(), s.registry.clone(), ProducerOptions::default())
+        .expect("producer");
+    let created = product::ProductCreated {
+        product_id: uuid::Uuid::new_v4(),
+        name: "Desk lamp".into(),
+        description: "A lamp for desks".into(),
+        price: 1999.0,
+        quantity: 3,
+        category: product::ProductCreatedDataCategory::Home,
+        seller_id: uuid::Uuid::new_v4(),
+        created_at: None,
+    };
+    let e = product::Event::new(env(), created).expect("valid");
+    p.send(&e).await.expect("delivered");
+    let mut job = fast_job::<Workspace>("notifications");
+    assert_eq!(
+        job.handler_timeout_ms,
+        Some(30_000),
+        "the catalog's visibility timeout"
+    );
+    job.handler_timeout_ms = Some(200);
+    let mut c =
+        EventConsumer::<product::Event>::new(&s.kafka(), s.registry.clone(), &job, options())
+            .expect("consumer");
+    let stats = c.stats();
+    let st = stats.clone();
+    let started = std::time::Instant::now();
+    c.run(
+        &mut Hangs,
+        until(LIMIT, move || st.snapshot().dead_lettered >= 1),
+    )
+    .await
+    .expect("run");
+    let snap = stats.snapshot();
+    assert_eq!(
+        (snap.timed_out, snap.retries, snap.dead_lettered),
+        (4, 3, 1),
+        "{snap:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -29,6 +29,7 @@ pub fn fast_retry(max_retries: u32) -> RetryPolicy {
         multiplier: 2.0,
         max_backoff_ms: 50,
         jitter: 0.2,
+        jitter_style: Default::default(),
     }
 }
 

@@ -17,6 +17,8 @@
 
 use super::dedup::Dedup;
 use super::dlq::{dead_letter_headers, dead_letter_key, ErrorClass};
+use super::stats::bump;
+pub use super::stats::{Stats, StatsSnapshot};
 use super::{headers, Consumable, KafkaConfig};
 use crate::event::{ConsumerInfo, Tier, WorkspaceCatalog};
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
@@ -27,7 +29,6 @@ use rdkafka::util::Timeout;
 use sc_events_registry::Registry;
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -103,69 +104,6 @@ where
     ) -> impl Future<Output = Result<(), HandlerError>> + Send {
         std::future::ready(self(event, meta))
     }
-}
-
-/// Counters of a consumer, shared with whoever holds [`EventConsumer::stats`].
-#[derive(Debug, Default)]
-pub struct Stats {
-    pub received: AtomicU64,
-    pub handled: AtomicU64,
-    pub retries: AtomicU64,
-    pub dead_lettered: AtomicU64,
-    /// Above the job's privacy tier: refused, never handed to the handler.
-    pub refused_tier: AtomicU64,
-    /// Event types the job does not handle.
-    pub filtered: AtomicU64,
-    /// Event types this build does not know (a newer producer).
-    pub unknown_type: AtomicU64,
-    pub duplicates: AtomicU64,
-}
-
-/// A point-in-time copy of [`Stats`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct StatsSnapshot {
-    pub received: u64,
-    pub handled: u64,
-    pub retries: u64,
-    pub dead_lettered: u64,
-    pub refused_tier: u64,
-    pub filtered: u64,
-    pub unknown_type: u64,
-    pub duplicates: u64,
-}
-
-impl StatsSnapshot {
-    /// Messages whose processing has finished, one way or another (handled, dead-lettered,
-    /// refused, filtered, unknown or duplicate). `received` counts a message as soon as it
-    /// arrives, so "wait until every message is dealt with" must wait on this one.
-    pub fn settled(&self) -> u64 {
-        self.handled
-            + self.dead_lettered
-            + self.refused_tier
-            + self.filtered
-            + self.unknown_type
-            + self.duplicates
-    }
-}
-
-impl Stats {
-    pub fn snapshot(&self) -> StatsSnapshot {
-        let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        StatsSnapshot {
-            received: g(&self.received),
-            handled: g(&self.handled),
-            retries: g(&self.retries),
-            dead_lettered: g(&self.dead_lettered),
-            refused_tier: g(&self.refused_tier),
-            filtered: g(&self.filtered),
-            unknown_type: g(&self.unknown_type),
-            duplicates: g(&self.duplicates),
-        }
-    }
-}
-
-fn bump(a: &AtomicU64) {
-    a.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Tuning beyond the job's catalog entry.
@@ -415,7 +353,7 @@ impl<E: Consumable> EventConsumer<E> {
                 key: m.key(),
                 attempt,
             };
-            let failure = match handler.handle(&event, &meta).await {
+            let failure = match self.attempt(handler, &event, &meta).await {
                 Ok(()) => {
                     if let Some(Ok(mut d)) = self.dedup.as_ref().map(|d| d.lock()) {
                         d.insert(id);
@@ -447,6 +385,28 @@ impl<E: Consumable> EventConsumer<E> {
             let (class, e) = failure;
             let text = format!("after {attempt} attempt(s): {e}");
             return self.dead_letter(m, class, &text, shutdown).await;
+        }
+    }
+
+    /// One handler attempt, abandoned after the job's `handler_timeout_ms` (at the handler's
+    /// next await: a synchronous handler cannot be interrupted) as a retryable failure.
+    async fn attempt<H: Handler<E>>(
+        &self,
+        handler: &mut H,
+        event: &E,
+        meta: &Meta<'_>,
+    ) -> Result<(), HandlerError> {
+        let Some(ms) = self.job.handler_timeout_ms else {
+            return handler.handle(event, meta).await;
+        };
+        match tokio::time::timeout(Duration::from_millis(ms), handler.handle(event, meta)).await {
+            Ok(r) => r,
+            Err(_) => {
+                bump(&self.stats.timed_out);
+                Err(HandlerError::retryable(format!(
+                    "the handler took longer than its {ms} ms timeout"
+                )))
+            }
         }
     }
 
@@ -514,7 +474,11 @@ fn max_poll_interval_ms(job: &ConsumerInfo, options: &ConsumerOptions) -> u64 {
     let retries: f64 = (1..=r.max_retries)
         .map(|a| r.base_delay(a).as_secs_f64() * (1.0 + r.jitter))
         .sum();
-    let worst = retries * 1000.0 + options.dlq_timeout.as_millis() as f64;
+    let attempts = f64::from(r.max_retries) + 1.0;
+    let handler = job
+        .handler_timeout_ms
+        .map_or(0.0, |ms| ms as f64 * attempts);
+    let worst = retries * 1000.0 + handler + options.dlq_timeout.as_millis() as f64;
     (2.0 * worst).clamp(300_000.0, 86_400_000.0) as u64
 }
 
@@ -559,6 +523,7 @@ mod tests {
             output: &[],
             retry: crate::event::RetryPolicy::default(),
             dedup_capacity: None,
+            handler_timeout_ms: None,
         };
         let opts = ConsumerOptions::default();
         // 1 + 2 + 4 s at +20 % plus a 30 s DLQ write, doubled: under the 5-minute floor.
@@ -568,6 +533,10 @@ mod tests {
         slow.retry.max_backoff_ms = 60_000;
         // 1+2+4+8+16+32 s then 4 × 60 s = 303 s, ×1.2 = 363.6 s, + 30 s, ×2.
         assert_eq!(max_poll_interval_ms(&slow, &opts), 787_200);
+        // Eleven attempts that may each take the 60 s handler timeout: 660 s more, ×2.
+        let mut timed = slow;
+        timed.handler_timeout_ms = Some(60_000);
+        assert_eq!(max_poll_interval_ms(&timed, &opts), 787_200 + 1_320_000);
         slow.retry.max_retries = 100;
         slow.retry.max_backoff_ms = 3_600_000;
         assert_eq!(max_poll_interval_ms(&slow, &opts), 86_400_000);

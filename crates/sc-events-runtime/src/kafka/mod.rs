@@ -17,6 +17,7 @@ pub mod consumer;
 mod dedup;
 pub mod dlq;
 pub mod producer;
+mod stats;
 
 pub use consumer::{EventConsumer, Handler, HandlerError, Meta, Stats};
 pub use producer::{Delivered, EventProducer, ProducerOptions, SendError};

@@ -102,6 +102,10 @@ pub struct Consumer {
     /// Remember this many recent event ids and skip repeats (at-least-once de-duplication).
     #[serde(default)]
     pub dedup_capacity: Option<usize>,
+    /// How long one handler attempt may take; a longer one is abandoned and counts as a
+    /// failed attempt (a queue's visibility timeout). `None`: no limit.
+    #[serde(default)]
+    pub handler_timeout_ms: Option<u64>,
 }
 
 impl Consumer {

@@ -24,6 +24,7 @@ use super::{
 };
 use crate::config::Partitioner;
 use crate::diag::{Diagnostic, Level};
+use crate::retry::JitterStyle;
 use crate::source::{SourceFile, Span};
 use std::ops::Range;
 use toml::Spanned;
@@ -354,6 +355,7 @@ impl Cx<'_> {
             "multiplier",
             "max_backoff_ms",
             "jitter",
+            "jitter_style",
         ];
         let mut r = RetryPolicy::default();
         let Some(entries) = self.map(y, "retry", KEYS) else {
@@ -373,6 +375,18 @@ impl Cx<'_> {
                 "max_backoff_ms" => {
                     r.max_backoff_ms = self.number(v, key).unwrap_or(r.max_backoff_ms)
                 }
+                "jitter_style" => match self
+                    .text(v, key)
+                    .as_ref()
+                    .map(|t| (t.get_ref().as_str(), t.span()))
+                {
+                    Some(("symmetric", _)) => r.jitter_style = JitterStyle::Symmetric,
+                    Some(("below", _)) => r.jitter_style = JitterStyle::Below,
+                    Some((_, span)) => {
+                        self.err(span, "jitter_style must be symmetric or below".into())
+                    }
+                    None => {}
+                },
                 "multiplier" | "jitter" => {
                     let Some(t) = self.text(v, key) else { continue };
                     match t.get_ref().parse::<f64>() {
@@ -398,6 +412,7 @@ impl Cx<'_> {
             "output",
             "retry",
             "dedup_capacity",
+            "handler_timeout_ms",
         ];
         let entries = self.map(y, "a consumer group", KEYS)?;
         let mut c = Consumer {
@@ -411,6 +426,7 @@ impl Cx<'_> {
             output: Vec::new(),
             retry: RetryPolicy::default(),
             dedup_capacity: None,
+            handler_timeout_ms: None,
         };
         for (k, v) in entries {
             match k.get_ref().as_str() {
@@ -445,6 +461,7 @@ impl Cx<'_> {
                 "dedup_capacity" => {
                     c.dedup_capacity = self.number(v, "dedup_capacity").map(|n| n as usize)
                 }
+                "handler_timeout_ms" => c.handler_timeout_ms = self.number(v, "handler_timeout_ms"),
                 _ => {}
             }
         }
