@@ -235,6 +235,13 @@ pub struct LayoutSection {
     pub compatibility_group: String,
     /// The partitioner of every topic that names none.
     pub partitioner: Partitioner,
+    /// Every topic name matches it; a `(?P<category>…)` group must equal the topic's
+    /// `category` (`""`: any name).
+    pub topic_pattern: String,
+    /// The categories a topic may have (empty: any).
+    pub topic_categories: Vec<String>,
+    /// The `cleanup.policy` values a topic may have, among Kafka's (empty: any of Kafka's).
+    pub cleanup_policies: Vec<String>,
 }
 
 impl Default for LayoutSection {
@@ -260,6 +267,13 @@ impl Default for LayoutSection {
             subject_strategy: SubjectStrategy::Topic,
             compatibility_group: "application.major.version".into(),
             partitioner: Partitioner::Murmur2,
+            // sc.<category>.<entity>[.<qualifier>], with the categories and the one cleanup
+            // policy the social-commerce catalog allows.
+            topic_pattern: r"^sc\.(?P<category>[a-z]+)\.[a-z0-9-]+(\.[a-z0-9-]+)*$".into(),
+            topic_categories: ["domain", "proj", "analytics", "dlq", "retry", "internal"]
+                .map(String::from)
+                .to_vec(),
+            cleanup_policies: vec!["delete".into()],
         }
     }
 }

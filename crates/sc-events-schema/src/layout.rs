@@ -52,6 +52,8 @@ pub struct Layout {
     pub lint_allow: Vec<String>,
     /// Compiled `event_type_pattern`.
     pub event_type_regex: regex::Regex,
+    /// Compiled `topic_pattern` (`None` for `""`: any name).
+    pub topic_regex: Option<regex::Regex>,
 }
 
 /// Why a layout cannot be read: the message names the file, line and column.
@@ -128,6 +130,13 @@ impl Layout {
         };
         let event_type_regex = regex::Regex::new(&section.event_type_pattern)
             .map_err(|e| format!("[layout] event_type_pattern is not a regular expression: {e}"))?;
+        let topic_regex =
+            match section.topic_pattern.as_str() {
+                "" => None,
+                p => Some(regex::Regex::new(p).map_err(|e| {
+                    format!("[layout] topic_pattern is not a regular expression: {e}")
+                })?),
+            };
         if let Some(d) = &section.dlq {
             if !d.contains("{topic}") {
                 return Err(format!("[layout] dlq = {d:?} must contain {{topic}}"));
@@ -151,6 +160,7 @@ impl Layout {
             section,
             lint_allow,
             event_type_regex,
+            topic_regex,
         })
     }
 

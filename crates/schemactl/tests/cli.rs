@@ -272,7 +272,19 @@ fn rules_lists_every_rule() {
         .output()
         .unwrap();
     let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(rules.as_array().unwrap().len(), 21 + 6 + 7 + 1);
+    // 23 coded lint rules (TOPIC_NAME and TOPIC_CLEANUP_POLICY the newest), 6 pattern rules,
+    // 7 policy rules, VERSION_BUMP.
+    assert_eq!(rules.as_array().unwrap().len(), 23 + 6 + 7 + 1);
+    let ids: Vec<&str> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"TOPIC_NAME") && ids.contains(&"TOPIC_CLEANUP_POLICY"),
+        "{ids:?}"
+    );
 }
 
 #[test]

@@ -218,6 +218,11 @@ impl Cx<'_> {
             if let Some(d) = m.value.get("description").and_then(JsonNode::as_str) {
                 f.push(("doc".into(), Out::s(d)));
             }
+            // Personal data by its name (`ipAddress`, `contactEmail`): marked, so the tier
+            // rules protect it (PII_UNMARKED would refuse it unmarked).
+            if let Some(category) = crate::rules::lint::pii_unmarked::looks_like(&m.key) {
+                f.push(("pii".into(), Out::s(category)));
+            }
             f.extend(attrs);
             fields.push(Out::Obj(f));
         }

@@ -18,8 +18,10 @@ mod money_has_currency;
 mod optional_default_null;
 mod patterns;
 mod pii_tier;
-mod pii_unmarked;
+pub(crate) mod pii_unmarked;
 mod removal_event_tier;
+mod topic_cleanup_policy;
+mod topic_name;
 mod type_name_case;
 mod unique_short_name;
 
@@ -121,6 +123,8 @@ pub static RULES: &[(&Rule, Check)] = &[
     (&pii_tier::RULE, pii_tier::check),
     (&pii_unmarked::RULE, pii_unmarked::check),
     (&removal_event_tier::RULE, removal_event_tier::check),
+    (&topic_cleanup_policy::RULE, topic_cleanup_policy::check),
+    (&topic_name::RULE, topic_name::check),
     (&type_name_case::RULE, type_name_case::check),
     (&unique_short_name::RULE, unique_short_name::check),
 ];

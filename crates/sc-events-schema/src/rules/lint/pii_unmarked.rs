@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::model::walk_fields;
+use heck::ToSnakeCase as _;
 
 pub static RULE: Rule = Rule {
     id: "PII_UNMARKED",
@@ -13,14 +14,17 @@ pub static RULE: Rule = Rule {
     hint: "add \"pii\": \"EMAIL\" (or PHONE, IP_ADDRESS) to the field",
 };
 
-/// The PII category a field name suggests, if any.
+/// The PII category a field name suggests, if any, in either case convention: the name is
+/// split into words first (`ipAddress`, `clientIp`, `ip_v4` and `client_ip` all say IP).
 pub(crate) fn looks_like(name: &str) -> Option<&'static str> {
-    let n = name.to_ascii_lowercase();
-    if n.contains("email") {
+    let snake = name.to_snake_case();
+    let words: Vec<&str> = snake.split('_').collect();
+    let word = |w: &str| words.contains(&w);
+    if snake.contains("email") {
         Some("EMAIL")
-    } else if n.contains("phone") || n.contains("msisdn") {
+    } else if snake.contains("phone") || snake.contains("msisdn") {
         Some("PHONE")
-    } else if n == "ip" || n.starts_with("ip_") || n.ends_with("_ip") || n.contains("ip_address") {
+    } else if word("ip") || word("ipv4") || word("ipv6") || snake.contains("ipaddress") {
         Some("IP_ADDRESS")
     } else {
         None
@@ -41,4 +45,39 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like;
+
+    #[test]
+    fn names_in_either_case_say_what_they_hold() {
+        for ip in [
+            "ip",
+            "ip_address",
+            "ipAddress",
+            "clientIp",
+            "client_ip",
+            "lastLoginIpV4",
+            "IPAddress",
+            "ipv6",
+        ] {
+            assert_eq!(looks_like(ip), Some("IP_ADDRESS"), "{ip}");
+        }
+        for email in ["email", "contactEmail", "email_address"] {
+            assert_eq!(looks_like(email), Some("EMAIL"), "{email}");
+        }
+        assert_eq!(looks_like("mobilePhone"), Some("PHONE"));
+        for other in [
+            "zip",
+            "tip_cents",
+            "shipped_at",
+            "recipient",
+            "equipment",
+            "script",
+        ] {
+            assert_eq!(looks_like(other), None, "{other}");
+        }
+    }
 }
