@@ -98,6 +98,14 @@ def domain_changes(domain):
             g = dict(f, type="long")
             out.append(("int-to-long", f"{r['name']}: widen {f['name']} int to long (promotion)", [{"after": anchor(r), "find": line, "replace": field_line(r, g)}], ["FIELD_TYPE_CHANGED"], False))
 
+    # A field constraint made stricter: Avro ignores constraints (Java calls it compatible);
+    # the data already written may break the new bound.
+    r, f = pick(recs, lambda r, i, f: isinstance(f.get("constraints"), dict) and "minimum" in f["constraints"])
+    if r:
+        line = field_line(r, f)
+        g = dict(f, constraints=dict(f["constraints"], minimum=f["constraints"]["minimum"] + 1))
+        out.append(("tighten-constraint", f"{r['name']}: raise the minimum of {f['name']} (Avro ignores constraints)", [{"after": anchor(r), "find": line, "replace": field_line(r, g)}], ["CONSTRAINT_TIGHTENED"], True))
+
     # Enums defined inline in this domain.
     text = open(os.path.join(SCHEMAS, domain + ".avsc")).read()
     enums = []

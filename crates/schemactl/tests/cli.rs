@@ -273,8 +273,8 @@ fn rules_lists_every_rule() {
         .unwrap();
     let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // 23 coded lint rules (TOPIC_NAME and TOPIC_CLEANUP_POLICY the newest), 6 pattern rules,
-    // 7 policy rules, VERSION_BUMP.
-    assert_eq!(rules.as_array().unwrap().len(), 23 + 6 + 7 + 1);
+    // 8 policy rules (CONSTRAINT_TIGHTENED the newest), VERSION_BUMP.
+    assert_eq!(rules.as_array().unwrap().len(), 23 + 6 + 8 + 1);
     let ids: Vec<&str> = rules
         .as_array()
         .unwrap()

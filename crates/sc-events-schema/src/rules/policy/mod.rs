@@ -8,6 +8,7 @@
 //! entry (subject + rule + reason, optionally a location), which is reported, never silent.
 
 pub mod config;
+mod constraint_tightened;
 pub mod diff;
 mod enum_symbol_removed;
 mod field_added_without_default;
@@ -41,6 +42,7 @@ pub type Check = fn(&Diff<'_>, &SubjectPolicy, &mut Vec<PolicyFinding>);
 
 /// Every policy rule, sorted by id.
 pub static RULES: &[(&Rule, Check)] = &[
+    (&constraint_tightened::RULE, constraint_tightened::check),
     (&enum_symbol_removed::RULE, enum_symbol_removed::check),
     (
         &field_added_without_default::RULE,
