@@ -40,7 +40,7 @@ pub(crate) async fn gate_for(
         );
         return Err(ExitCode::from(1));
     }
-    let target = ws.target(against);
+    let target = ws.target(against, catalog.registry.url.as_deref());
     out::detail(format_args!("registry {target}"));
     let registry = ws
         .open(&target, dir.as_deref(), create)

@@ -154,8 +154,10 @@ impl Settings {
             .unwrap_or_else(|| PathBuf::from(sc_events_registry::embedded::DEFAULT_PATH))
     }
 
-    /// Which registry: `--against`, else `SCHEMA_REGISTRY_URL`, else the file, else embedded.
-    pub fn target(&self, flag: Option<&str>) -> String {
+    /// Which registry: `--against`, else `SCHEMA_REGISTRY_URL`, else `schemactl.toml`'s
+    /// `registry.url`, else the topic file's (`schema_registry.url` of a `topic-config.yaml`,
+    /// `topic_file_url`), else embedded.
+    pub fn target(&self, flag: Option<&str>, topic_file_url: Option<&str>) -> String {
         flag.map(str::to_string)
             .or_else(|| {
                 std::env::var("SCHEMA_REGISTRY_URL")
@@ -163,6 +165,7 @@ impl Settings {
                     .filter(|s| !s.is_empty())
             })
             .or_else(|| self.config.registry.url.clone())
+            .or_else(|| topic_file_url.map(str::to_string))
             .unwrap_or_else(|| "embedded".to_string())
     }
 

@@ -113,7 +113,8 @@ pub enum Command {
     Check {
         /// Registry to check against: `embedded` (default; `.registry/registry.db`),
         /// `embedded:PATH`, `http(s)://HOST:PORT` (Confluent Schema Registry) or `git:REF`.
-        /// Default: $SCHEMA_REGISTRY_URL, else `registry.url` in schemactl.toml, else embedded.
+        /// Default: $SCHEMA_REGISTRY_URL, else `registry.url` in schemactl.toml, else the topic
+        /// file's `schema_registry.url`, else embedded.
         #[arg(long)]
         against: Option<String>,
         /// Schema directory; default `schemas` in schemactl.toml, else `schemas/`.

@@ -69,7 +69,13 @@ async fn tail(args: TailArgs) -> ExitCode {
         Ok(ws) => ws,
         Err(e) => return report_load_errors(&e, Format::Human),
     };
-    let target = ws.target(args.against.as_deref());
+    // The topic file's registry, when no flag, variable or schemactl.toml names one (only
+    // then is the catalog read: tail decodes any topic without it).
+    let hinted = match (&args.against, super::load_catalog(None)) {
+        (None, Ok(c)) => c.registry.url.clone(),
+        _ => None,
+    };
+    let target = ws.target(args.against.as_deref(), hinted.as_deref());
     let registry: Arc<dyn sc_events_registry::Registry> =
         match ws.open(&target, None, Create::Never).await {
             Ok(r) => Arc::from(r),

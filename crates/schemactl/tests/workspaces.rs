@@ -496,3 +496,23 @@ fn the_data_platform_evolves_by_its_own_rules() {
     let o = run(ws.path(), &["check", "--against", &reg]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+/// topic-config.yaml's `schema_registry.url` is the registry when no flag, variable or
+/// schemactl.toml names one.
+#[test]
+fn the_topic_files_registry_is_the_default_target() {
+    let ws = copy("data-platform");
+    let yaml = ws.path().join("topic-config.yaml");
+    let config = std::fs::read_to_string(&yaml).expect("read");
+    let url = "url: http://schema-registry:8081";
+    assert!(config.contains(url), "{config}");
+    std::fs::write(&yaml, config.replacen(url, "url: embedded:from-yaml.db", 1)).expect("write");
+    let o = run(ws.path(), &["publish"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(ws.path().join("from-yaml.db").is_file(), "{}", text(&o));
+    assert!(text(&o).contains("from-yaml.db"), "{}", text(&o));
+    // A flag still wins.
+    let o = run(ws.path(), &["check", "--against", "embedded:elsewhere.db"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("elsewhere.db"), "{}", text(&o));
+}

@@ -21,18 +21,13 @@ use workspace::{fast_job, options, until, Stack};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
+/// A producer with default options: topic-config.yaml's `schema_registry.auto_register: true`
+/// is applied by the producer itself.
 fn producer(s: &Stack) -> EventProducer {
-    // What topic-config.yaml's schema_registry section asks of producers.
-    let auto_register = Workspace::catalog().registry.auto_register;
-    assert!(auto_register);
-    let options = ProducerOptions {
-        serializer: SerializerConfig {
-            auto_register,
-            ..SerializerConfig::default()
-        },
-        ..ProducerOptions::default()
-    };
-    EventProducer::new(&s.kafka(), s.registry.clone(), options).expect("producer")
+    assert!(Workspace::catalog().registry.auto_register);
+    assert!(!SerializerConfig::default().auto_register);
+    EventProducer::new(&s.kafka(), s.registry.clone(), ProducerOptions::default())
+        .expect("producer")
 }
 
 fn raw(org_id: i64, batch: &str, records: i64) -> connector::Event {

@@ -43,7 +43,8 @@ pub struct ProducerOptions {
     pub compression: String,
     /// `message.timeout.ms`: give up on a message after this long (retries included).
     pub delivery_timeout_ms: u32,
-    /// How the serializer finds its schema ids (auto-registration is off by default).
+    /// How the serializer finds its schema ids. Auto-registration is off unless this turns
+    /// it on or the workspace's topic file does (`schema_registry.auto_register: true`).
     pub serializer: SerializerConfig,
 }
 
@@ -148,7 +149,13 @@ impl EventProducer {
         if let Some(p) = self.cached::<E>() {
             return Ok(p.schema_id);
         }
-        let ser = Serializer::<E>::new(self.registry.as_ref(), &self.options.serializer)
+        // A workspace whose topic file asks producers to register (the data platform's
+        // `schema_registry.auto_register: true`) gets it without asking again.
+        let mut config = self.options.serializer.clone();
+        config.auto_register |= <E::Workspace as WorkspaceCatalog>::catalog()
+            .registry
+            .auto_register;
+        let ser = Serializer::<E>::new(self.registry.as_ref(), &config)
             .await
             .map_err(SendError::Schema)?;
         let partitioner = <E::Workspace as WorkspaceCatalog>::topic(E::TOPIC)
