@@ -7,10 +7,12 @@
 //!
 //! The parts: `routes` (the route table and its handlers), `request` (reading flags, path
 //! segments and bodies), `errors` (Confluent's error body for every refusal), `auth` (basic
-//! auth); this module assembles them with the limits and runs the server.
+//! auth), `metrics` (request counts and latencies, `GET /metrics`); this module assembles
+//! them with the limits and runs the server.
 
 mod auth;
 mod errors;
+mod metrics;
 mod request;
 mod routes;
 // The route tests run over an embedded registry.
@@ -45,16 +47,23 @@ impl Default for ServeOptions {
     }
 }
 
-/// Builds the router over `registry`.
+/// Builds the router over `registry`: Confluent's API and `GET /metrics`, behind the same
+/// auth and limits, every request counted.
 pub fn router(registry: Arc<dyn Registry>, opts: &ServeOptions) -> Router {
     let users: auth::Users = Arc::new(opts.users.clone());
+    let metrics = metrics::Metrics::new();
+    let scrape = Router::new()
+        .route("/metrics", axum::routing::get(metrics::scrape))
+        .with_state(metrics.clone());
     routes::routes()
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
+        .with_state(routes::App { registry })
+        .merge(scrape)
         .layer(middleware::map_response(errors::json_errors))
         .layer(middleware::from_fn_with_state(users, auth::basic))
         .layer(axum::extract::DefaultBodyLimit::max(opts.max_body_bytes))
-        .with_state(routes::App { registry })
+        .layer(middleware::from_fn_with_state(metrics, metrics::track))
 }
 
 /// How long [`serve`] waits, after the shutdown signal, for the requests in flight.

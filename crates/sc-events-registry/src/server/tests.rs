@@ -296,3 +296,58 @@ async fn a_body_over_the_limit_is_413_and_registers_nothing() {
     let (status, _) = post(&app, "/subjects/s/versions", json!({"schema": V1})).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_and_status() {
+    let (_dir, app) = app(&ServeOptions::default());
+    let reg = json!({"schema": V1});
+    for subject in ["orders-value", "payments-value"] {
+        let uri = format!("/subjects/{subject}/versions");
+        let (s, _) = send(&app, request(Method::POST, &uri, Some(&reg))).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (s, _) = send(&app, request(Method::GET, "/subjects", None)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = send(&app, request(Method::GET, "/no/such/route", None)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let resp = app
+        .clone()
+        .oneshot(request(Method::GET, "/metrics", None))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let kind = resp.headers().get(header::CONTENT_TYPE).cloned();
+    assert_eq!(
+        kind.as_ref().map(|v| v.as_bytes()),
+        Some(&b"application/openmetrics-text; version=1.0.0; charset=utf-8"[..])
+    );
+    let text = String::from_utf8(
+        axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    // The template, never the subject: two subjects, one series.
+    for line in [
+        r#"schema_registry_http_requests_total{method="POST",route="/subjects/{subject}/versions",status="200"} 2"#,
+        r#"schema_registry_http_requests_total{method="GET",route="/subjects",status="200"} 1"#,
+        r#"schema_registry_http_requests_total{method="GET",route="unmatched",status="404"} 1"#,
+        r#"schema_registry_http_request_duration_seconds_count{method="POST",route="/subjects/{subject}/versions",status="200"} 2"#,
+    ] {
+        assert!(text.contains(line), "{line} missing in\n{text}");
+    }
+    assert!(!text.contains("orders-value"), "{text}");
+    assert!(text.ends_with("# EOF\n"), "{text}");
+}
+
+#[tokio::test]
+async fn metrics_are_behind_the_same_basic_auth() {
+    let opts = ServeOptions {
+        users: vec!["ops:secret".into()],
+        ..ServeOptions::default()
+    };
+    let (_dir, app) = app(&opts);
+    let (s, _) = send(&app, request(Method::GET, "/metrics", None)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
