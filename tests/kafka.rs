@@ -389,3 +389,50 @@ async fn an_async_handler_runs_on_a_spawned_task() {
     got.sort();
     assert_eq!(got, ["o-0", "o-1", "o-2"]);
 }
+
+/// Prometheus metrics of a producer and a job, scraped as a service's `/metrics` would:
+/// deliveries per topic, what became of each message, handler latency and partition lag.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scrape_shows_deliveries_outcomes_handler_latency_and_lag() {
+    let s = Stack::start().await;
+    let metrics = sc_events::kafka::Metrics::new();
+    let p = producer(&s);
+    p.register_metrics(&metrics);
+    for n in 0..4 {
+        p.send(&payment(n)).await.expect("delivered");
+    }
+    let mut c = consumer::<order::Event>(&s, &fast("proj-order-summaries"));
+    c.register_metrics(&metrics);
+    let stats = c.stats();
+    let mut handler = |_: &order::Event, _: &Meta<'_>| -> Result<(), HandlerError> { Ok(()) };
+    let (st, m) = (stats.clone(), metrics.clone());
+    // librdkafka reports lags every 5 s: wait for a report after everything was handled.
+    c.run(
+        &mut handler,
+        until(LIMIT, move || {
+            st.snapshot().handled >= 4 && m.encode().contains("sc_events_consumer_lag{")
+        }),
+    )
+    .await
+    .expect("run");
+    let text = metrics.encode();
+    for line in [
+        r#"sc_events_produced_total{topic="sc.domain.order"} 4"#,
+        r#"sc_events_produce_failed_total{topic="sc.domain.order"} 0"#,
+        r#"sc_events_consumed_total{job="proj-order-summaries",outcome="handled"} 4"#,
+        r#"sc_events_consumed_total{job="proj-order-summaries",outcome="dead_lettered"} 0"#,
+        r#"sc_events_handler_duration_seconds_count{job="proj-order-summaries"} 4"#,
+    ] {
+        assert!(text.contains(line), "{line} missing in\n{text}");
+    }
+    let lags: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("sc_events_consumer_lag{"))
+        .collect();
+    assert!(!lags.is_empty(), "{text}");
+    assert!(
+        lags.iter()
+            .all(|l| l.contains(r#"topic="sc.domain.order""#) && l.ends_with(" 0")),
+        "everything was consumed: {lags:?}"
+    );
+}

@@ -17,6 +17,7 @@
 
 use super::dedup::Dedup;
 use super::dlq::{dead_letter_headers, dead_letter_key, ErrorClass};
+use super::metrics::{handler_histogram, JobCollector, LagContext, Metrics};
 use super::stats::bump;
 pub use super::stats::{Stats, StatsSnapshot};
 use super::{headers, Consumable, KafkaConfig};
@@ -142,8 +143,10 @@ pub enum ConsumerError {
 /// Runs one job; see the module docs for what happens to each message.
 pub struct EventConsumer<E: Consumable> {
     job: ConsumerInfo,
-    consumer: StreamConsumer,
+    consumer: StreamConsumer<LagContext>,
     dlq: FutureProducer,
+    /// Handler attempt durations, for [`EventConsumer::register_metrics`].
+    handler_seconds: prometheus_client::metrics::histogram::Histogram,
     /// The DLQ topic is keyed by the workspace's event id field (its catalog `key`).
     dlq_by_event_id: bool,
     decoders: E::Decoders,
@@ -184,7 +187,8 @@ impl<E: Consumable> EventConsumer<E> {
                 ),
             });
         }
-        let consumer: StreamConsumer = kafka
+        let lag = LagContext::default();
+        let consumer: StreamConsumer<LagContext> = kafka
             .client(&[
                 ("group.id", job.group_id.into()),
                 ("enable.auto.commit", "true".into()),
@@ -202,8 +206,10 @@ impl<E: Consumable> EventConsumer<E> {
                     max_poll_interval_ms(job, &options).to_string(),
                 ),
                 ("enable.partition.eof", "false".into()),
+                // Partition lags for the metrics (LagContext).
+                ("statistics.interval.ms", "5000".into()),
             ])
-            .create()?;
+            .create_with_context(lag)?;
         consumer.subscribe(job.topics)?;
         let dlq: FutureProducer = kafka
             .client(&[
@@ -221,6 +227,7 @@ impl<E: Consumable> EventConsumer<E> {
             job: *job,
             consumer,
             dlq,
+            handler_seconds: handler_histogram(),
             dlq_by_event_id: dlq_keyed_by_event_id::<E::Workspace>(job.dlq),
             decoders: E::decoders(registry),
             dedup: job
@@ -233,6 +240,16 @@ impl<E: Consumable> EventConsumer<E> {
 
     pub fn stats(&self) -> Arc<Stats> {
         self.stats.clone()
+    }
+
+    /// Adds this job's counts, handler latency and partition lags to `metrics`.
+    pub fn register_metrics(&self, metrics: &Metrics) {
+        metrics.add(Box::new(JobCollector {
+            job: self.job.name,
+            stats: self.stats.clone(),
+            lags: self.consumer.context().lags.clone(),
+            handler: self.handler_seconds.clone(),
+        }));
     }
 
     /// Consumes until `shutdown` completes, then commits what was processed.
@@ -396,18 +413,25 @@ impl<E: Consumable> EventConsumer<E> {
         event: &E,
         meta: &Meta<'_>,
     ) -> Result<(), HandlerError> {
-        let Some(ms) = self.job.handler_timeout_ms else {
-            return handler.handle(event, meta).await;
-        };
-        match tokio::time::timeout(Duration::from_millis(ms), handler.handle(event, meta)).await {
-            Ok(r) => r,
-            Err(_) => {
-                bump(&self.stats.timed_out);
-                Err(HandlerError::retryable(format!(
-                    "the handler took longer than its {ms} ms timeout"
-                )))
+        let started = std::time::Instant::now();
+        let result = match self.job.handler_timeout_ms {
+            None => handler.handle(event, meta).await,
+            Some(ms) => {
+                let attempt = handler.handle(event, meta);
+                match tokio::time::timeout(Duration::from_millis(ms), attempt).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        bump(&self.stats.timed_out);
+                        Err(HandlerError::retryable(format!(
+                            "the handler took longer than its {ms} ms timeout"
+                        )))
+                    }
+                }
             }
-        }
+        };
+        self.handler_seconds
+            .observe(started.elapsed().as_secs_f64());
+        result
     }
 
     /// Writes `m` to the job's DLQ, retrying the write until it succeeds or shutdown comes.

@@ -16,10 +16,12 @@ pub mod admin;
 pub mod consumer;
 mod dedup;
 pub mod dlq;
+pub mod metrics;
 pub mod producer;
 mod stats;
 
 pub use consumer::{EventConsumer, Handler, HandlerError, Meta, Stats};
+pub use metrics::Metrics;
 pub use producer::{Delivered, EventProducer, ProducerOptions, SendError};
 
 /// What a consumer can decode (defined beside the deserializers, which need no broker).

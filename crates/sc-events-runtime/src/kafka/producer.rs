@@ -11,6 +11,7 @@
 //! delivery future at once so many events can be in flight (batched by `linger.ms` and
 //! `batch.size`). [`EventProducer::flush`] waits for everything queued; call it on shutdown.
 
+use super::metrics::{Metrics, ProducerCollector, ProducerCounts};
 use super::{headers, KafkaConfig};
 use crate::event::{DomainEvent, ValidationError};
 use crate::partition::partition;
@@ -105,6 +106,8 @@ pub struct EventProducer {
     registry: Arc<dyn Registry>,
     options: ProducerOptions,
     prepared: RwLock<HashMap<TypeId, Prepared>>,
+    /// Deliveries and failures per topic, for [`EventProducer::register_metrics`].
+    counts: Arc<ProducerCounts>,
 }
 
 /// What `prepare` learns once per event type.
@@ -140,6 +143,7 @@ impl EventProducer {
             registry,
             options,
             prepared: RwLock::new(HashMap::new()),
+            counts: Arc::default(),
         })
     }
 
@@ -281,17 +285,32 @@ impl EventProducer {
             self.inner
                 .send_result(record)
                 .map_err(|(e, _)| SendError::Kafka(e))
-        })?;
+        });
+        let fut = match fut {
+            Ok(f) => f,
+            Err(e) => {
+                self.counts.record(E::TOPIC, false);
+                return Err(e);
+            }
+        };
+        let counts = self.counts.clone();
         Ok(async move {
-            match fut.await {
+            let result = match fut.await {
                 Ok(Ok(d)) => Ok(Delivered {
                     partition: d.partition,
                     offset: d.offset,
                 }),
                 Ok(Err((e, _))) => Err(SendError::Kafka(e)),
                 Err(_) => Err(SendError::Cancelled),
-            }
+            };
+            counts.record(E::TOPIC, result.is_ok());
+            result
         })
+    }
+
+    /// Adds this producer's deliveries and failures per topic to `metrics`.
+    pub fn register_metrics(&self, metrics: &Metrics) {
+        metrics.add(Box::new(ProducerCollector(self.counts.clone())));
     }
 
     /// Waits until every queued message is delivered (or `timeout` passes).
