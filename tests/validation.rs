@@ -256,3 +256,41 @@ fn declared_constraints_are_enforced_when_building_and_serializing() {
         "{err}"
     );
 }
+
+/// The envelope's Actor record declares `present_when`: a user, supplier or admin has an id,
+/// the system and a scheduler have none.
+#[test]
+fn an_actor_has_an_id_exactly_when_it_is_a_user_supplier_or_admin() {
+    use sc_events::ActorType;
+    let with = |actor_type, actor_id: Option<&str>| sc_events::Actor {
+        actor_type,
+        actor_id: actor_id.map(str::to_string),
+    };
+    for ok in [
+        with(ActorType::User, Some("u-1")),
+        with(ActorType::Admin, Some("a-1")),
+        with(ActorType::System, None),
+        with(ActorType::Scheduler, None),
+    ] {
+        let e = emitter().event(payment(100), "o1", 1, ok.clone());
+        assert!(e.is_ok(), "{ok:?}: {e:?}");
+    }
+    for (bad, found) in [
+        (with(ActorType::Supplier, None), "null"),
+        (with(ActorType::System, Some("s-1")), "set"),
+    ] {
+        let err = emitter()
+            .event(payment(100), "o1", 1, bad.clone())
+            .unwrap_err();
+        assert_eq!(
+            err,
+            ValidationError::Constraint {
+                field: "actor.actor_id".into(),
+                rule: "present_when",
+                limit: "actor_type in USER, SUPPLIER, ADMIN",
+                found: found.into(),
+            },
+            "{bad:?}"
+        );
+    }
+}

@@ -67,6 +67,9 @@ pub trait Enveloped: __RUNTIME__::event::DomainEvent {
                 });
             }
         }
+        // The envelope's own declared checks (its records' constraints: the actor's
+        // present_when), with paths from the envelope (`actor.actor_id`).
+        __RUNTIME__::event::CheckFields::check_fields(env)?;
         p.check.check_fields()
     }
 }

@@ -5,7 +5,7 @@
 use super::constraints;
 use crate::context::{EVENT, TYPES};
 use crate::emit::{bind, format_call, impl_for};
-use crate::ident::{field_name, type_name};
+use crate::ident::{field_name, type_name, variant_name};
 use sc_events_schema::layout::EnvelopeStyle;
 use sc_events_schema::model::{Body, Kind, SchemaSet, TypeId};
 use sc_events_schema::rules::lint::is_non_negative_field;
@@ -25,6 +25,37 @@ pub(crate) fn generate(catalog: &Catalog, o: &mut String) {
         if matches!(t.body, Body::Record(_)) && !roots.contains(&id) {
             record(set, id, o);
         }
+    }
+}
+
+/// The record's `present_when` constraints (the lint has refused malformed ones): the
+/// optional field is set exactly when the enum field holds one of the symbols.
+fn present_when(set: &SchemaSet, id: TypeId, body: &mut String) {
+    let Ok(rules) = sc_events_schema::model::record_constraints::present_when(set, id) else {
+        return;
+    };
+    let fields = set.fields(id);
+    for r in rules {
+        let (f, when) = (&fields[r.field], &fields[r.when]);
+        let Kind::Named(enum_id) = &when.ty.kind else {
+            continue;
+        };
+        let enum_type = type_name(&set.types[*enum_id].name.name);
+        let arms: Vec<String> = r
+            .symbols
+            .iter()
+            .map(|s| format!("{TYPES}::{enum_type}::{}", variant_name(s)))
+            .collect();
+        let limit = format!("{} in {}", when.name, r.symbols.join(", "));
+        let _ = writeln!(
+            body,
+            "        if matches!(self.{}, {}) != self.{}.is_some() {{ return Err({EVENT}::ValidationError::Constraint {{ field: {:?}.into(), rule: \"present_when\", limit: {limit:?}, found: (if self.{}.is_some() {{ \"set\" }} else {{ \"null\" }}).into() }}); }}",
+            field_name(&when.name),
+            arms.join(" | "),
+            field_name(&f.name),
+            f.name,
+            field_name(&f.name),
+        );
     }
 }
 
@@ -68,6 +99,7 @@ fn record(set: &SchemaSet, id: TypeId, o: &mut String) {
             _ => {}
         }
     }
+    present_when(set, id, &mut body);
     let name = type_name(&t.name.name);
     impl_for(
         o,

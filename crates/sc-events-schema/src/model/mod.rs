@@ -9,6 +9,7 @@ mod java_chars;
 mod java_defaults;
 mod java_numbers;
 mod parse;
+pub mod record_constraints;
 mod validity;
 mod walk;
 

@@ -1,7 +1,9 @@
 //! CONSTRAINT_VALID: a field's `"constraints"` (JSON Schema's validation keywords, written by
 //! `schemactl import jsonschema` or by hand) are keywords this engine enforces, with values of
-//! the right kind, on a field of a type they apply to, and consistent with each other. The
-//! generated code enforces exactly these when an event is built or serialized.
+//! the right kind, on a field of a type they apply to, and consistent with each other; a
+//! record's own `"constraints"` (`present_when`, [`crate::model::record_constraints`]) name
+//! its optional fields, enum fields and symbols. The generated code enforces exactly these
+//! when an event is built or serialized.
 
 use super::*;
 use crate::json::{Json, JsonNode};
@@ -12,7 +14,7 @@ pub static RULE: Rule = Rule {
     family: Family::Lint,
     category: "TYPES",
     level: Level::Error,
-    summary: "Checks that field constraints are known keywords with valid values that fit the field's type.",
+    summary: "Checks that field constraints are known keywords with valid values that fit the field's type, and that a record's present_when names its optional fields, enum fields and their symbols.",
     why: "A constraint is enforced on every event built or serialized; one that cannot apply, or a pattern that does not compile, would fail every event or none.",
     hint: "use minLength/maxLength/pattern on strings, minimum/maximum/exclusiveMinimum/exclusiveMaximum/multipleOf on numbers, minItems/maxItems/uniqueItems on arrays, with numbers (pattern: a regex string)",
 };
@@ -85,6 +87,10 @@ pub fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         let Body::Record(fields) = &t.body else {
             continue;
         };
+        // The record's own constraints, tying its fields together (present_when).
+        if let Err(e) = crate::model::record_constraints::present_when(set, id) {
+            out.push(cx.finding(&RULE, id, e.span, cx.type_location(id), e.message));
+        }
         for (i, f) in fields.iter().enumerate() {
             let Some(c) = f.attr("constraints") else {
                 continue;
