@@ -9,6 +9,8 @@
 #     tests; installed into ~/.cargo/bin once (12-20 minutes), skipped when already there;
 #   - cargo-fuzz, for a bounded run of the decoder's fuzz target.
 set -euo pipefail
+# A fresh clone builds once: incremental state would only cost disk (gigabytes) and time.
+[ "${CI:-}" = "true" ] && export CARGO_INCREMENTAL=0
 cd "$(dirname "$0")/.."
 
 SC_ORACLE_CP=$(bash scripts/oracle.sh | tail -n 1)
