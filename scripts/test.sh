@@ -16,8 +16,8 @@ cd "$(dirname "$0")/.."
 SC_ORACLE_CP=$(bash scripts/oracle.sh | tail -n 1)
 export SC_ORACLE_CP
 
-want=$(sed -n 's/^confluent-kafka\[avro\]==//p' tests/interop/requirements.txt)
-python3 -c "import sys, confluent_kafka; sys.exit(0 if confluent_kafka.version()[0] == '$want' else 1)" 2>/dev/null ||
+want=$(sed -n 's/^confluent-kafka\[[a-z,]*\]==//p' tests/interop/requirements.txt)
+python3 -c "import sys, confluent_kafka, confluent_kafka.schema_registry.rules.encryption.encrypt_executor; sys.exit(0 if confluent_kafka.version()[0] == '$want' else 1)" 2>/dev/null ||
   python3 -m pip install --quiet -r tests/interop/requirements.txt >&2
 
 tansu_bin="${TANSU:-${CARGO_HOME:-$HOME/.cargo}/bin/tansu}"

@@ -43,7 +43,7 @@ include!(concat!(env!("OUT_DIR"), "/_includes.rs"));
 
 #[cfg(feature = "kafka")]
 pub use sc_events_runtime::kafka;
-pub use sc_events_runtime::{codec, event, wire, workspace};
+pub use sc_events_runtime::{codec, encrypt, event, wire, workspace};
 pub use sc_events_runtime::{DomainEvent, ValidationError, WorkspaceCatalog};
 pub use types::{Actor, ActorType, EntityType, Envelope, PrivacyTier};
 

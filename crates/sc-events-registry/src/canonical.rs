@@ -52,6 +52,11 @@ pub fn fingerprint(schema_type: &str, text: &str, def: &SchemaDef) -> String {
             h.update([0]);
         }
     }
+    // So is a rule set (its JSON, whose key order is fixed by the type).
+    if let Some(rules) = def.rule_set.as_ref().filter(|r| !r.is_empty()) {
+        h.update([2]);
+        h.update(serde_json::to_string(rules).unwrap_or_default().as_bytes());
+    }
     hex::encode(h.finalize())
 }
 

@@ -44,6 +44,14 @@ pub enum ErrorKind {
     OperationNotPermitted,
     ReferenceExists,
     InvalidSubject,
+    /// The DEK registry has no such key-encryption key (40470).
+    KekNotFound,
+    /// The DEK registry has no such data key (40471).
+    DekNotFound,
+    /// A key-encryption key of this name exists with other settings (40972).
+    KekExists,
+    /// This data key version exists (40973).
+    DekExists,
     /// A request the server could not read (bad JSON, a body over the limit).
     BadRequest,
     NotFound,
@@ -77,6 +85,10 @@ impl ErrorKind {
             42205 => ErrorKind::OperationNotPermitted,
             42206 => ErrorKind::ReferenceExists,
             42208 => ErrorKind::InvalidSubject,
+            40470 => ErrorKind::KekNotFound,
+            40471 => ErrorKind::DekNotFound,
+            40972 => ErrorKind::KekExists,
+            40973 => ErrorKind::DekExists,
             400 | 413 | 415 | 422 => ErrorKind::BadRequest,
             50001 => ErrorKind::Store,
             50002 => ErrorKind::Timeout,
@@ -107,6 +119,10 @@ impl ErrorKind {
             ErrorKind::OperationNotPermitted => (422, 42205),
             ErrorKind::ReferenceExists => (422, 42206),
             ErrorKind::InvalidSubject => (422, 42208),
+            ErrorKind::KekNotFound => (404, 40470),
+            ErrorKind::DekNotFound => (404, 40471),
+            ErrorKind::KekExists => (409, 40972),
+            ErrorKind::DekExists => (409, 40973),
             ErrorKind::BadRequest => (400, 400),
             ErrorKind::Store => (500, 50001),
             ErrorKind::Timeout => (500, 50002),
@@ -135,6 +151,9 @@ impl ErrorKind {
             ErrorKind::OperationNotPermitted => "the registry or subject is in a mode that forbids this (READONLY, or IMPORT rules)",
             ErrorKind::ReferenceExists => "other schemas reference this version; delete those first",
             ErrorKind::InvalidSubject => "subjects are 1 to 1024 bytes without control characters, and not `.` or `..`",
+            ErrorKind::KekNotFound => "register the key-encryption key (a producer with a KMS does it on its first encrypted write)",
+            ErrorKind::DekNotFound => "no data key for this subject yet: a producer holding the key-encryption key creates it",
+            ErrorKind::KekExists | ErrorKind::DekExists => "the key exists already; read it instead of registering it again",
             ErrorKind::BadRequest => "the request could not be read",
             ErrorKind::Store | ErrorKind::Timeout | ErrorKind::Other => "the registry failed; retry later or check its logs",
         }

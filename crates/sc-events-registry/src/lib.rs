@@ -19,6 +19,7 @@
 
 pub mod canonical;
 pub mod check;
+pub mod contracts;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod error;
@@ -26,6 +27,7 @@ pub mod error;
 pub mod git;
 #[cfg(feature = "client")]
 pub mod http;
+pub mod keys;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod subjects;
@@ -44,6 +46,11 @@ use async_trait::async_trait;
 pub trait Registry: Send + Sync {
     /// Where this registry is, for messages (never with credentials).
     fn describe(&self) -> String;
+
+    /// Its DEK registry (`/dek-registry/v1`), when it has one: field encryption's keys.
+    fn keys(&self) -> Option<&dyn keys::KeyRegistry> {
+        None
+    }
 
     /// `GET /subjects[?deleted=true]`
     async fn subjects(&self, deleted: bool) -> Result<Vec<String>>;

@@ -4,9 +4,12 @@
 //!
 //! Order matters for publishing: a subject comes after every subject it references.
 
+use crate::contracts::{Rule, RuleSet};
 use crate::types::{Reference, SchemaDef};
-use sc_events_schema::model::{Kind, SchemaSet};
+use sc_events_schema::json::Json;
+use sc_events_schema::model::{Body, Kind, SchemaSet};
 use sc_events_schema::source::FileId;
+use sc_events_schema::topics::{EncryptionPolicy, CONFLUENT_TAGS as TAGS};
 use sc_events_schema::Catalog;
 
 /// How the workspace's schemas are named in the registry.
@@ -31,6 +34,9 @@ pub struct SubjectSchema {
     /// `(property, value)`: the Confluent compatibility group the schema belongs to (a semver
     /// domain: the layout's group property and its major), sent as schema metadata.
     pub group: Option<(String, String)>,
+    /// The data-contract rules registered with it: the workspace's `ENCRYPT` rule where the
+    /// schema (with what it references) has a field carrying one of its tags.
+    pub rule_set: Option<RuleSet>,
 }
 
 impl SubjectSchema {
@@ -54,6 +60,7 @@ impl SubjectSchema {
                     .as_ref()
                     .map(|(k, v)| crate::types::Metadata::property(k, v)),
             )
+            .with_rule_set(self.rule_set.clone())
     }
 }
 
@@ -63,6 +70,75 @@ fn group(catalog: &Catalog, d: &sc_events_schema::Domain) -> Option<(String, Str
     let property = &catalog.layout.section.compatibility_group;
     (!property.is_empty() && sc_events_schema::text::Semver::parse(&d.version).is_ok())
         .then(|| (property.clone(), d.schema_version.to_string()))
+}
+
+/// Whether a record of file `f`, or of a file it references, has a field tagged with one of
+/// `tags` (`confluent:tags`).
+fn has_tagged_field(set: &SchemaSet, f: FileId, tags: &[String]) -> bool {
+    let mut files = vec![f];
+    let mut i = 0;
+    while i < files.len() {
+        for d in set.file_deps(files[i]) {
+            if !files.contains(&d) {
+                files.push(d);
+            }
+        }
+        i += 1;
+    }
+    set.types
+        .iter()
+        .filter(|t| files.contains(&t.file))
+        .filter_map(|t| match &t.body {
+            Body::Record(fields) => Some(fields),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|field| field.attr(TAGS))
+        .any(|v| match &v.value {
+            Json::Array(items) => items
+                .iter()
+                .any(|t| matches!(&t.value, Json::String(s) if tags.contains(s))),
+            _ => false,
+        })
+}
+
+/// The `ENCRYPT` rule of a workspace's encryption policy, in Confluent's shape.
+pub fn encrypt_rule_set(p: &EncryptionPolicy) -> RuleSet {
+    let mut params: std::collections::BTreeMap<String, String> = [
+        ("encrypt.kek.name", p.kek_name.clone()),
+        ("encrypt.kms.type", p.kms_type.clone()),
+        ("encrypt.kms.key.id", p.kms_key_id.clone()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    if p.dek_algorithm != "AES256_GCM" {
+        params.insert("encrypt.dek.algorithm".into(), p.dek_algorithm.clone());
+    }
+    if let Some(d) = p.dek_expiry_days {
+        params.insert("encrypt.dek.expiry.days".into(), d.to_string());
+    }
+    RuleSet {
+        domain_rules: vec![Rule {
+            name: format!("encrypt-{}", p.tags.join("-").to_ascii_lowercase()),
+            doc: Some(format!(
+                "Encrypts the fields tagged {} with a data key wrapped by KEK {}.",
+                p.tags.join(", "),
+                p.kek_name
+            )),
+            kind: "TRANSFORM".into(),
+            mode: "WRITEREAD".into(),
+            rule_type: "ENCRYPT".into(),
+            tags: p.tags.clone(),
+            params,
+            expr: None,
+            on_success: None,
+            // A reader without the key gets the ciphertext; a writer without it fails.
+            on_failure: Some("ERROR,NONE".into()),
+            disabled: false,
+        }],
+        ..RuleSet::default()
+    }
 }
 
 /// Every subject of the workspace, referenced ones first: each shared file a domain uses
@@ -86,6 +162,13 @@ pub fn subjects(catalog: &Catalog, naming: &Naming) -> Vec<SubjectSchema> {
             .into_iter()
             .map(|d| (root_name(d), subject_of(d)))
             .collect()
+    };
+    let rules = |f: FileId| {
+        catalog
+            .encryption
+            .as_ref()
+            .filter(|p| has_tagged_field(set, f, &p.tags))
+            .map(encrypt_rule_set)
     };
     // Shared files in dependency order (depth first from each domain; cycles stop).
     let mut shared: Vec<FileId> = Vec::new();
@@ -114,6 +197,7 @@ pub fn subjects(catalog: &Catalog, naming: &Naming) -> Vec<SubjectSchema> {
             references: references(f),
             topic: None,
             group: None,
+            rule_set: rules(f),
         })
         .collect();
     for d in &catalog.domains {
@@ -130,6 +214,7 @@ pub fn subjects(catalog: &Catalog, naming: &Naming) -> Vec<SubjectSchema> {
             references: references(d.file),
             topic: Some(d.topic.clone()),
             group: group(catalog, d),
+            rule_set: rules(d.file),
         });
     }
     out

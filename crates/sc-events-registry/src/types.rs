@@ -34,6 +34,10 @@ pub struct SchemaDef {
     /// `compatibilityGroup` compares. Part of the schema's identity, as in Confluent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
+    /// Confluent's data-contract rules (`ruleSet`), such as field encryption; part of the
+    /// schema's identity, as in Confluent.
+    #[serde(rename = "ruleSet", default, skip_serializing_if = "Option::is_none")]
+    pub rule_set: Option<crate::contracts::RuleSet>,
 }
 
 /// Schema metadata (Confluent's `Metadata`): only `properties` are kept and compared.
@@ -68,6 +72,7 @@ impl SchemaDef {
             schema_type: avro(),
             references: Vec::new(),
             metadata: None,
+            rule_set: None,
         }
     }
 
@@ -78,6 +83,11 @@ impl SchemaDef {
 
     pub fn with_metadata(mut self, metadata: Option<Metadata>) -> Self {
         self.metadata = metadata.filter(|m| !m.properties.is_empty());
+        self
+    }
+
+    pub fn with_rule_set(mut self, rule_set: Option<crate::contracts::RuleSet>) -> Self {
+        self.rule_set = rule_set.filter(|r| !r.is_empty());
         self
     }
 

@@ -11,8 +11,8 @@ use std::fmt;
 
 pub use crate::partition::KeyType;
 pub use crate::workspace::{
-    ConsumerInfo, EventInfo, JitterStyle, Partitioner, RetryPolicy, SchemaInfo, Tier, TopicInfo,
-    WorkspaceCatalog,
+    ConsumerInfo, EncryptedFields, EventInfo, JitterStyle, Partitioner, RetryPolicy, SchemaInfo,
+    Tier, TopicInfo, WorkspaceCatalog,
 };
 
 /// For generated constraint checks (`"pattern"` with a full regular expression).

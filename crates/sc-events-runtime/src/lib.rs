@@ -23,6 +23,7 @@
 //! Confluent Schema Registry over HTTP, or any other [`wire::Registry`].
 
 pub mod codec;
+pub mod encrypt;
 pub mod event;
 #[cfg(feature = "kafka")]
 pub mod kafka;

@@ -15,6 +15,7 @@ use std::sync::{Mutex, OnceLock};
 
 /// How a failing handler is retried before its event is dead-lettered.
 pub use sc_events_schema::config::Partitioner;
+pub use sc_events_schema::topics::EncryptedFields;
 /// The privacy tier the runtime compares (every workspace's; a workspace's generated
 /// `PrivacyTier` enum converts into it).
 pub use sc_events_schema::PrivacyTier as Tier;
@@ -102,6 +103,8 @@ pub struct ConsumerInfo {
     pub dedup_capacity: Option<usize>,
     /// How long one handler attempt may take before it counts as failed, if limited.
     pub handler_timeout_ms: Option<u64>,
+    /// What the job does with encrypted fields.
+    pub encrypted_fields: EncryptedFields,
 }
 
 impl ConsumerInfo {

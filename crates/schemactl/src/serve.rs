@@ -67,13 +67,14 @@ pub fn run(addr: SocketAddr, db: &Path, allow_remote: bool, max_body_bytes: usiz
         let _ = writeln!(out, "listening on http://{local}");
         let _ = out.flush();
         out::info(format_args!(
-            "serving {} (Confluent Schema Registry API{}); Ctrl-C or SIGTERM stops",
+            "serving {} (Confluent Schema Registry API and DEK registry{}); Ctrl-C or SIGTERM stops",
             registry.describe_path(),
             if users.is_empty() { "" } else { ", basic auth" }
         ));
         let opts = ServeOptions {
             max_body_bytes,
             users,
+            keys: Some(Arc::new(registry.clone())),
         };
         match serve(listener, Arc::new(registry), opts, shutdown()).await {
             Ok(()) => {

@@ -73,7 +73,7 @@ pub(crate) fn generate(catalog: &Catalog, dir: &Path, o: &mut String) {
     let consumers = catalog.consumers.iter().map(|c| {
         let r = &c.retry;
         format!(
-            "{EVENT}::ConsumerInfo {{ name: {:?}, group_id: {:?}, description: {:?}, topics: &[{}], event_types: &[{}], max_tier: {}, dlq: {:?}, output: &[{}], retry: {EVENT}::RetryPolicy {{ max_retries: {}, initial_backoff_ms: {}, multiplier: {:?}, max_backoff_ms: {}, jitter: {:?}, jitter_style: {EVENT}::JitterStyle::{:?} }}, dedup_capacity: {:?}, handler_timeout_ms: {:?} }}",
+            "{EVENT}::ConsumerInfo {{ name: {:?}, group_id: {:?}, description: {:?}, topics: &[{}], event_types: &[{}], max_tier: {}, dlq: {:?}, output: &[{}], retry: {EVENT}::RetryPolicy {{ max_retries: {}, initial_backoff_ms: {}, multiplier: {:?}, max_backoff_ms: {}, jitter: {:?}, jitter_style: {EVENT}::JitterStyle::{:?} }}, dedup_capacity: {:?}, handler_timeout_ms: {:?}, encrypted_fields: {EVENT}::EncryptedFields::{:?} }}",
             c.name.get_ref(),
             c.group_id,
             c.description,
@@ -90,6 +90,7 @@ pub(crate) fn generate(catalog: &Catalog, dir: &Path, o: &mut String) {
             r.jitter_style,
             c.dedup_capacity,
             c.handler_timeout_ms,
+            c.encrypted_fields,
         )
     });
     table(

@@ -13,6 +13,7 @@
 
 mod delete;
 mod forms;
+mod keys;
 mod register;
 mod settings;
 mod store;
@@ -122,6 +123,10 @@ fn own(s: Option<&str>) -> Option<String> {
 impl Registry for EmbeddedRegistry {
     fn describe(&self) -> String {
         self.describe_path()
+    }
+
+    fn keys(&self) -> Option<&dyn crate::keys::KeyRegistry> {
+        Some(self)
     }
 
     async fn subjects(&self, deleted: bool) -> Result<Vec<String>> {

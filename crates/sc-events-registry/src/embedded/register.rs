@@ -196,6 +196,14 @@ fn insert_schema(tx: &Connection, def: &SchemaDef, p: &Forms, wanted: Option<i32
         )
         .map_err(db)?;
     }
+    if let Some(rules) = def.rule_set.as_ref().filter(|r| !r.is_empty()) {
+        let text = serde_json::to_string(rules).map_err(RegistryError::store)?;
+        tx.execute(
+            "INSERT INTO schema_rules (schema_id, rule_set) VALUES (?1, ?2)",
+            params![id, text],
+        )
+        .map_err(db)?;
+    }
     for r in &def.references {
         tx.execute(
             "INSERT INTO schema_refs (schema_id, subject, version) VALUES (?1, ?2, ?3)",

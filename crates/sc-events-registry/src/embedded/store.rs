@@ -70,12 +70,25 @@ pub(crate) fn schema_row(conn: &Connection, id: i32) -> Result<Option<SchemaRow>
             .map(|m| serde_json::from_str(&m))
             .transpose()
             .map_err(|e| RegistryError::store(format!("schema {id}: bad metadata: {e}")))?;
+        let rule_set: Option<String> = conn
+            .query_row(
+                "SELECT rule_set FROM schema_rules WHERE schema_id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        let rule_set = rule_set
+            .map(|m| serde_json::from_str(&m))
+            .transpose()
+            .map_err(|e| RegistryError::store(format!("schema {id}: bad rule set: {e}")))?;
         Ok(SchemaRow {
             def: SchemaDef {
                 schema,
                 schema_type,
                 references,
                 metadata,
+                rule_set,
             },
         })
     })

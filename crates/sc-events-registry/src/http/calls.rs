@@ -28,6 +28,9 @@ fn schema_body(def: &SchemaDef) -> Value {
     if let Some(m) = &def.metadata {
         v["metadata"] = json!(m);
     }
+    if let Some(r) = &def.rule_set {
+        v["ruleSet"] = json!(r);
+    }
     v
 }
 
@@ -46,6 +49,10 @@ fn mode_of(v: &Value) -> Result<RegistryMode> {
 impl Registry for HttpRegistry {
     fn describe(&self) -> String {
         self.base.to_string()
+    }
+
+    fn keys(&self) -> Option<&dyn crate::keys::KeyRegistry> {
+        Some(self)
     }
 
     async fn subjects(&self, deleted: bool) -> Result<Vec<String>> {

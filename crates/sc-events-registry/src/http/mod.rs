@@ -13,6 +13,7 @@
 //! one per [`Registry`](crate::Registry) method, in `calls`.
 
 mod calls;
+mod keys;
 mod transport;
 
 use crate::error::{RegistryError, Result};

@@ -6,12 +6,13 @@
 //! ([`ServeOptions::max_body_bytes`]); optional basic auth guards every route.
 //!
 //! The parts: `routes` (the route table and its handlers), `request` (reading flags, path
-//! segments and bodies), `errors` (Confluent's error body for every refusal), `auth` (basic
-//! auth), `metrics` (request counts and latencies, `GET /metrics`); this module assembles
+//! segments and bodies), `errors` (Confluent's error body for every refusal), `keys` (the DEK
+//! registry, `/dek-registry/v1`), `auth` (basic auth), `metrics` (request counts and latencies, `GET /metrics`); this module assembles
 //! them with the limits and runs the server.
 
 mod auth;
 mod errors;
+mod keys;
 mod metrics;
 mod request;
 mod routes;
@@ -31,11 +32,24 @@ use std::sync::Arc;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 4 << 20;
 
 /// How the server runs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServeOptions {
     pub max_body_bytes: usize,
     /// `user:secret` pairs accepted by basic auth; empty means no auth.
     pub users: Vec<String>,
+    /// The DEK registry behind `/dek-registry/v1` (field encryption); `None`: those routes
+    /// answer 404.
+    pub keys: Option<Arc<dyn crate::keys::KeyRegistry>>,
+}
+
+impl std::fmt::Debug for ServeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeOptions")
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("users", &self.users.len())
+            .field("keys", &self.keys.is_some())
+            .finish()
+    }
 }
 
 impl Default for ServeOptions {
@@ -43,6 +57,7 @@ impl Default for ServeOptions {
         ServeOptions {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             users: Vec::new(),
+            keys: None,
         }
     }
 }
@@ -55,12 +70,15 @@ pub fn router(registry: Arc<dyn Registry>, opts: &ServeOptions) -> Router {
     let scrape = Router::new()
         .route("/metrics", axum::routing::get(metrics::scrape))
         .with_state(metrics.clone());
-    routes::routes()
+    let mut app = routes::routes()
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .with_state(routes::App { registry })
-        .merge(scrape)
-        .layer(middleware::map_response(errors::json_errors))
+        .merge(scrape);
+    if let Some(k) = &opts.keys {
+        app = app.merge(keys::routes(Arc::clone(k)));
+    }
+    app.layer(middleware::map_response(errors::json_errors))
         .layer(middleware::from_fn_with_state(users, auth::basic))
         .layer(axum::extract::DefaultBodyLimit::max(opts.max_body_bytes))
         .layer(middleware::from_fn_with_state(metrics, metrics::track))

@@ -47,6 +47,8 @@ pub(super) struct SchemaBody {
     references: Option<Vec<Reference>>,
     #[serde(default)]
     metadata: Option<Metadata>,
+    #[serde(rename = "ruleSet", default)]
+    rule_set: Option<crate::contracts::RuleSet>,
     pub(super) id: Option<i32>,
     pub(super) version: Option<i32>,
 }
@@ -67,6 +69,7 @@ impl SchemaBody {
                 .map_or_else(|| "AVRO".to_string(), |t| t.to_ascii_uppercase()),
             references: self.references.clone().unwrap_or_default(),
             metadata: self.metadata.clone().filter(|m| !m.properties.is_empty()),
+            rule_set: self.rule_set.clone().filter(|r| !r.is_empty()),
         })
     }
 }

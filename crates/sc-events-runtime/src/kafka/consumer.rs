@@ -118,6 +118,9 @@ pub struct ConsumerOptions {
     pub session_timeout_ms: u32,
     /// How long one dead-letter write (queueing and delivery) may take before it is retried.
     pub dlq_timeout: Duration,
+    /// The KMS of a job whose catalog entry says `encrypted_fields = "decrypt"`; `None`:
+    /// Confluent's local KMS when `LOCAL_SECRET` is set.
+    pub kms: Option<Arc<dyn crate::encrypt::Kms>>,
 }
 
 impl Default for ConsumerOptions {
@@ -127,6 +130,7 @@ impl Default for ConsumerOptions {
             commit_interval_ms: 5_000,
             session_timeout_ms: 10_000,
             dlq_timeout: Duration::from_secs(30),
+            kms: None,
         }
     }
 }
@@ -187,6 +191,12 @@ impl<E: Consumable> EventConsumer<E> {
                 ),
             });
         }
+        let decryption =
+            crate::encrypt::Decryption::for_job(job.encrypted_fields, options.kms.clone())
+                .map_err(|message| ConsumerError::Config {
+                    job: job.name.into(),
+                    message,
+                })?;
         let lag = LagContext::default();
         let consumer: StreamConsumer<LagContext> = kafka
             .client(&[
@@ -229,7 +239,7 @@ impl<E: Consumable> EventConsumer<E> {
             dlq,
             handler_seconds: handler_histogram(),
             dlq_by_event_id: dlq_keyed_by_event_id::<E::Workspace>(job.dlq),
-            decoders: E::decoders(registry),
+            decoders: E::decoders(registry, &decryption),
             dedup: job
                 .dedup_capacity
                 .map(|n| std::sync::Mutex::new(Dedup::new(n))),
@@ -548,6 +558,7 @@ mod tests {
             retry: crate::event::RetryPolicy::default(),
             dedup_capacity: None,
             handler_timeout_ms: None,
+            encrypted_fields: crate::event::EncryptedFields::Ciphertext,
         };
         let opts = ConsumerOptions::default();
         // 1 + 2 + 4 s at +20 % plus a 30 s DLQ write, doubled: under the 5-minute floor.

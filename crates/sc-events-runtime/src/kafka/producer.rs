@@ -111,9 +111,11 @@ pub struct EventProducer {
 }
 
 /// What `prepare` learns once per event type.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Prepared {
     schema_id: u32,
+    /// Encrypts the subject's tagged fields, where its rule set says so.
+    crypt: Option<Arc<crate::encrypt::Encryptor>>,
     partitioner: Partitioner,
     /// The topic's partition count in the cluster; `None` where librdkafka partitions.
     partitions: Option<u32>,
@@ -170,20 +172,22 @@ impl EventProducer {
         };
         let p = Prepared {
             schema_id: ser.schema_id(),
+            crypt: ser.encryptor().cloned(),
             partitioner,
             partitions,
         };
+        let id = p.schema_id;
         if let Ok(mut prepared) = self.prepared.write() {
             prepared.insert(TypeId::of::<E>(), p);
         }
-        Ok(p.schema_id)
+        Ok(id)
     }
 
     fn cached<E: 'static>(&self) -> Option<Prepared> {
         self.prepared
             .read()
             .ok()
-            .and_then(|p| p.get(&TypeId::of::<E>()).copied())
+            .and_then(|p| p.get(&TypeId::of::<E>()).cloned())
     }
 
     /// The number of partitions the cluster reports for `topic` (a blocking metadata request,
@@ -270,7 +274,10 @@ impl EventProducer {
         let fut = BUFFER.with(|b| {
             let mut value = b.borrow_mut();
             value.clear();
-            Serializer::<E>::with_id(id).serialize_unchecked(event, &mut value);
+            Serializer::<E>::with_id(id)
+                .with_encryptor(prepared.crypt.clone())
+                .serialize_unchecked(event, &mut value)
+                .map_err(SendError::Schema)?;
             let record = FutureRecord::to(E::TOPIC)
                 .payload(value.as_slice())
                 .headers(hdrs);

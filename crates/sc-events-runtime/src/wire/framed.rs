@@ -9,6 +9,9 @@
 use super::binary::{self, DecodeError};
 use super::resolve::{self, Plan};
 use super::{Decode, Encode, HasView};
+use crate::encrypt::fields::{self, RewriteError};
+pub use crate::encrypt::Decryption;
+use crate::encrypt::{Decryptor, EncryptRule, Encryptor, Kms, LocalKms, OnEncrypted};
 use crate::event::{DomainEvent, ValidationError};
 use sc_events_registry::subjects::{subjects, Naming, SubjectSchema};
 use sc_events_registry::{check, ErrorKind, RegisterOptions, Registry, RegistryError, SchemaDef};
@@ -48,6 +51,20 @@ pub enum WireError {
     },
     Registry(RegistryError),
     Invalid(ValidationError),
+    /// Field encryption could not be set up (no KMS, no DEK registry, a key that does not
+    /// unwrap), or failed on write.
+    Encryption(String),
+    /// The message has encrypted fields this reader was told to refuse.
+    Encrypted {
+        schema_id: u32,
+        fields: Vec<String>,
+    },
+    /// An encrypted field did not decrypt (the offset counts from the datum's start).
+    Decrypt {
+        schema_id: u32,
+        offset: usize,
+        reason: String,
+    },
 }
 
 impl fmt::Display for WireError {
@@ -62,6 +79,9 @@ impl fmt::Display for WireError {
             WireError::NotRegistered { subject } => write!(f, "the schema of subject {subject} is not registered; run `schemactl publish` or enable auto-registration"),
             WireError::Registry(e) => write!(f, "{e}"),
             WireError::Invalid(e) => write!(f, "invalid event: {e}"),
+            WireError::Encryption(e) => write!(f, "field encryption: {e}"),
+            WireError::Encrypted { schema_id, fields } => write!(f, "message with schema id {schema_id} has encrypted fields ({}) and this reader refuses ciphertext", fields.join(", ")),
+            WireError::Decrypt { schema_id, offset, reason } => write!(f, "message with schema id {schema_id}: the encrypted field at datum byte {offset} does not decrypt: {reason}"),
         }
     }
 }
@@ -104,6 +124,71 @@ pub struct SerializerConfig {
     pub subject: Option<String>,
     pub naming: Naming,
     pub normalize: bool,
+    /// The KMS holding the key-encryption key of subjects whose rule set encrypts fields;
+    /// `None`: Confluent's local KMS when `LOCAL_SECRET` is set.
+    pub kms: Option<Arc<dyn Kms>>,
+}
+
+/// The field program of `def`'s rule for `write`, over the schema as the registry holds it.
+async fn field_program(
+    registry: &dyn Registry,
+    label: &str,
+    def: &SchemaDef,
+    rule: &EncryptRule,
+) -> Result<Option<fields::FieldProgram>, WireError> {
+    let resolved = check::resolve(registry, label, def).await?;
+    let parsed = check::parse(&resolved).map_err(WireError::Encryption)?;
+    fields::compile(parsed.root(), &rule.tags).map_err(WireError::Encryption)
+}
+
+fn keys_of(
+    registry: &dyn Registry,
+) -> Result<&dyn sc_events_registry::keys::KeyRegistry, WireError> {
+    registry.keys().ok_or_else(|| {
+        WireError::Encryption(format!(
+            "{} has no DEK registry to hold the data keys",
+            registry.describe()
+        ))
+    })
+}
+
+/// The encryptor of `subject`'s writes, when its rule set encrypts fields of its schema.
+async fn encryptor(
+    registry: &dyn Registry,
+    subject: &str,
+    def: &SchemaDef,
+    kms: Option<&Arc<dyn Kms>>,
+) -> Result<Option<Arc<Encryptor>>, WireError> {
+    let Some(rule) = EncryptRule::of(def.rule_set.as_ref(), true).map_err(WireError::Encryption)?
+    else {
+        return Ok(None);
+    };
+    let Some(program) = field_program(registry, subject, def, &rule).await? else {
+        return Ok(None);
+    };
+    let local;
+    let kms: &dyn Kms = match kms {
+        Some(k) => k.as_ref(),
+        None => match LocalKms::from_env() {
+            Some(k) => {
+                local = k;
+                &local
+            }
+            None => {
+                return Err(WireError::Encryption(format!(
+                    "subject {subject} encrypts {} with KEK '{}': no KMS holds it (set {} for the local KMS, or give the serializer a KMS)",
+                    program.fields.join(", "),
+                    rule.kek_name,
+                    crate::encrypt::LOCAL_SECRET_VAR
+                )))
+            }
+        },
+    };
+    let keys = keys_of(registry)?;
+    Encryptor::prepare(keys, kms, subject, &rule, program)
+        .await
+        .map(|e| Some(Arc::new(e)))
+        .map_err(|e| WireError::Encryption(format!("subject {subject}: {e}")))
 }
 
 /// The workspace subject of `E`, from the schemas built into this crate.
@@ -131,6 +216,7 @@ fn subject_of<E: DomainEvent>(naming: &Naming) -> Result<Vec<SubjectSchema>, Wir
 /// Encodes `E` in Confluent's framing with a schema id resolved once.
 pub struct Serializer<E> {
     id: u32,
+    crypt: Option<Arc<Encryptor>>,
     _e: PhantomData<fn(&E)>,
 }
 
@@ -143,6 +229,7 @@ impl<E: DomainEvent + Encode> Serializer<E> {
         let chain = subject_of::<E>(&config.naming)?;
         let mut versions: HashMap<String, i32> = HashMap::new();
         let mut id = 0;
+        let mut crypt = None;
         for (i, s) in chain.iter().enumerate() {
             let refs: Vec<i32> = s
                 .references
@@ -180,6 +267,9 @@ impl<E: DomainEvent + Encode> Serializer<E> {
             };
             versions.insert(s.subject.clone(), reg.version);
             id = reg.id;
+            if i + 1 == chain.len() {
+                crypt = encryptor(registry, &subject, &def, config.kms.as_ref()).await?;
+            }
         }
         let id = u32::try_from(id).map_err(|_| {
             WireError::Registry(RegistryError::Malformed(format!(
@@ -188,6 +278,7 @@ impl<E: DomainEvent + Encode> Serializer<E> {
         })?;
         Ok(Serializer {
             id,
+            crypt,
             _e: PhantomData,
         })
     }
@@ -196,8 +287,20 @@ impl<E: DomainEvent + Encode> Serializer<E> {
     pub fn with_id(id: u32) -> Self {
         Serializer {
             id,
+            crypt: None,
             _e: PhantomData,
         }
+    }
+
+    /// The same, encrypting fields with `crypt` (another serializer's [`Serializer::encryptor`]).
+    pub fn with_encryptor(mut self, crypt: Option<Arc<Encryptor>>) -> Self {
+        self.crypt = crypt;
+        self
+    }
+
+    /// What encrypts this subject's tagged fields, if its rule set says so.
+    pub fn encryptor(&self) -> Option<&Arc<Encryptor>> {
+        self.crypt.as_ref()
     }
 
     pub fn schema_id(&self) -> u32 {
@@ -208,15 +311,29 @@ impl<E: DomainEvent + Encode> Serializer<E> {
     #[inline]
     pub fn serialize(&self, event: &E, w: &mut Vec<u8>) -> Result<(), WireError> {
         event.validate().map_err(WireError::Invalid)?;
-        self.serialize_unchecked(event, w);
-        Ok(())
+        self.serialize_unchecked(event, w)
     }
 
-    /// Appends the framed message without validating (for events already validated).
+    /// Appends the framed message without validating (for events already validated). Fails
+    /// only where fields are encrypted.
     #[inline]
-    pub fn serialize_unchecked(&self, event: &E, w: &mut Vec<u8>) {
+    pub fn serialize_unchecked(&self, event: &E, w: &mut Vec<u8>) -> Result<(), WireError> {
         write_header(self.id, w);
-        event.encode(w);
+        let Some(crypt) = &self.crypt else {
+            event.encode(w);
+            return Ok(());
+        };
+        CLEAR.with(|b| {
+            let mut clear = b.borrow_mut();
+            clear.clear();
+            event.encode(&mut clear);
+            crypt.encrypt(&clear, w).map_err(|e| match e {
+                RewriteError::Field { reason, .. } => WireError::Encryption(reason),
+                RewriteError::Decode(e) => {
+                    WireError::Encryption(format!("the encoded event does not re-read: {e}"))
+                }
+            })
+        })
     }
 }
 
@@ -247,20 +364,68 @@ impl<E> Decoded<E> {
     }
 }
 
+/// How one writer schema is read: its resolution plan and what to do with encrypted fields.
+#[derive(Debug)]
+struct ReadPlan {
+    plan: Plan,
+    crypt: Crypt,
+}
+
+#[derive(Debug)]
+enum Crypt {
+    /// No field is encrypted, or the reader takes ciphertext as it is.
+    None,
+    Decrypt(Decryptor),
+    Refuse(Vec<String>),
+}
+
 /// Decodes Confluent-framed messages into `E`, whatever registered version wrote them.
 pub struct Deserializer<E> {
     registry: Arc<dyn Registry>,
-    plans: RwLock<HashMap<u32, Arc<Plan>>>,
+    decryption: Decryption,
+    plans: RwLock<HashMap<u32, Arc<ReadPlan>>>,
     _e: PhantomData<fn() -> E>,
 }
 
 impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
     pub fn new(registry: Arc<dyn Registry>) -> Self {
+        Self::with_decryption(registry, Decryption::default())
+    }
+
+    /// A deserializer treating encrypted fields as `decryption` says.
+    pub fn with_decryption(registry: Arc<dyn Registry>, decryption: Decryption) -> Self {
         Deserializer {
             registry,
+            decryption,
             plans: RwLock::new(HashMap::new()),
             _e: PhantomData,
         }
+    }
+
+    /// What becomes of the encrypted fields of writer schema `def` (read side).
+    async fn crypt(&self, id: u32, def: &SchemaDef) -> Result<Crypt, WireError> {
+        let Some(rule) =
+            EncryptRule::of(def.rule_set.as_ref(), false).map_err(WireError::Encryption)?
+        else {
+            return Ok(Crypt::None);
+        };
+        let label = format!("schema {id}");
+        let Some(program) = field_program(self.registry.as_ref(), &label, def, &rule).await? else {
+            return Ok(Crypt::None);
+        };
+        let Some(kms) = &self.decryption.kms else {
+            return Ok(match self.decryption.on_encrypted {
+                OnEncrypted::Ciphertext => Crypt::None,
+                OnEncrypted::Refuse => Crypt::Refuse(program.fields.clone()),
+            });
+        };
+        let chain = subject_of::<E>(&Naming::default())?;
+        let subject = chain.last().map(|s| s.subject.clone()).unwrap_or_default();
+        let keys = keys_of(self.registry.as_ref())?;
+        Decryptor::prepare(keys, kms.as_ref(), &subject, &rule, program)
+            .await
+            .map(Crypt::Decrypt)
+            .map_err(|e| WireError::Encryption(format!("schema {id} (subject {subject}): {e}")))
     }
 
     /// Fetches the writer schema of `id` (with its references) and compiles its plan.
@@ -291,13 +456,14 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
             schema_id: id,
             reason,
         })?;
+        let crypt = self.crypt(id, &def).await?;
         if let Ok(mut plans) = self.plans.write() {
-            plans.insert(id, Arc::new(plan));
+            plans.insert(id, Arc::new(ReadPlan { plan, crypt }));
         }
         Ok(())
     }
 
-    fn plan(&self, id: u32) -> Option<Arc<Plan>> {
+    fn plan(&self, id: u32) -> Option<Arc<ReadPlan>> {
         self.plans.read().ok().and_then(|p| p.get(&id).cloned())
     }
 
@@ -331,10 +497,53 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
                 error,
             }
         };
-        let program = match plan.as_ref() {
-            Plan::Same => return binary::from_slice(datum).map(Decoded::Event).map_err(at),
-            Plan::Resolve(program) => program,
+        let decrypt_error = |e: RewriteError| match e {
+            RewriteError::Decode(e) => at(e),
+            RewriteError::Field { offset, reason } => WireError::Decrypt {
+                schema_id: id,
+                offset,
+                reason,
+            },
         };
+        match (&plan.plan, &plan.crypt) {
+            (_, Crypt::Refuse(fields)) => Err(WireError::Encrypted {
+                schema_id: id,
+                fields: fields.clone(),
+            }),
+            (Plan::Same, Crypt::None) => binary::from_slice(datum).map(Decoded::Event).map_err(at),
+            (Plan::Same, Crypt::Decrypt(d)) => {
+                scratch.clear();
+                d.decrypt(datum, scratch).map_err(decrypt_error)?;
+                binary::from_slice(scratch.as_slice())
+                    .map(Decoded::Event)
+                    .map_err(at)
+            }
+            (Plan::Resolve(program), Crypt::None) => resolved(id, program, datum, scratch),
+            (Plan::Resolve(program), Crypt::Decrypt(d)) => CLEAR.with(|b| {
+                let mut clear = b.borrow_mut();
+                clear.clear();
+                d.decrypt(datum, &mut clear).map_err(decrypt_error)?;
+                resolved(id, program, &clear, scratch)
+            }),
+        }
+    }
+}
+
+/// Reads `datum` through `program` into the reader's layout (in `scratch`), then decodes it.
+fn resolved<'b, T: Decode<'b>>(
+    id: u32,
+    program: &resolve::Program,
+    datum: &[u8],
+    scratch: &'b mut Vec<u8>,
+) -> Result<Decoded<T>, WireError> {
+    let at = |mut error: DecodeError| {
+        error.offset += HEADER_LEN;
+        WireError::Decode {
+            schema_id: id,
+            error,
+        }
+    };
+    {
         match resolve::transcode_into(program, datum, scratch) {
             Ok(Some(event_type)) => Ok(Decoded::UnknownEventType {
                 schema_id: id,
@@ -356,6 +565,8 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
 }
 
 thread_local! {
+    /// Cleartext datums of encrypting writes and decrypting reads, reused across messages.
+    static CLEAR: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     /// Where resolved datums of owned decodes go, reused across messages.
     static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }

@@ -15,7 +15,7 @@ pub mod resolve;
 
 pub use binary::{DecodeError, DecodeErrorKind, Reader};
 pub use consumable::Consumable;
-pub use framed::{Decoded, Deserializer, Serializer, SerializerConfig, WireError};
+pub use framed::{Decoded, Decryption, Deserializer, Serializer, SerializerConfig, WireError};
 pub use json::JsonDecoder;
 /// The registry every serializer and deserializer talks to.
 pub use sc_events_registry::Registry;

@@ -66,6 +66,8 @@ pub struct Catalog {
     pub consumers: Vec<Consumer>,
     /// What the topic file says about the schema registry.
     pub registry: RegistryHints,
+    /// Field-level encryption (the topic file's `[encryption]`), if the workspace has it.
+    pub encryption: Option<crate::topics::EncryptionPolicy>,
     /// The DLQ naming pattern (`{topic}.dlq`): the layout's, else the topic file's.
     pub dlq_pattern: Option<String>,
     pub topics_file: SourceFile,
@@ -204,6 +206,7 @@ impl Catalog {
             topics: parsed.topics,
             consumers: parsed.consumers,
             registry: parsed.registry,
+            encryption: parsed.encryption,
             dlq_pattern,
             topics_file,
         })

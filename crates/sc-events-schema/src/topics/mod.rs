@@ -106,6 +106,32 @@ pub struct Consumer {
     /// failed attempt (a queue's visibility timeout). `None`: no limit.
     #[serde(default)]
     pub handler_timeout_ms: Option<u64>,
+    /// What the job does with fields a subject's `ENCRYPT` rule encrypted: `ciphertext`
+    /// (the default: the handler sees them encrypted), `decrypt` (the job holds the
+    /// key-encryption key), or `refuse` (such a message goes to the DLQ).
+    #[serde(default)]
+    pub encrypted_fields: EncryptedFields,
+}
+
+/// A consuming job's treatment of encrypted fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EncryptedFields {
+    #[default]
+    Ciphertext,
+    Decrypt,
+    Refuse,
+}
+
+impl EncryptedFields {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ciphertext" => Some(EncryptedFields::Ciphertext),
+            "decrypt" => Some(EncryptedFields::Decrypt),
+            "refuse" => Some(EncryptedFields::Refuse),
+            _ => None,
+        }
+    }
 }
 
 impl Consumer {
@@ -135,12 +161,52 @@ pub struct RegistryHints {
     pub auto_register: bool,
 }
 
+/// The field property listing a field's tags (Confluent's data contracts).
+pub const CONFLUENT_TAGS: &str = "confluent:tags";
+
+/// Field-level encryption of the workspace (TOML `[encryption]`): the `ENCRYPT` rule
+/// `schemactl publish` attaches to every subject whose schema has a field tagged with one of
+/// `tags` (`"confluent:tags": ["PII"]`), as Confluent's data contracts do.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptionPolicy {
+    /// The key-encryption key's name in the DEK registry.
+    pub kek_name: String,
+    /// Its KMS: `local-kms` (Confluent's local KMS, a secret in `LOCAL_SECRET`), `aws-kms`, ...
+    #[serde(default = "local_kms")]
+    pub kms_type: String,
+    /// The key's id in that KMS.
+    pub kms_key_id: String,
+    /// The field tags encrypted.
+    #[serde(default = "pii")]
+    pub tags: Vec<String>,
+    /// `AES256_GCM` (default), `AES128_GCM` or `AES256_SIV` (deterministic).
+    #[serde(default = "aes256_gcm")]
+    pub dek_algorithm: String,
+    /// Data keys older than this are replaced (rotation); none by default.
+    #[serde(default)]
+    pub dek_expiry_days: Option<u32>,
+}
+
+fn local_kms() -> String {
+    "local-kms".into()
+}
+
+fn pii() -> Vec<String> {
+    vec!["PII".into()]
+}
+
+fn aes256_gcm() -> String {
+    "AES256_GCM".into()
+}
+
 /// The parsed topic file.
 #[derive(Debug, Clone, Default)]
 pub struct TopicsFile {
     pub topics: Vec<Topic>,
     pub consumers: Vec<Consumer>,
     pub registry: RegistryHints,
+    pub encryption: Option<EncryptionPolicy>,
     /// The DLQ naming pattern the file declares (YAML `dead_letter.pattern`).
     pub dlq_pattern: Option<String>,
     pub dlq_retention_ms: Option<u64>,

@@ -1,7 +1,7 @@
 //! The `topics.toml` reader: `[[topic]]`, `[[consumer]]` and `[schema_registry]` tables
 //! deserialized straight into the shared [`Topic`], [`Consumer`] and [`RegistryHints`].
 
-use super::{Consumer, RegistryHints, Topic, TopicsFile};
+use super::{Consumer, EncryptionPolicy, RegistryHints, Topic, TopicsFile};
 use crate::diag::{Diagnostic, Level};
 use crate::source::{SourceFile, Span};
 use serde::Deserialize;
@@ -14,6 +14,8 @@ struct TomlFile {
     consumer: Vec<Consumer>,
     #[serde(default)]
     schema_registry: RegistryHints,
+    #[serde(default)]
+    encryption: Option<EncryptionPolicy>,
 }
 
 fn error(file: &SourceFile, span: Span, message: String) -> Diagnostic {
@@ -27,6 +29,7 @@ pub(super) fn parse(file: &SourceFile) -> Result<TopicsFile, Vec<Diagnostic>> {
             topics: t.topic,
             consumers: t.consumer,
             registry: t.schema_registry,
+            encryption: t.encryption,
             dlq_pattern: None,
             dlq_retention_ms: None,
         }),

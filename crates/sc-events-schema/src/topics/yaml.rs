@@ -413,6 +413,7 @@ impl Cx<'_> {
             "retry",
             "dedup_capacity",
             "handler_timeout_ms",
+            "encrypted_fields",
         ];
         let entries = self.map(y, "a consumer group", KEYS)?;
         let mut c = Consumer {
@@ -427,6 +428,7 @@ impl Cx<'_> {
             retry: RetryPolicy::default(),
             dedup_capacity: None,
             handler_timeout_ms: None,
+            encrypted_fields: Default::default(),
         };
         for (k, v) in entries {
             match k.get_ref().as_str() {
@@ -462,6 +464,16 @@ impl Cx<'_> {
                     c.dedup_capacity = self.number(v, "dedup_capacity").map(|n| n as usize)
                 }
                 "handler_timeout_ms" => c.handler_timeout_ms = self.number(v, "handler_timeout_ms"),
+                "encrypted_fields" => {
+                    let t = self.text(v, "encrypted_fields")?;
+                    match super::EncryptedFields::parse(t.get_ref()) {
+                        Some(e) => c.encrypted_fields = e,
+                        None => self.err(
+                            t.span(),
+                            "encrypted_fields must be ciphertext, decrypt or refuse".into(),
+                        ),
+                    }
+                }
                 _ => {}
             }
         }
