@@ -255,7 +255,7 @@ mod tests {
         assert_eq!(
             glue.matches("::sc_events_runtime::event::ConsumerInfo { name: ")
                 .count(),
-            4
+            6
         );
         assert!(glue.contains("pub enum AnyEvent {"), "{glue}");
     }

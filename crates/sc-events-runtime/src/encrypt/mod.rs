@@ -224,7 +224,9 @@ fn now_ms() -> i64 {
 #[derive(Debug)]
 pub struct Encryptor {
     program: FieldProgram,
-    key: DataKey,
+    /// The unwrapped DEK, or why this writer has none (no KMS): then only events without a
+    /// tagged value can be written, as with Confluent's clients.
+    key: Result<DataKey, String>,
     /// The DEK version, prefixed to each ciphertext when DEKs rotate.
     version: Option<i32>,
 }
@@ -284,9 +286,18 @@ impl Encryptor {
         let key = unwrap_dek(kms, &kek, &dek, rule.algorithm)?;
         Ok(Encryptor {
             program,
-            key,
+            key: Ok(key),
             version: rule.rotated().then_some(dek.version),
         })
+    }
+
+    /// An encryptor holding no key: writing a tagged value fails with `why`.
+    pub fn without_key(program: FieldProgram, why: String) -> Self {
+        Encryptor {
+            program,
+            key: Err(why),
+            version: None,
+        }
     }
 
     /// The fields it encrypts.
@@ -302,7 +313,8 @@ impl Encryptor {
                 ct.push(0);
                 ct.extend_from_slice(&v.to_be_bytes());
             }
-            ct.extend_from_slice(&self.key.encrypt(value)?);
+            let key = self.key.as_ref().map_err(Clone::clone)?;
+            ct.extend_from_slice(&key.encrypt(value)?);
             Ok(if is_string {
                 base64::engine::general_purpose::STANDARD
                     .encode(ct)

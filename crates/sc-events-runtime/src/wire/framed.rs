@@ -175,12 +175,14 @@ async fn encryptor(
                 &local
             }
             None => {
-                return Err(WireError::Encryption(format!(
+                // Events without a tagged value can still be written.
+                let why = format!(
                     "subject {subject} encrypts {} with KEK '{}': no KMS holds it (set {} for the local KMS, or give the serializer a KMS)",
                     program.fields.join(", "),
                     rule.kek_name,
                     crate::encrypt::LOCAL_SECRET_VAR
-                )))
+                );
+                return Ok(Some(Arc::new(Encryptor::without_key(program, why))));
             }
         },
     };

@@ -17,6 +17,7 @@ mod misspelt_key;
 mod money_has_currency;
 mod optional_default_null;
 mod patterns;
+mod pii_encrypted;
 mod pii_tier;
 pub(crate) mod pii_unmarked;
 mod removal_event_tier;
@@ -120,6 +121,7 @@ pub static RULES: &[(&Rule, Check)] = &[
     (&misspelt_key::RULE, misspelt_key::check),
     (&money_has_currency::RULE, money_has_currency::check),
     (&optional_default_null::RULE, optional_default_null::check),
+    (&pii_encrypted::RULE, pii_encrypted::check),
     (&pii_tier::RULE, pii_tier::check),
     (&pii_unmarked::RULE, pii_unmarked::check),
     (&removal_event_tier::RULE, removal_event_tier::check),

@@ -91,7 +91,7 @@ fn visit(
     }
 }
 
-fn nested_records(set: &crate::model::SchemaSet, n: &Node, f: &mut impl FnMut(TypeId)) {
+pub(super) fn nested_records(set: &crate::model::SchemaSet, n: &Node, f: &mut impl FnMut(TypeId)) {
     match &n.kind {
         Kind::Array(i) | Kind::Map(i) => nested_records(set, i, f),
         Kind::Union(bs) => bs.iter().for_each(|b| nested_records(set, b, f)),
