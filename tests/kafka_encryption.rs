@@ -244,7 +244,7 @@ async fn restricted_pii_is_ciphertext_on_the_topic_and_only_the_compliance_job_r
             EventProducer::new(&s.kafka(), s.registry.clone(), ProducerOptions::default())
                 .expect("producer");
         keyless.send(&user_created(9)).await.expect("delivered");
-        let e = keyless.send(&user_contact(9)).await.err().expect("refused");
+        let e = keyless.send(&user_contact(9)).await.expect_err("refused");
         assert!(e.to_string().contains("no KMS holds it"), "{e}");
     }
 }

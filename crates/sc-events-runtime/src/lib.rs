@@ -23,12 +23,13 @@
 //! Confluent Schema Registry over HTTP, or any other [`wire::Registry`].
 
 pub mod codec;
-pub mod encrypt;
 pub mod event;
 #[cfg(feature = "kafka")]
 pub mod kafka;
 pub mod partition;
 pub mod wire;
+/// Field-level encryption (the wire's [`wire::encrypt`]), at the top for services.
+pub use wire::encrypt;
 pub mod workspace;
 
 pub use event::{DomainEvent, ValidationError};

@@ -120,7 +120,7 @@ pub struct ConsumerOptions {
     pub dlq_timeout: Duration,
     /// The KMS of a job whose catalog entry says `encrypted_fields = "decrypt"`; `None`:
     /// Confluent's local KMS when `LOCAL_SECRET` is set.
-    pub kms: Option<Arc<dyn crate::encrypt::Kms>>,
+    pub kms: Option<Arc<dyn crate::wire::encrypt::Kms>>,
 }
 
 impl Default for ConsumerOptions {
@@ -192,7 +192,7 @@ impl<E: Consumable> EventConsumer<E> {
             });
         }
         let decryption =
-            crate::encrypt::Decryption::for_job(job.encrypted_fields, options.kms.clone())
+            crate::wire::encrypt::Decryption::for_job(job.encrypted_fields, options.kms.clone())
                 .map_err(|message| ConsumerError::Config {
                     job: job.name.into(),
                     message,

@@ -115,7 +115,7 @@ pub struct EventProducer {
 struct Prepared {
     schema_id: u32,
     /// Encrypts the subject's tagged fields, where its rule set says so.
-    crypt: Option<Arc<crate::encrypt::Encryptor>>,
+    crypt: Option<Arc<crate::wire::encrypt::Encryptor>>,
     partitioner: Partitioner,
     /// The topic's partition count in the cluster; `None` where librdkafka partitions.
     partitions: Option<u32>,

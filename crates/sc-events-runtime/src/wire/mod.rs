@@ -9,6 +9,7 @@
 
 pub mod binary;
 mod consumable;
+pub mod encrypt;
 pub mod framed;
 pub mod json;
 pub mod resolve;

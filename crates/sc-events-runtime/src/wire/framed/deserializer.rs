@@ -1,0 +1,261 @@
+//! The deserializer: Confluent-framed messages into `E`, whatever registered version wrote
+//! them (resolution, or an upcast from an older major), decrypting encrypted fields when it
+//! holds the key.
+
+use super::{field_program, keys_of, split, subject_of, WireError, CLEAR, HEADER_LEN};
+use crate::event::DomainEvent;
+use crate::wire::binary::{self, DecodeError};
+use crate::wire::encrypt::fields::RewriteError;
+use crate::wire::encrypt::{Decryption, Decryptor, EncryptRule, OnEncrypted};
+use crate::wire::resolve::{self, Plan};
+use crate::wire::{Decode, HasView};
+use sc_events_registry::subjects::Naming;
+use sc_events_registry::{check, ErrorKind, Registry, SchemaDef};
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::{Arc, RwLock};
+
+/// What a message decoded to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decoded<E> {
+    Event(E),
+    /// A newer producer's event type this build does not know: log and skip it.
+    UnknownEventType {
+        schema_id: u32,
+        event_type: String,
+    },
+}
+
+impl<E> Decoded<E> {
+    /// Maps the decoded event (for enums over several domains).
+    pub fn map<F>(self, f: impl FnOnce(E) -> F) -> Decoded<F> {
+        match self {
+            Decoded::Event(e) => Decoded::Event(f(e)),
+            Decoded::UnknownEventType {
+                schema_id,
+                event_type,
+            } => Decoded::UnknownEventType {
+                schema_id,
+                event_type,
+            },
+        }
+    }
+}
+
+/// How one writer schema is read: its resolution plan and what to do with encrypted fields.
+#[derive(Debug)]
+struct ReadPlan {
+    plan: Plan,
+    crypt: Crypt,
+}
+
+#[derive(Debug)]
+enum Crypt {
+    /// No field is encrypted, or the reader takes ciphertext as it is.
+    None,
+    Decrypt(Decryptor),
+    Refuse(Vec<String>),
+}
+
+/// Decodes Confluent-framed messages into `E`, whatever registered version wrote them.
+pub struct Deserializer<E> {
+    registry: Arc<dyn Registry>,
+    decryption: Decryption,
+    plans: RwLock<HashMap<u32, Arc<ReadPlan>>>,
+    _e: PhantomData<fn() -> E>,
+}
+
+impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
+    pub fn new(registry: Arc<dyn Registry>) -> Self {
+        Self::with_decryption(registry, Decryption::default())
+    }
+
+    /// A deserializer treating encrypted fields as `decryption` says.
+    pub fn with_decryption(registry: Arc<dyn Registry>, decryption: Decryption) -> Self {
+        Deserializer {
+            registry,
+            decryption,
+            plans: RwLock::new(HashMap::new()),
+            _e: PhantomData,
+        }
+    }
+
+    /// What becomes of the encrypted fields of writer schema `def` (read side).
+    async fn crypt(&self, id: u32, def: &SchemaDef) -> Result<Crypt, WireError> {
+        let Some(rule) =
+            EncryptRule::of(def.rule_set.as_ref(), false).map_err(WireError::Encryption)?
+        else {
+            return Ok(Crypt::None);
+        };
+        let label = format!("schema {id}");
+        let Some(program) = field_program(self.registry.as_ref(), &label, def, &rule).await? else {
+            return Ok(Crypt::None);
+        };
+        let Some(kms) = &self.decryption.kms else {
+            return Ok(match self.decryption.on_encrypted {
+                OnEncrypted::Ciphertext => Crypt::None,
+                OnEncrypted::Refuse => Crypt::Refuse(program.fields.clone()),
+            });
+        };
+        let chain = subject_of::<E>(&Naming::default())?;
+        let subject = chain.last().map(|s| s.subject.clone()).unwrap_or_default();
+        let keys = keys_of(self.registry.as_ref())?;
+        Decryptor::prepare(keys, kms.as_ref(), &subject, &rule, program)
+            .await
+            .map(Crypt::Decrypt)
+            .map_err(|e| WireError::Encryption(format!("schema {id} (subject {subject}): {e}")))
+    }
+
+    /// Fetches the writer schema of `id` (with its references) and compiles its plan.
+    pub async fn warm(&self, id: u32) -> Result<(), WireError> {
+        if self.plan(id).is_some() {
+            return Ok(());
+        }
+        let signed = i32::try_from(id).map_err(|_| WireError::UnknownSchemaId(id))?;
+        let def: SchemaDef = match self.registry.schema_by_id(signed, None).await {
+            Ok(d) => d,
+            Err(e) if e.is(ErrorKind::SchemaNotFound) => {
+                return Err(WireError::UnknownSchemaId(id))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let label = format!("schema {id}");
+        let resolved = check::resolve(self.registry.as_ref(), &label, &def).await?;
+        let writer = check::parse(&resolved).map_err(|reason| WireError::Incompatible {
+            schema_id: id,
+            reason,
+        })?;
+        let plan = resolve::compile(
+            <E::Workspace as crate::workspace::WorkspaceCatalog>::catalog(),
+            &writer,
+            E::RECORD,
+        )
+        .map_err(|reason| WireError::Incompatible {
+            schema_id: id,
+            reason,
+        })?;
+        let crypt = self.crypt(id, &def).await?;
+        if let Ok(mut plans) = self.plans.write() {
+            plans.insert(id, Arc::new(ReadPlan { plan, crypt }));
+        }
+        Ok(())
+    }
+
+    fn plan(&self, id: u32) -> Option<Arc<ReadPlan>> {
+        self.plans.read().ok().and_then(|p| p.get(&id).cloned())
+    }
+
+    /// Decodes a message, fetching its writer schema first if this id is new.
+    pub async fn deserialize(&self, message: &[u8]) -> Result<Decoded<E>, WireError> {
+        let (id, _) = split(message)?;
+        self.warm(id).await?;
+        self.deserialize_cached(message)
+    }
+
+    /// Decodes a message whose schema id was seen before; never touches the registry.
+    pub fn deserialize_cached(&self, message: &[u8]) -> Result<Decoded<E>, WireError> {
+        SCRATCH.with(|s| self.decode_as::<E>(message, &mut s.borrow_mut()))
+    }
+
+    /// The one decoding path: the generated decoder of `T` over the datum, or over its
+    /// resolution into the reader's layout (written to `scratch`) for another writer version.
+    fn decode_as<'b, T: Decode<'b>>(
+        &self,
+        message: &'b [u8],
+        scratch: &'b mut Vec<u8>,
+    ) -> Result<Decoded<T>, WireError> {
+        let (id, datum) = split(message)?;
+        // The read guard is held while decoding: no reference count to touch per message.
+        let plans = self.plans.read().map_err(|_| WireError::NotWarmed(id))?;
+        let plan = plans.get(&id).ok_or(WireError::NotWarmed(id))?;
+        let at = |mut error: DecodeError| {
+            error.offset += HEADER_LEN;
+            WireError::Decode {
+                schema_id: id,
+                error,
+            }
+        };
+        let decrypt_error = |e: RewriteError| match e {
+            RewriteError::Decode(e) => at(e),
+            RewriteError::Field { offset, reason } => WireError::Decrypt {
+                schema_id: id,
+                offset,
+                reason,
+            },
+        };
+        match (&plan.plan, &plan.crypt) {
+            (_, Crypt::Refuse(fields)) => Err(WireError::Encrypted {
+                schema_id: id,
+                fields: fields.clone(),
+            }),
+            (Plan::Same, Crypt::None) => binary::from_slice(datum).map(Decoded::Event).map_err(at),
+            (Plan::Same, Crypt::Decrypt(d)) => {
+                scratch.clear();
+                d.decrypt(datum, scratch).map_err(decrypt_error)?;
+                binary::from_slice(scratch.as_slice())
+                    .map(Decoded::Event)
+                    .map_err(at)
+            }
+            (Plan::Resolve(program), Crypt::None) => resolved(id, program, datum, scratch),
+            (Plan::Resolve(program), Crypt::Decrypt(d)) => CLEAR.with(|b| {
+                let mut clear = b.borrow_mut();
+                clear.clear();
+                d.decrypt(datum, &mut clear).map_err(decrypt_error)?;
+                resolved(id, program, &clear, scratch)
+            }),
+        }
+    }
+}
+
+/// Reads `datum` through `program` into the reader's layout (in `scratch`), then decodes it.
+fn resolved<'b, T: Decode<'b>>(
+    id: u32,
+    program: &resolve::Program,
+    datum: &[u8],
+    scratch: &'b mut Vec<u8>,
+) -> Result<Decoded<T>, WireError> {
+    let at = |mut error: DecodeError| {
+        error.offset += HEADER_LEN;
+        WireError::Decode {
+            schema_id: id,
+            error,
+        }
+    };
+    {
+        match resolve::transcode_into(program, datum, scratch) {
+            Ok(Some(event_type)) => Ok(Decoded::UnknownEventType {
+                schema_id: id,
+                event_type,
+            }),
+            Ok(None) => binary::from_slice(scratch.as_slice())
+                .map(Decoded::Event)
+                .map_err(|e| WireError::Incompatible {
+                    schema_id: id,
+                    reason: format!("the resolved datum does not decode: {e}"),
+                }),
+            Err(resolve::RunError::Decode(e)) => Err(at(e)),
+            Err(resolve::RunError::Unresolvable(reason)) => Err(WireError::Incompatible {
+                schema_id: id,
+                reason,
+            }),
+        }
+    }
+}
+
+thread_local! {
+    /// Where resolved datums of owned decodes go, reused across messages.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl<E: DomainEvent + HasView + for<'a> Decode<'a>> Deserializer<E> {
+    /// Decodes a message of a warm schema id into a borrowed view: strings and bytes point into
+    /// `message`, or, for an older writer version, into `scratch`, which receives the resolved
+    /// bytes (reuse it across messages and nothing is allocated for them).
+    pub fn deserialize_view<'b>(
+        &self,
+        message: &'b [u8],
+        scratch: &'b mut Vec<u8>,
+    ) -> Result<Decoded<E::View<'b>>, WireError> {
+        self.decode_as::<E::View<'b>>(message, scratch)
+    }
+}
