@@ -23,7 +23,7 @@
 //!         severity: Some(product::LowStockWarningDataSeverity::High),
 //!     },
 //! )?;
-//! assert_eq!((e.event_type.as_str(), e.version.as_str()), ("LowStockWarning", "1.0.0"));
+//! assert_eq!((e.event_type.as_str(), e.version.as_str()), ("LowStockWarning", "2.0.0"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

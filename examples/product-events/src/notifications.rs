@@ -20,7 +20,11 @@ pub fn render(e: &product::Event) -> Option<(uuid::Uuid, String)> {
     match &e.data {
         product::Data::ProductCreated(p) => Some((
             p.seller_id,
-            format!("{} is now listed at {:.2}", p.name, p.price / 100.0),
+            format!(
+                "{} is now listed at {:.2}",
+                p.name,
+                p.price_cents as f64 / 100.0
+            ),
         )),
         product::Data::ProductUpdated(p) => {
             Some((e.user_id, format!("product {} was updated", p.product_id)))

@@ -8,12 +8,12 @@ use product_events::types::EventEnvelope;
 use product_events::{product_event as product, Workspace};
 use sc_events_runtime::codec;
 
-pub fn created(name: &str, price: f64, quantity: i64) -> product::ProductCreated {
+pub fn created(name: &str, price_cents: i64, quantity: i64) -> product::ProductCreated {
     product::ProductCreated {
         product_id: uuid::Uuid::new_v4(),
         name: name.into(),
         description: "A lamp for desks".into(),
-        price,
+        price_cents,
         quantity,
         category: product::ProductCreatedDataCategory::Home,
         seller_id: uuid::Uuid::new_v4(),
@@ -37,35 +37,35 @@ fn rule_of(e: ValidationError) -> (String, &'static str) {
 
 #[test]
 fn the_json_schema_constraints_are_enforced_with_field_and_rule() {
-    assert!(build(created("Desk lamp", 1999.0, 3)).is_ok());
+    assert!(build(created("Desk lamp", 1999, 3)).is_ok());
     let cases = [
-        (created("", 1.0, 1), ("data.name", "minLength")),
+        (created("", 100, 1), ("data.name", "minLength")),
         (
-            created(&"x".repeat(256), 1.0, 1),
+            created(&"x".repeat(256), 100, 1),
             ("data.name", "maxLength"),
         ),
-        (created("Lamp", -0.5, 1), ("data.price", "minimum")),
-        (created("Lamp", 1.0, -1), ("data.quantity", "minimum")),
+        (created("Lamp", -1, 1), ("data.priceCents", "minimum")),
+        (created("Lamp", 100, -1), ("data.quantity", "minimum")),
     ];
     for (payload, (field, rule)) in cases {
         let (f, r) = rule_of(build(payload).expect_err("refused"));
         assert_eq!((f.as_str(), r), (field, rule));
     }
-    let mut long = created("Lamp", 1.0, 1);
+    let mut long = created("Lamp", 100, 1);
     long.description = "d".repeat(1001);
     assert_eq!(
         rule_of(build(long).expect_err("refused")),
         ("data.description".into(), "maxLength")
     );
     assert!(
-        build(created(&"x".repeat(255), 0.0, 0)).is_ok(),
+        build(created(&"x".repeat(255), 0, 0)).is_ok(),
         "the limits themselves pass"
     );
 }
 
 #[test]
 fn the_version_is_the_schemas_semver_and_checked_by_pattern() {
-    let mut e = build(created("Lamp", 1.0, 1)).expect("valid");
+    let mut e = build(created("Lamp", 100, 1)).expect("valid");
     assert_eq!(e.version, product::Event::VERSION);
     assert_eq!(e.event_type, "ProductCreated");
     assert_eq!(e.key().as_deref(), Some(e.payload_id().as_str()));
@@ -96,7 +96,7 @@ fn every_event_type_encodes_like_apache_avro() {
     let env = || EventEnvelope::new("catalog-service", uuid::Uuid::new_v4());
     let id = uuid::Uuid::new_v4();
     let events = [
-        build(created("Lamp", 1999.0, 3)).expect("valid"),
+        build(created("Lamp", 1999, 3)).expect("valid"),
         product::Event::new(
             env(),
             product::ProductUpdated {
@@ -104,7 +104,7 @@ fn every_event_type_encodes_like_apache_avro() {
                 changes: product::ProductUpdatedDataChanges {
                     name: None,
                     description: None,
-                    price: Some(1499.0),
+                    price_cents: Some(1499),
                     quantity: None,
                     category: None,
                 },

@@ -77,11 +77,11 @@ pub fn generate(catalog: &Catalog, o: &mut String) {
         o,
         "    type Workspace = {WORKSPACE};\n    type Decoders = AnyDecoders;"
     );
-    let _ = writeln!(o, "    fn decoders(registry: std::sync::Arc<dyn {WIRE}::Registry>, decryption: &{WIRE}::Decryption) -> AnyDecoders {{\n        AnyDecoders {{");
+    let _ = writeln!(o, "    fn decoders(registry: std::sync::Arc<dyn {WIRE}::Registry>, options: &{WIRE}::ReaderOptions) -> AnyDecoders {{\n        AnyDecoders {{");
     for (_, m) in &domains {
         let _ = writeln!(
             o,
-            "            {m}: {WIRE}::Deserializer::with_decryption(registry.clone(), decryption.clone()),"
+            "            {m}: {WIRE}::Deserializer::with_options(registry.clone(), options.clone()),"
         );
     }
     let _ = writeln!(o, "        }}\n    }}");

@@ -121,6 +121,9 @@ pub struct ConsumerOptions {
     /// The KMS of a job whose catalog entry says `encrypted_fields = "decrypt"`; `None`:
     /// Confluent's local KMS when `LOCAL_SECRET` is set.
     pub kms: Option<Arc<dyn crate::wire::encrypt::Kms>>,
+    /// Steps reading an older major's backlog into today's types (with the reader schema's
+    /// declared `"upcast"`).
+    pub upcasters: crate::wire::upcast::Upcasters,
 }
 
 impl Default for ConsumerOptions {
@@ -131,6 +134,7 @@ impl Default for ConsumerOptions {
             session_timeout_ms: 10_000,
             dlq_timeout: Duration::from_secs(30),
             kms: None,
+            upcasters: Default::default(),
         }
     }
 }
@@ -239,7 +243,13 @@ impl<E: Consumable> EventConsumer<E> {
             dlq,
             handler_seconds: handler_histogram(),
             dlq_by_event_id: dlq_keyed_by_event_id::<E::Workspace>(job.dlq),
-            decoders: E::decoders(registry, &decryption),
+            decoders: E::decoders(
+                registry,
+                &crate::wire::ReaderOptions {
+                    decryption,
+                    upcasters: options.upcasters.clone(),
+                },
+            ),
             dedup: job
                 .dedup_capacity
                 .map(|n| std::sync::Mutex::new(Dedup::new(n))),

@@ -3,7 +3,7 @@
 //! any other transport drive it the same way.
 
 use crate::event::{DomainEvent, Tier, WorkspaceCatalog};
-use crate::wire::{Decode, Decoded, Decryption, Deserializer, Registry, WireError};
+use crate::wire::{Decode, Decoded, Deserializer, ReaderOptions, Registry, WireError};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -11,10 +11,10 @@ use std::sync::Arc;
 pub trait Consumable: Sized + Send + Sync + 'static {
     /// The workspace whose catalog names the event types.
     type Workspace: WorkspaceCatalog;
-    /// The deserializers it needs (one per domain), sharing a registry and a treatment of
-    /// encrypted fields.
+    /// The deserializers it needs (one per domain), sharing a registry and the reader's
+    /// options (decryption, upcasting).
     type Decoders: Send + Sync;
-    fn decoders(registry: Arc<dyn Registry>, decryption: &Decryption) -> Self::Decoders;
+    fn decoders(registry: Arc<dyn Registry>, options: &ReaderOptions) -> Self::Decoders;
     /// Whether messages of `topic` decode to `Self`.
     fn carries(topic: &str) -> bool;
     fn decode<'a>(
@@ -35,8 +35,8 @@ where
     type Workspace = E::Workspace;
     type Decoders = Deserializer<E>;
 
-    fn decoders(registry: Arc<dyn Registry>, decryption: &Decryption) -> Self::Decoders {
-        Deserializer::with_decryption(registry, decryption.clone())
+    fn decoders(registry: Arc<dyn Registry>, options: &ReaderOptions) -> Self::Decoders {
+        Deserializer::with_options(registry, options.clone())
     }
 
     fn carries(topic: &str) -> bool {

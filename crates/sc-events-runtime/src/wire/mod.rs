@@ -13,10 +13,13 @@ pub mod encrypt;
 pub mod framed;
 pub mod json;
 pub mod resolve;
+pub mod upcast;
 
 pub use binary::{DecodeError, DecodeErrorKind, Reader};
 pub use consumable::Consumable;
-pub use framed::{Decoded, Decryption, Deserializer, Serializer, SerializerConfig, WireError};
+pub use framed::{
+    Decoded, Decryption, Deserializer, ReaderOptions, Serializer, SerializerConfig, WireError,
+};
 pub use json::JsonDecoder;
 /// The registry every serializer and deserializer talks to.
 pub use sc_events_registry::Registry;

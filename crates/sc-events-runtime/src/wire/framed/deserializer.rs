@@ -8,6 +8,7 @@ use crate::wire::binary::{self, DecodeError};
 use crate::wire::encrypt::fields::RewriteError;
 use crate::wire::encrypt::{Decryption, Decryptor, EncryptRule, OnEncrypted};
 use crate::wire::resolve::{self, Plan};
+use crate::wire::upcast::{self, UpcastPlan, Upcasters};
 use crate::wire::{Decode, HasView};
 use sc_events_registry::subjects::Naming;
 use sc_events_registry::{check, ErrorKind, Registry, SchemaDef};
@@ -42,11 +43,18 @@ impl<E> Decoded<E> {
     }
 }
 
-/// How one writer schema is read: its resolution plan and what to do with encrypted fields.
+/// How one writer schema is read: its resolution plan (or, for an older major, its upcast)
+/// and what to do with encrypted fields.
 #[derive(Debug)]
 struct ReadPlan {
-    plan: Plan,
+    plan: Reading,
     crypt: Crypt,
+}
+
+#[derive(Debug)]
+enum Reading {
+    Plan(Plan),
+    Upcast(UpcastPlan),
 }
 
 #[derive(Debug)]
@@ -57,10 +65,18 @@ enum Crypt {
     Refuse(Vec<String>),
 }
 
+/// What a reader does beyond resolution: decrypt encrypted fields, upcast older majors.
+#[derive(Debug, Clone, Default)]
+pub struct ReaderOptions {
+    pub decryption: Decryption,
+    pub upcasters: Upcasters,
+}
+
 /// Decodes Confluent-framed messages into `E`, whatever registered version wrote them.
 pub struct Deserializer<E> {
     registry: Arc<dyn Registry>,
     decryption: Decryption,
+    upcasters: Upcasters,
     plans: RwLock<HashMap<u32, Arc<ReadPlan>>>,
     _e: PhantomData<fn() -> E>,
 }
@@ -72,12 +88,31 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
 
     /// A deserializer treating encrypted fields as `decryption` says.
     pub fn with_decryption(registry: Arc<dyn Registry>, decryption: Decryption) -> Self {
+        Self::with_options(
+            registry,
+            ReaderOptions {
+                decryption,
+                ..ReaderOptions::default()
+            },
+        )
+    }
+
+    /// A deserializer with these options (decryption, upcasting).
+    pub fn with_options(registry: Arc<dyn Registry>, options: ReaderOptions) -> Self {
         Deserializer {
             registry,
-            decryption,
+            decryption: options.decryption,
+            upcasters: options.upcasters,
             plans: RwLock::new(HashMap::new()),
             _e: PhantomData,
         }
+    }
+
+    /// The same, reading an older major's data through `upcasters` (and the reader schema's
+    /// declared `"upcast"`) where resolution cannot.
+    pub fn with_upcasters(mut self, upcasters: Upcasters) -> Self {
+        self.upcasters = upcasters;
+        self
     }
 
     /// What becomes of the encrypted fields of writer schema `def` (read side).
@@ -125,15 +160,26 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
             schema_id: id,
             reason,
         })?;
-        let plan = resolve::compile(
-            <E::Workspace as crate::workspace::WorkspaceCatalog>::catalog(),
-            &writer,
-            E::RECORD,
-        )
-        .map_err(|reason| WireError::Incompatible {
-            schema_id: id,
-            reason,
-        })?;
+        let catalog = <E::Workspace as crate::workspace::WorkspaceCatalog>::catalog();
+        // An older major's data is read through its migration (what made it a major is what
+        // resolution cannot read); any other version through resolution.
+        let plan = match upcast::older_major(catalog, E::RECORD, &writer) {
+            Some(majors) => upcast::plan(catalog, E::RECORD, writer, majors, &self.upcasters)
+                .map(Reading::Upcast)
+                .map_err(|why| WireError::Incompatible {
+                    schema_id: id,
+                    reason: format!(
+                        "the writer is of major {}, this reader of {}: {why}",
+                        majors.0, majors.1
+                    ),
+                })?,
+            None => resolve::compile(catalog, &writer, E::RECORD)
+                .map(Reading::Plan)
+                .map_err(|reason| WireError::Incompatible {
+                    schema_id: id,
+                    reason,
+                })?,
+        };
         let crypt = self.crypt(id, &def).await?;
         if let Ok(mut plans) = self.plans.write() {
             plans.insert(id, Arc::new(ReadPlan { plan, crypt }));
@@ -183,7 +229,42 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
                 reason,
             },
         };
-        match (&plan.plan, &plan.crypt) {
+        let upcast_error = |reason: String| WireError::Incompatible {
+            schema_id: id,
+            reason: format!("upcast: {reason}"),
+        };
+        let program = match &plan.plan {
+            Reading::Plan(p) => p,
+            Reading::Upcast(u) => {
+                let decoded = |scratch: &'b mut Vec<u8>| {
+                    binary::from_slice(scratch.as_slice())
+                        .map(Decoded::Event)
+                        .map_err(|e| upcast_error(format!("the upcast datum does not decode: {e}")))
+                };
+                return match &plan.crypt {
+                    Crypt::Refuse(fields) => Err(WireError::Encrypted {
+                        schema_id: id,
+                        fields: fields.clone(),
+                    }),
+                    Crypt::None => {
+                        scratch.clear();
+                        u.run(datum, scratch).map_err(upcast_error)?;
+                        decoded(scratch)
+                    }
+                    Crypt::Decrypt(d) => {
+                        CLEAR.with(|b| {
+                            let mut clear = b.borrow_mut();
+                            clear.clear();
+                            d.decrypt(datum, &mut clear).map_err(decrypt_error)?;
+                            scratch.clear();
+                            u.run(&clear, scratch).map_err(upcast_error)
+                        })?;
+                        decoded(scratch)
+                    }
+                };
+            }
+        };
+        match (program, &plan.crypt) {
             (_, Crypt::Refuse(fields)) => Err(WireError::Encrypted {
                 schema_id: id,
                 fields: fields.clone(),

@@ -12,7 +12,7 @@ mod deserializer;
 mod serializer;
 
 pub use crate::wire::encrypt::Decryption;
-pub use deserializer::{Decoded, Deserializer};
+pub use deserializer::{Decoded, Deserializer, ReaderOptions};
 pub use serializer::{Serializer, SerializerConfig};
 
 use crate::event::{DomainEvent, ValidationError};
