@@ -44,12 +44,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for n in 0..3 {
         let event = emitter.event(
             order::OrderPaymentSucceeded {
-                order_id: format!("o-{n}"),
+                order_id: format!("64f1c2b7e0d3a4c5{n:08x}"),
                 transaction_id: format!("tx-{n}"),
                 amount_cents: 4_999,
                 currency: "EUR".into(),
             },
-            format!("o-{n}"),
+            format!("64f1c2b7e0d3a4c5{n:08x}"),
             3,
             Actor::system(),
         )?;

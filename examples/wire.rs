@@ -25,15 +25,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let serializer = Serializer::<order::Event>::new(&registry, &config).await?;
     let event = Emitter::new("checkout-service").event(
         order::OrderCreated {
-            order_id: "o-1".into(),
+            order_id: "64f1c2b7e0d3a4c5deadbeef".into(),
             order_number: "SC-2026-000001".into(),
-            customer_id: "c-1".into(),
+            customer_id: "64f1c2b7e0d3a4c5aaaaaaaa".into(),
             item_count: 2,
             total_cents: 4_999,
             currency: "EUR".into(),
             status: order::OrderStatus::Pending,
         },
-        "o-1",
+        "64f1c2b7e0d3a4c5deadbeef",
         1,
         Actor::system(),
     )?;

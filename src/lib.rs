@@ -11,12 +11,12 @@
 //! let emitter = Emitter::new("checkout-service");
 //! let event = emitter.event(
 //!     order::OrderPaymentSucceeded {
-//!         order_id: "o-1".into(),
+//!         order_id: "64f1c2b7e0d3a4c5deadbeef".into(),   // a MongoDB ObjectId
 //!         transaction_id: "tx-9".into(),
 //!         amount_cents: 4_999,
 //!         currency: "EUR".into(),
 //!     },
-//!     "o-1", 3, Actor::system(),
+//!     "64f1c2b7e0d3a4c5deadbeef", 3, Actor::system(),
 //! )?;
 //! let bytes = codec::encode(&event)?;          // plain Avro datum, generated codec
 //! let back: order::Event = codec::decode(&bytes)?;

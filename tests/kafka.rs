@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::kafka::{
-    created, header, header_str, payment, send_raw, until, user_contact, user_created, Stack,
+    created, header, header_str, oid, payment, send_raw, until, user_contact, user_created, Stack,
 };
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -401,7 +401,7 @@ async fn an_async_handler_runs_on_a_spawned_task() {
     assert_eq!(stats.handled, 3);
     let mut got = seen.lock().expect("lock").clone();
     got.sort();
-    assert_eq!(got, ["o-0", "o-1", "o-2"]);
+    assert_eq!(got, [oid(0x0a, 0), oid(0x0a, 1), oid(0x0a, 2)]);
 }
 
 /// Prometheus metrics of a producer and a job, scraped as a service's `/metrics` would:

@@ -164,7 +164,7 @@ async fn send(s: &Stack, range: std::ops::Range<i64>) -> Vec<String> {
     let mut ids = Vec::new();
     for n in range {
         p.send(&payment(n)).await.expect("delivered");
-        ids.push(format!("o-{n}"));
+        ids.push(support::kafka::oid(0x0a, n));
     }
     ids
 }

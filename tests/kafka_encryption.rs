@@ -17,7 +17,7 @@ use sc_events::wire::SerializerConfig;
 use sc_events::{user, Actor, DomainEvent, Emitter};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::kafka::{send_raw, until, user_contact, user_created, Stack};
+use support::kafka::{oid, send_raw, until, user_contact, user_created, Stack};
 
 const LIMIT: Duration = Duration::from_secs(60);
 const SECRET: &str = "kafka-encryption-test-secret";
@@ -46,10 +46,10 @@ fn login(n: i64) -> user::Event {
     Emitter::new("auth")
         .event(
             user::UserLoginSucceeded {
-                user_id: format!("u-{n}"),
+                user_id: oid(0x0b, n),
                 login_method: LoginMethod::Password,
             },
-            format!("u-{n}"),
+            oid(0x0b, n),
             2,
             Actor::system(),
         )
@@ -60,13 +60,13 @@ fn locked(n: i64) -> user::Event {
     Emitter::new("auth")
         .event(
             user::UserLocked {
-                user_id: format!("u-{n}"),
+                user_id: oid(0x0b, n),
                 locked_until: chrono::DateTime::from_timestamp_millis(1_800_000_000_000)
                     .expect("timestamp"),
                 trigger_reason: LockTriggerReason::TooManyFailedLogins,
                 failed_attempt_count: 5,
             },
-            format!("u-{n}"),
+            oid(0x0b, n),
             3,
             Actor::system(),
         )

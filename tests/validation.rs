@@ -6,13 +6,23 @@ use sc_events::{
     ValidationError,
 };
 
+/// Entity ids: MongoDB ObjectIds (24 hex digits), as the schemas require.
+const O1: &str = "0000000000000000000000a1";
+const P1: &str = "0000000000000000000000b1";
+const U1: &str = "0000000000000000000000c1";
+const C1: &str = "0000000000000000000000d1";
+const I1: &str = "0000000000000000000000e1";
+const S1: &str = "0000000000000000000000f1";
+const PRODUCT: &str = "0000000000000000000000b2";
+const SUPPLIER: &str = "0000000000000000000000f2";
+
 fn emitter() -> Emitter {
     Emitter::new("test-service")
 }
 
 fn payment(amount_cents: i64) -> order::OrderPaymentSucceeded {
     order::OrderPaymentSucceeded {
-        order_id: "o1".into(),
+        order_id: O1.into(),
         transaction_id: "tx1".into(),
         amount_cents,
         currency: "EUR".into(),
@@ -22,7 +32,7 @@ fn payment(amount_cents: i64) -> order::OrderPaymentSucceeded {
 #[test]
 fn emitter_fills_every_derivable_envelope_field() {
     let ev = emitter()
-        .event(payment(100), "o1", 2, Actor::system())
+        .event(payment(100), O1, 2, Actor::system())
         .unwrap();
     let env = ev.envelope();
     assert_eq!(env.event_type, "order.payment_succeeded");
@@ -32,14 +42,14 @@ fn emitter_fills_every_derivable_envelope_field() {
     assert_eq!(env.producer, "test-service");
     assert_eq!(env.event_id.get_version_num(), 4);
     assert!(env.occurred_at.timestamp_millis() > 1_700_000_000_000);
-    assert_eq!(ev.key().as_deref(), Some("o1"));
+    assert_eq!(ev.key().as_deref(), Some(O1));
     assert_eq!(<order::Event as DomainEvent>::TOPIC, "sc.domain.order");
 }
 
 #[test]
 fn negative_cents_is_a_typed_error() {
     let err = emitter()
-        .event(payment(-1), "o1", 1, Actor::system())
+        .event(payment(-1), O1, 1, Actor::system())
         .unwrap_err();
     assert_eq!(
         err,
@@ -53,7 +63,7 @@ fn negative_cents_is_a_typed_error() {
 #[test]
 fn negative_nested_count_and_cents_are_reported_with_their_path() {
     let ended = promotion::PromotionEnded {
-        promotion_id: "p1".into(),
+        promotion_id: P1.into(),
         end_reason: sc_events::types::PromotionEndReason::EndDateReached,
         final_stats: sc_events::types::PromotionFinalStats {
             impression_count: -5,
@@ -64,7 +74,7 @@ fn negative_nested_count_and_cents_are_reported_with_their_path() {
         },
     };
     let err = emitter()
-        .event(ended, "p1", 1, Actor::scheduler())
+        .event(ended, P1, 1, Actor::scheduler())
         .unwrap_err();
     assert_eq!(
         err,
@@ -75,17 +85,17 @@ fn negative_nested_count_and_cents_are_reported_with_their_path() {
     );
 
     let mut confirmed = order::OrderConfirmed {
-        order_id: "o1".into(),
+        order_id: O1.into(),
         confirmed_at: chrono::DateTime::from_timestamp_millis(1).unwrap(),
         item_snapshots: vec![],
     };
     confirmed
         .item_snapshots
         .push(sc_events::types::OrderItemSnapshot {
-            item_id: "i1".into(),
-            product_id: "p".into(),
+            item_id: I1.into(),
+            product_id: PRODUCT.into(),
             variant_id: None,
-            supplier_id: "s".into(),
+            supplier_id: SUPPLIER.into(),
             product_name: "Mug".into(),
             quantity: 1,
             unit_price_cents: -10,
@@ -93,7 +103,7 @@ fn negative_nested_count_and_cents_are_reported_with_their_path() {
             promotion_id: None,
         });
     let err = emitter()
-        .event(confirmed, "o1", 1, Actor::system())
+        .event(confirmed, O1, 1, Actor::system())
         .unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -104,12 +114,10 @@ fn negative_nested_count_and_cents_are_reported_with_their_path() {
 #[test]
 fn versions_below_one_are_rejected() {
     let err = emitter()
-        .event(payment(1), "o1", 0, Actor::system())
+        .event(payment(1), O1, 0, Actor::system())
         .unwrap_err();
     assert_eq!(err, ValidationError::EntityVersion(0));
-    let mut ev = emitter()
-        .event(payment(1), "o1", 1, Actor::system())
-        .unwrap();
+    let mut ev = emitter().event(payment(1), O1, 1, Actor::system()).unwrap();
     ev.envelope.schema_version = 0;
     assert!(matches!(
         codec::encode(&ev),
@@ -123,10 +131,8 @@ fn versions_below_one_are_rejected() {
 fn serializing_a_mislabelled_event_fails() {
     let mut ev = emitter()
         .event(
-            user::UserReactivated {
-                user_id: "u1".into(),
-            },
-            "u1",
+            user::UserReactivated { user_id: U1.into() },
+            U1,
             1,
             Actor::admin("a"),
         )
@@ -180,9 +186,7 @@ fn entity_id_must_match_the_payload_key() {
 
 #[test]
 fn the_data_union_knows_its_event_type_and_tier() {
-    let ev = emitter()
-        .event(payment(5), "o1", 1, Actor::system())
-        .unwrap();
+    let ev = emitter().event(payment(5), O1, 1, Actor::system()).unwrap();
     assert_eq!(ev.data.event_type(), "order.payment_succeeded");
     assert_eq!(ev.data.privacy_tier(), PrivacyTier::Internal);
     let data: order::Data = payment(5).into();
@@ -197,7 +201,7 @@ fn declared_constraints_are_enforced_when_building_and_serializing() {
     // `currency` carries {"pattern": "^[A-Z]{3}$"} in every schema.
     let mut bad = payment(100);
     bad.currency = "eur".into();
-    let err = emitter().event(bad, "o1", 1, Actor::system()).unwrap_err();
+    let err = emitter().event(bad, O1, 1, Actor::system()).unwrap_err();
     assert_eq!(
         err,
         ValidationError::Constraint {
@@ -221,7 +225,7 @@ fn declared_constraints_are_enforced_when_building_and_serializing() {
         let mut p = payment(1);
         p.currency = currency.into();
         assert_eq!(
-            emitter().event(p, "o1", 1, Actor::system()).is_ok(),
+            emitter().event(p, O1, 1, Actor::system()).is_ok(),
             ok,
             "{currency:?}"
         );
@@ -230,15 +234,15 @@ fn declared_constraints_are_enforced_when_building_and_serializing() {
     let mut ev = emitter()
         .event(
             order::OrderCreated {
-                order_id: "o1".into(),
+                order_id: O1.into(),
                 order_number: "N1".into(),
-                customer_id: "c1".into(),
+                customer_id: C1.into(),
                 item_count: 1,
                 total_cents: 100,
                 currency: "EUR".into(),
                 status: sc_events::types::OrderStatus::Pending,
             },
-            "o1",
+            O1,
             1,
             Actor::system(),
         )
@@ -267,20 +271,20 @@ fn an_actor_has_an_id_exactly_when_it_is_a_user_supplier_or_admin() {
         actor_id: actor_id.map(str::to_string),
     };
     for ok in [
-        with(ActorType::User, Some("u-1")),
+        with(ActorType::User, Some(U1)),
         with(ActorType::Admin, Some("a-1")),
         with(ActorType::System, None),
         with(ActorType::Scheduler, None),
     ] {
-        let e = emitter().event(payment(100), "o1", 1, ok.clone());
+        let e = emitter().event(payment(100), O1, 1, ok.clone());
         assert!(e.is_ok(), "{ok:?}: {e:?}");
     }
     for (bad, found) in [
         (with(ActorType::Supplier, None), "null"),
-        (with(ActorType::System, Some("s-1")), "set"),
+        (with(ActorType::System, Some(S1)), "set"),
     ] {
         let err = emitter()
-            .event(payment(100), "o1", 1, bad.clone())
+            .event(payment(100), O1, 1, bad.clone())
             .unwrap_err();
         assert_eq!(
             err,

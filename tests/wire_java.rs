@@ -112,15 +112,15 @@ fn java_avro_and_the_generated_codec_read_each_other() {
     let e = Emitter::new("rust-producer")
         .event(
             order::OrderCreated {
-                order_id: "o-rust".into(),
+                order_id: "64f1c2b7e0d3a4c5000000aa".into(),
                 order_number: "SC-RS-2".into(),
-                customer_id: "c-1".into(),
+                customer_id: "64f1c2b7e0d3a4c5000000cc".into(),
                 item_count: 1,
                 total_cents: 99,
                 currency: "EUR".into(),
                 status: OrderStatus::Delivered,
             },
-            "o-rust",
+            "64f1c2b7e0d3a4c5000000aa",
             2,
             Actor::system(),
         )

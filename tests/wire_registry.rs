@@ -18,15 +18,15 @@ fn event(n: i64) -> order::Event {
     Emitter::new("checkout")
         .event(
             order::OrderCreated {
-                order_id: format!("o-{n}"),
+                order_id: support::kafka::oid(0x0a, n),
                 order_number: format!("N{n}"),
-                customer_id: "c-1".into(),
+                customer_id: support::kafka::oid(0x0c, 1),
                 item_count: 2,
                 total_cents: 4_999 + n,
                 currency: "EUR".into(),
                 status: OrderStatus::Pending,
             },
-            format!("o-{n}"),
+            support::kafka::oid(0x0a, n),
             1,
             Actor::system(),
         )

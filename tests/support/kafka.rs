@@ -115,16 +115,22 @@ pub fn header_str<'a>(m: &'a OwnedMessage, key: &str) -> Option<&'a str> {
     header(m, key).and_then(|v| std::str::from_utf8(v).ok())
 }
 
+/// A MongoDB ObjectId (24 hex digits) for test entity `n`, its first byte `tag` telling
+/// entities apart (orders 0x0a, users 0x0b, customers 0x0c).
+pub fn oid(tag: u8, n: i64) -> String {
+    format!("{tag:02x}{n:022x}")
+}
+
 pub fn payment(n: i64) -> order::Event {
     Emitter::new("checkout")
         .event(
             order::OrderPaymentSucceeded {
-                order_id: format!("o-{n}"),
+                order_id: oid(0x0a, n),
                 transaction_id: format!("tx-{n}"),
                 amount_cents: 1_000 + n,
                 currency: "EUR".into(),
             },
-            format!("o-{n}"),
+            oid(0x0a, n),
             2,
             Actor::system(),
         )
@@ -135,15 +141,15 @@ pub fn created(n: i64) -> order::Event {
     Emitter::new("checkout")
         .event(
             order::OrderCreated {
-                order_id: format!("o-{n}"),
+                order_id: oid(0x0a, n),
                 order_number: format!("N{n}"),
-                customer_id: "c-1".into(),
+                customer_id: oid(0x0c, 1),
                 item_count: 1,
                 total_cents: 500 + n,
                 currency: "EUR".into(),
                 status: OrderStatus::Pending,
             },
-            format!("o-{n}"),
+            oid(0x0a, n),
             1,
             Actor::system(),
         )
@@ -154,7 +160,7 @@ pub fn user_created(n: i64) -> user::Event {
     Emitter::new("accounts")
         .event(
             user::UserCreated {
-                user_id: format!("u-{n}"),
+                user_id: oid(0x0b, n),
                 role: UserRole::Consumer,
                 status: UserStatus::Pending,
                 display_name: Some(format!("User {n}")),
@@ -162,7 +168,7 @@ pub fn user_created(n: i64) -> user::Event {
                 created_at: chrono::DateTime::from_timestamp_millis(1_700_000_000_000)
                     .expect("timestamp"),
             },
-            format!("u-{n}"),
+            oid(0x0b, n),
             1,
             Actor::system(),
         )
@@ -173,10 +179,10 @@ pub fn user_contact(n: i64) -> user::Event {
     Emitter::new("accounts")
         .event(
             user::UserContactRegistered {
-                user_id: format!("u-{n}"),
+                user_id: oid(0x0b, n),
                 email: format!("u{n}@example.com"),
             },
-            format!("u-{n}"),
+            oid(0x0b, n),
             1,
             Actor::system(),
         )

@@ -274,9 +274,9 @@ fn rules_lists_every_rule() {
         .output()
         .unwrap();
     let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    // 24 coded lint rules (PII_ENCRYPTED the newest), 6 pattern rules, 8 policy rules
+    // 25 coded lint rules (PII_ENCRYPTED and OBJECT_ID_FORMAT the newest), 6 pattern rules, 8 policy rules
     // (CONSTRAINT_TIGHTENED the newest), VERSION_BUMP.
-    assert_eq!(rules.as_array().unwrap().len(), 24 + 6 + 8 + 1);
+    assert_eq!(rules.as_array().unwrap().len(), 25 + 6 + 8 + 1);
     let ids: Vec<&str> = rules
         .as_array()
         .unwrap()

@@ -53,15 +53,15 @@ fn event() -> order::Event {
     Emitter::new("rust-producer")
         .event(
             order::OrderCreated {
-                order_id: "o-rust".into(),
+                order_id: "64f1c2b7e0d3a4c5000000aa".into(),
                 order_number: "SC-RS-1".into(),
-                customer_id: "c-1".into(),
+                customer_id: "64f1c2b7e0d3a4c5000000cc".into(),
                 item_count: 1,
                 total_cents: 1_234,
                 currency: "EUR".into(),
                 status: OrderStatus::Paid,
             },
-            "o-rust",
+            "64f1c2b7e0d3a4c5000000aa",
             4,
             Actor::system(),
         )

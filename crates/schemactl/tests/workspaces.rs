@@ -231,7 +231,7 @@ fn a_too_small_semver_bump_is_refused_at_its_line() {
     let original = std::fs::read_to_string(&file).expect("read");
     let reason = r#"{"name": "reason", "type": ["null", "string"], "default": null, "doc": "Optional reason for deletion"}"#;
     assert!(original.contains(reason));
-    // A new optional field is a minor change; the version stays 1.0.0.
+    // A new optional field is a minor change; the version stays 2.0.0.
     let added = original.replacen(
         reason,
         &format!("{reason},\n            {{\"name\": \"deletedBy\", \"type\": [\"null\", \"string\"], \"default\": null, \"doc\": \"Who deleted it\"}}"),
@@ -243,32 +243,34 @@ fn a_too_small_semver_bump_is_refused_at_its_line() {
     let out = text(&o);
     let line = added
         .lines()
-        .position(|l| l.contains("\"version\": \"1.0.0\""))
+        .position(|l| l.contains("\"version\": \"2.0.0\""))
         .expect("version line")
         + 1;
     assert!(out.contains("error[VERSION_BUMP]"), "{out}");
     assert!(
-        out.contains("1.0.0 → 1.0.0 is no bump, but the change needs a minor bump"),
+        out.contains("2.0.0 → 2.0.0 is no bump, but the change needs a minor bump"),
         "{out}"
     );
     assert!(
         out.contains(&format!("schemas/product_event.avsc:{line}:")),
         "{out}"
     );
-    // 1.1.0 is enough.
+    // 2.1.0 is enough.
     std::fs::write(
         &file,
-        added.replacen("\"version\": \"1.0.0\"", "\"version\": \"1.1.0\"", 1),
+        added.replacen("\"version\": \"2.0.0\"", "\"version\": \"2.1.0\"", 1),
     )
     .expect("write");
     let o = run(ws.path(), &["check", "--against", &reg]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    // A major bump needs a migration note.
-    std::fs::write(
-        &file,
-        added.replacen("\"version\": \"1.0.0\"", "\"version\": \"2.0.0\"", 1),
-    )
-    .expect("write");
+    // A major bump needs a migration note (2.0.0's does not speak for 3.0.0).
+    let without_note: String = added
+        .replacen("\"version\": \"2.0.0\"", "\"version\": \"3.0.0\"", 1)
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("\"migration\": "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&file, without_note).expect("write");
     let o = run(ws.path(), &["check", "--against", &reg]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
@@ -279,7 +281,7 @@ fn a_too_small_semver_bump_is_refused_at_its_line() {
 }
 
 #[test]
-fn the_json_schema_import_reproduces_the_product_events_schemas() {
+fn the_json_schema_import_reproduces_the_product_events_1x_schemas() {
     let out = tempfile::tempdir().expect("temp dir");
     let dir = example("product-events");
     let mut inputs: Vec<PathBuf> = std::fs::read_dir(dir.join("jsonschema"))
@@ -302,7 +304,14 @@ fn the_json_schema_import_reproduces_the_product_events_schemas() {
         "product_event.avsc",
     ] {
         let fresh = std::fs::read_to_string(out.path().join(name)).expect("written");
-        let committed = std::fs::read_to_string(dir.join("schemas").join(name)).expect("committed");
+        // The JSON Schemas are the platform's 1.x documents; the workspace's product_event
+        // moved on to 2.0.0 (integer-cent prices), and its 1.0.0 is kept as the upcast test's
+        // fixture: the import reproduces that.
+        let committed = match name {
+            "product_event.avsc" => dir.join("tests/fixtures/product_event-1.0.0.avsc"),
+            _ => dir.join("schemas").join(name),
+        };
+        let committed = std::fs::read_to_string(committed).expect("committed");
         assert_eq!(
             fresh, committed,
             "{name} differs from a fresh import; re-run the import"
@@ -381,21 +390,27 @@ fn a_major_version_starts_a_new_compatibility_group() {
         &format!(r#"{anchor}, {{"name": "warehouseId", "type": "string", "doc": "Warehouse that ran low."}}"#),
         1,
     );
-    // Within major 1 the break is refused, and 1.1.0 is not enough for it either.
+    // Within major 2 the break is refused, and 2.1.0 is not enough for it either.
     std::fs::write(
         &file,
-        breaking.replacen(r#""version": "1.0.0""#, r#""version": "1.1.0""#, 1),
+        breaking.replacen(r#""version": "2.0.0""#, r#""version": "2.1.0""#, 1),
     )
     .expect("write");
     let o = run(ws.path(), &["check", "--against", &reg]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("INCOMPATIBLE"), "{}", text(&o));
-    // 2.0.0 with a migration note starts group 2: checked against nothing of major 1.
-    let major = breaking.replacen(
-        r#""version": "1.0.0","#,
-        r#""version": "2.0.0", "migration": "Consumers of 1.x read LowStockWarning.warehouseId from the stock service until they move to 2.x.","#,
-        1,
-    );
+    // 3.0.0 with a migration note starts group 3: checked against nothing of major 2.
+    let note = original
+        .lines()
+        .find(|l| l.trim_start().starts_with(r#""migration": "#))
+        .expect("the 2.0.0 migration note");
+    let major = breaking
+        .replacen(r#""version": "2.0.0","#, r#""version": "3.0.0","#, 1)
+        .replacen(
+            note,
+            r#"  "migration": "Consumers of 2.x read LowStockWarning.warehouseId from the stock service until they move to 3.x.","#,
+            1,
+        );
     std::fs::write(&file, &major).expect("write");
     let o = run(ws.path(), &["check", "--against", &reg]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -406,13 +421,13 @@ fn a_major_version_starts_a_new_compatibility_group() {
         "{}",
         text(&o)
     );
-    // The next break inside major 2 is checked against 2.0.0 again.
+    // The next break inside major 3 is checked against 3.0.0 again.
     let again = major.replacen(
         r#"{"name": "warehouseId", "type": "string", "doc": "Warehouse that ran low."}"#,
         r#"{"name": "warehouseId", "type": "string", "doc": "Warehouse that ran low."}, {"name": "bin", "type": "string", "doc": "Bin."}"#,
         1,
     )
-    .replacen(r#""version": "2.0.0""#, r#""version": "2.1.0""#, 1);
+    .replacen(r#""version": "3.0.0""#, r#""version": "3.1.0""#, 1);
     std::fs::write(&file, again).expect("write");
     let o = run(ws.path(), &["check", "--against", &reg]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));

@@ -61,7 +61,7 @@ mistakes! {
     product_events_primitive_type_typo {
         workspace: PE,
         edits: &[(PE_EVENT, PE_PRODUCT_NAME, r#"{"name": "productName", "type": "strng"}"#)],
-        expect: &["error[SCHEMA]: unknown type", "--> schemas/product_event.avsc:23:43", "did you mean \"string\"?"],
+        expect: &["error[SCHEMA]: unknown type", "--> schemas/product_event.avsc:25:43", "did you mean \"string\"?"],
     }
     product_events_required_field_added {
         workspace: PE,
@@ -71,9 +71,9 @@ mistakes! {
         args: CHECK,
         first: "error[READER_FIELD_MISSING_DEFAULT_VALUE]: field `warehouseId` has no default",
         expect: &[
-            "--> schemas/product_event.avsc:24:20",
+            "--> schemas/product_event.avsc:26:20",
             "help: add \"default\": null",
-            "error[VERSION_BUMP]: version 1.0.0 → 1.0.0 is no bump, but the change needs a major bump",
+            "error[VERSION_BUMP]: version 2.0.0 → 2.0.0 is no bump, but the change needs a major bump",
             "--> schemas/product_event.avsc:5:14",
             "breaks consumer group notifications",
         ],
@@ -83,14 +83,14 @@ mistakes! {
         workspace: PE,
         edits: &[(PE_EVENT, r#""doc": "Optional reason for deletion"}"#, r#""doc": "Optional reason for deletion"},"#)],
         exit: 2,
-        expect: &["error[PARSE]", "--> schemas/product_event.avsc:53:113", "trailing comma"],
+        expect: &["error[PARSE]", "--> schemas/product_event.avsc:55:113", "trailing comma"],
     }
     product_events_snake_case_field {
         workspace: PE,
         edits: &[(PE_EVENT, PE_PRODUCT_NAME, r#"{"name": "product_name", "type": "string"}"#)],
         expect: &[
             "error[FIELD_NAME_CASE]: field `product_name` of LowStockWarning is not camelCase",
-            "--> schemas/product_event.avsc:23:20",
+            "--> schemas/product_event.avsc:25:20",
             "help: rename the field in the workspace's case",
         ],
     }

@@ -15,6 +15,7 @@ mod logical_type_valid;
 mod login_event_no_ip;
 mod misspelt_key;
 mod money_has_currency;
+mod object_id_format;
 mod optional_default_null;
 mod patterns;
 mod pii_encrypted;
@@ -120,6 +121,7 @@ pub static RULES: &[(&Rule, Check)] = &[
     (&login_event_no_ip::RULE, login_event_no_ip::check),
     (&misspelt_key::RULE, misspelt_key::check),
     (&money_has_currency::RULE, money_has_currency::check),
+    (&object_id_format::RULE, object_id_format::check),
     (&optional_default_null::RULE, optional_default_null::check),
     (&pii_encrypted::RULE, pii_encrypted::check),
     (&pii_tier::RULE, pii_tier::check),
