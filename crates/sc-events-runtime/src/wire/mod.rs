@@ -7,6 +7,7 @@
 //!   union (see `sc-events-codegen`'s `codec.rs`), so a value is written and read by straight
 //!   line code, never through serde or a `Value` tree.
 
+mod avro_json;
 pub mod binary;
 mod consumable;
 pub mod encrypt;

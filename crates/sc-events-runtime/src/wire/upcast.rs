@@ -18,8 +18,8 @@
 //!                                     "ProductCreated.currency": {"default": "USD"}}}
 //! ```
 
+use crate::wire::avro_json::write_datum;
 use crate::wire::binary::{self, Reader};
-use crate::wire::json::write_datum;
 use sc_events_registry::check::Parsed;
 use sc_events_schema::model::{Body, Kind, Node, SchemaSet, TypeId};
 use sc_events_schema::text::Semver;
