@@ -183,6 +183,10 @@ pub enum RegistryCommand {
         /// Largest request body accepted, in bytes.
         #[arg(long, default_value_t = sc_events_registry::server::DEFAULT_MAX_BODY_BYTES)]
         max_body_bytes: usize,
+        /// A `Host` name the server answers to, besides the loopback names and the listen
+        /// address (repeatable; `*`: any). Others get 421, which stops DNS rebinding.
+        #[arg(long = "allowed-host", value_name = "NAME")]
+        allowed_hosts: Vec<String>,
     },
 }
 
@@ -343,10 +347,11 @@ fn dispatch(command: Command) -> ExitCode {
                     db,
                     allow_remote,
                     max_body_bytes,
+                    allowed_hosts,
                 },
         } => {
             let db = db.unwrap_or_else(|| sc_events_registry::embedded::DEFAULT_PATH.into());
-            serve::run(addr, &db, allow_remote, max_body_bytes)
+            serve::run(addr, &db, allow_remote, max_body_bytes, &allowed_hosts)
         }
         Command::Completions { shell } => {
             let mut buf = Vec::new();

@@ -18,8 +18,41 @@ use std::sync::Arc;
 /// The variable holding the accepted `user:secret` pairs.
 pub const AUTH_VAR: &str = "SCHEMACTL_SERVE_BASIC_AUTH";
 
-pub fn run(addr: SocketAddr, db: &Path, allow_remote: bool, max_body_bytes: usize) -> ExitCode {
-    if !addr.ip().is_loopback() && !allow_remote {
+/// Whether `ip` is this machine's own: 127.0.0.0/8, ::1, or 127.x mapped into IPv6.
+fn is_loopback(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.is_loopback(),
+        std::net::IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or(v6.is_loopback(), |v4| v4.is_loopback()),
+    }
+}
+
+/// The `Host` names answered: the loopback names, the listen address, and the ones given
+/// (`*` among them: any).
+fn hosts(addr: SocketAddr, given: &[String]) -> Vec<String> {
+    if given.iter().any(|h| h == "*") {
+        return Vec::new();
+    }
+    let mut all: Vec<String> = sc_events_registry::server::LOOPBACK_HOSTS
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
+    if !addr.ip().is_unspecified() {
+        all.push(addr.ip().to_string());
+    }
+    all.extend(given.iter().map(|h| h.trim().to_string()));
+    all
+}
+
+pub fn run(
+    addr: SocketAddr,
+    db: &Path,
+    allow_remote: bool,
+    max_body_bytes: usize,
+    allowed_hosts: &[String],
+) -> ExitCode {
+    if !is_loopback(addr.ip()) && !allow_remote {
         out::error(format_args!(
             "{addr} is not a loopback address; pass --allow-remote to serve the registry beyond this machine"
         ));
@@ -33,22 +66,23 @@ pub fn run(addr: SocketAddr, db: &Path, allow_remote: bool, max_body_bytes: usiz
         }
     };
     out::detail(format_args!("registry file {}", db.display()));
-    let users: Vec<String> = std::env::var(AUTH_VAR)
-        .ok()
-        .map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
-    if users.iter().any(|u| !u.contains(':')) {
-        out::error(format_args!(
-            "{AUTH_VAR} must hold user:secret pairs separated by commas"
-        ));
-        return ExitCode::from(2);
-    }
+    // Set means auth: a value that yields no usable pair refuses to start, never serves open.
+    let users = match std::env::var_os(AUTH_VAR) {
+        None => Vec::new(),
+        Some(v) => match v.to_str().map(sc_events_registry::server::parse_users) {
+            Some(Ok(users)) => users,
+            Some(Err(why)) => {
+                out::error(format_args!(
+                    "{AUTH_VAR} is set but unusable ({why}): it must hold user:secret pairs separated by commas; unset it to serve without auth"
+                ));
+                return ExitCode::from(2);
+            }
+            None => {
+                out::error(format_args!("{AUTH_VAR} is not valid UTF-8"));
+                return ExitCode::from(2);
+            }
+        },
+    };
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
@@ -75,6 +109,7 @@ pub fn run(addr: SocketAddr, db: &Path, allow_remote: bool, max_body_bytes: usiz
             max_body_bytes,
             users,
             keys: Some(Arc::new(registry.clone())),
+            allowed_hosts: hosts(local, allowed_hosts),
         };
         match serve(listener, Arc::new(registry), opts, shutdown()).await {
             Ok(()) => {
@@ -108,5 +143,27 @@ async fn shutdown() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{hosts, is_loopback};
+
+    #[test]
+    fn mapped_loopback_is_loopback_and_hosts_add_the_listen_address() {
+        for ip in ["127.0.0.1", "127.3.2.1", "::1", "::ffff:127.0.0.1"] {
+            assert!(is_loopback(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["10.0.0.1", "::ffff:10.0.0.1", "::"] {
+            assert!(!is_loopback(ip.parse().unwrap()), "{ip}");
+        }
+        let h = hosts(
+            "10.0.0.5:8081".parse().unwrap(),
+            &["registry.internal".into()],
+        );
+        assert!(h.contains(&"localhost".to_string()) && h.contains(&"10.0.0.5".to_string()));
+        assert!(h.contains(&"registry.internal".to_string()));
+        assert!(hosts("127.0.0.1:1".parse().unwrap(), &["*".into()]).is_empty());
     }
 }

@@ -7,11 +7,13 @@
 //!
 //! The parts: `routes` (the route table and its handlers), `request` (reading flags, path
 //! segments and bodies), `errors` (Confluent's error body for every refusal), `keys` (the DEK
-//! registry, `/dek-registry/v1`), `auth` (basic auth), `metrics` (request counts and latencies, `GET /metrics`); this module assembles
+//! registry, `/dek-registry/v1`), `guard` (415 for non-JSON writes, 421 for a foreign
+//! `Host`), `auth` (basic auth), `metrics` (request counts and latencies, `GET /metrics`); this module assembles
 //! them with the limits and runs the server.
 
 mod auth;
 mod errors;
+mod guard;
 mod keys;
 mod metrics;
 mod request;
@@ -20,6 +22,7 @@ mod routes;
 #[cfg(all(test, feature = "embedded"))]
 mod tests;
 
+pub use auth::parse_users;
 pub use errors::CONTENT_TYPE;
 
 use crate::Registry;
@@ -40,7 +43,12 @@ pub struct ServeOptions {
     /// The DEK registry behind `/dek-registry/v1` (field encryption); `None`: those routes
     /// answer 404.
     pub keys: Option<Arc<dyn crate::keys::KeyRegistry>>,
+    /// The `Host` names (and addresses) answered; others get 421 (DNS rebinding). Empty: any.
+    pub allowed_hosts: Vec<String>,
 }
+
+/// The names a loopback server answers to by default.
+pub const LOOPBACK_HOSTS: [&str; 4] = ["localhost", "127.0.0.1", "::1", "::ffff:127.0.0.1"];
 
 impl std::fmt::Debug for ServeOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -48,6 +56,7 @@ impl std::fmt::Debug for ServeOptions {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("users", &self.users.len())
             .field("keys", &self.keys.is_some())
+            .field("allowed_hosts", &self.allowed_hosts)
             .finish()
     }
 }
@@ -58,6 +67,7 @@ impl Default for ServeOptions {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             users: Vec::new(),
             keys: None,
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -71,15 +81,21 @@ pub fn router(registry: Arc<dyn Registry>, opts: &ServeOptions) -> Router {
         .route("/metrics", axum::routing::get(metrics::scrape))
         .with_state(metrics.clone());
     let mut app = routes::routes()
+        .route_layer(middleware::from_fn(guard::media_type))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .with_state(routes::App { registry })
         .merge(scrape);
     if let Some(k) = &opts.keys {
-        app = app.merge(keys::routes(Arc::clone(k)));
+        app = app
+            .merge(keys::routes(Arc::clone(k)).route_layer(middleware::from_fn(guard::media_type)));
     }
     app.layer(middleware::map_response(errors::json_errors))
         .layer(middleware::from_fn_with_state(users, auth::basic))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(opts.allowed_hosts.clone()),
+            guard::host,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(opts.max_body_bytes))
         .layer(middleware::from_fn_with_state(metrics, metrics::track))
 }

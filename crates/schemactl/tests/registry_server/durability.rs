@@ -357,13 +357,13 @@ fn sigterm_is_not_held_up_by_idle_or_stalled_clients() {
     // A connection that sent half a request head and stalls.
     let mut stalled = connect(srv.addr);
     stalled
-        .write_all(b"POST /subjects/s/versions HTTP/1.1\r\nHost: x\r\nContent-Len")
+        .write_all(b"POST /subjects/s/versions HTTP/1.1\r\nHost: localhost\r\nContent-Len")
         .unwrap();
     // A request whose body never arrives.
     let mut no_body = connect(srv.addr);
     no_body
         .write_all(
-            b"POST /subjects/s/versions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"sch",
+            b"POST /subjects/s/versions HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{\"sch",
         )
         .unwrap();
     // A connection that sent nothing at all.

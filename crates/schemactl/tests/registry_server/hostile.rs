@@ -112,7 +112,7 @@ fn hostile_subject_names_get_clear_answers() {
     let huge = "y".repeat(100 * 1024);
     let r = raw(
         srv.addr,
-        format!("POST /subjects/{huge}/versions HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n", body.len())
+        format!("POST /subjects/{huge}/versions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n\r\n", body.len())
             .as_bytes(),
     );
     if let Some(r) = r {
@@ -127,9 +127,9 @@ fn hostile_subject_names_get_clear_answers() {
 fn stream_body(addr: SocketAddr, path: &str, len: usize, chunked: bool) -> (Option<Resp>, usize) {
     let mut s = connect(addr);
     let head = if chunked {
-        format!("POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        format!("POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
     } else {
-        format!("POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {len}\r\n\r\n")
+        format!("POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {len}\r\n\r\n")
     };
     s.write_all(head.as_bytes()).unwrap();
     let mut w = s.try_clone().unwrap();
@@ -460,7 +460,7 @@ fn malformed_requests_get_confluent_errors() {
     }
     // A header block of 1 MB.
     let big = format!(
-        "GET /subjects HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: {}\r\n\r\n",
+        "GET /subjects HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Big: {}\r\n\r\n",
         "h".repeat(1 << 20)
     );
     let mut s = connect(a);

@@ -7,3 +7,4 @@ mod durability;
 mod harness;
 mod hostile;
 mod metrics;
+mod web;
