@@ -195,6 +195,23 @@ async fn kek(keys: &dyn KeyRegistry, rule: &EncryptRule, write: bool) -> Result<
     Ok(kek)
 }
 
+/// The KEK of `rule` (see [`kek`]), refused unless `kms` holds its key.
+async fn held_kek(
+    keys: &dyn KeyRegistry,
+    kms: &dyn Kms,
+    rule: &EncryptRule,
+    write: bool,
+) -> Result<Kek, String> {
+    let kek = kek(keys, rule, write).await?;
+    if !kms.supports(&kek) {
+        return Err(format!(
+            "KEK '{}' is held by KMS type {}, which this process's KMS ({kms:?}) does not hold",
+            kek.name, kek.kms_type
+        ));
+    }
+    Ok(kek)
+}
+
 fn unwrap_dek(
     kms: &dyn Kms,
     kek: &Kek,
@@ -241,13 +258,7 @@ impl Encryptor {
         rule: &EncryptRule,
         program: FieldProgram,
     ) -> Result<Self, String> {
-        let kek = kek(keys, rule, true).await?;
-        if !kms.supports(&kek) {
-            return Err(format!(
-                "KEK '{}' is held by KMS type {}, which this process's KMS ({kms:?}) does not hold",
-                kek.name, kek.kms_type
-            ));
-        }
+        let kek = held_kek(keys, kms, rule, true).await?;
         let alg = rule.algorithm.name();
         let wanted = if rule.rotated() { None } else { Some(1) };
         let latest = match keys.dek(&kek.name, subject, wanted, alg, false).await {
@@ -344,13 +355,7 @@ impl Decryptor {
         rule: &EncryptRule,
         program: FieldProgram,
     ) -> Result<Self, String> {
-        let kek = kek(keys, rule, false).await?;
-        if !kms.supports(&kek) {
-            return Err(format!(
-                "KEK '{}' is held by KMS type {}, not by this process's KMS",
-                kek.name, kek.kms_type
-            ));
-        }
+        let kek = held_kek(keys, kms, rule, false).await?;
         let alg = rule.algorithm.name();
         let read = |v: Option<i32>| keys.dek(&kek.name, subject, v, alg, true);
         let latest = read(if rule.rotated() { None } else { Some(1) })

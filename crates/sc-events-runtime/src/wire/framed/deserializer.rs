@@ -2,9 +2,10 @@
 //! them (resolution, or an upcast from an older major), decrypting encrypted fields when it
 //! holds the key.
 
-use super::{field_program, keys_of, split, subject_of, WireError, CLEAR, HEADER_LEN};
+use super::{keys_of, split, subject_of, WireError, CLEAR, HEADER_LEN};
 use crate::event::DomainEvent;
 use crate::wire::binary::{self, DecodeError};
+use crate::wire::encrypt::fields;
 use crate::wire::encrypt::fields::RewriteError;
 use crate::wire::encrypt::{Decryption, Decryptor, EncryptRule, OnEncrypted};
 use crate::wire::resolve::{self, Plan};
@@ -115,15 +116,22 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
         self
     }
 
-    /// What becomes of the encrypted fields of writer schema `def` (read side).
-    async fn crypt(&self, id: u32, def: &SchemaDef) -> Result<Crypt, WireError> {
+    /// What becomes of the encrypted fields of writer schema `def` (read side), `writer`
+    /// being it resolved and parsed.
+    async fn crypt(
+        &self,
+        id: u32,
+        def: &SchemaDef,
+        writer: &check::Parsed,
+    ) -> Result<Crypt, WireError> {
         let Some(rule) =
             EncryptRule::of(def.rule_set.as_ref(), false).map_err(WireError::Encryption)?
         else {
             return Ok(Crypt::None);
         };
-        let label = format!("schema {id}");
-        let Some(program) = field_program(self.registry.as_ref(), &label, def, &rule).await? else {
+        let Some(program) =
+            fields::compile(writer.root(), &rule.tags).map_err(WireError::Encryption)?
+        else {
             return Ok(Crypt::None);
         };
         let Some(kms) = &self.decryption.kms else {
@@ -160,6 +168,8 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
             schema_id: id,
             reason,
         })?;
+        // Before the plan, which may keep the parsed writer.
+        let crypt = self.crypt(id, &def, &writer).await?;
         let catalog = <E::Workspace as crate::workspace::WorkspaceCatalog>::catalog();
         // An older major's data is read through its migration (what made it a major is what
         // resolution cannot read); any other version through resolution.
@@ -180,7 +190,6 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
                     reason,
                 })?,
         };
-        let crypt = self.crypt(id, &def).await?;
         if let Ok(mut plans) = self.plans.write() {
             plans.insert(id, Arc::new(ReadPlan { plan, crypt }));
         }
