@@ -2,11 +2,9 @@
 //! DEK is the serialized Tink key proto (`AesGcmKey` or `AesSivKey`, version 0), a GCM
 //! ciphertext is Tink's RAW output (12-byte nonce, ciphertext, 16-byte tag) and a SIV one is
 //! RFC 5297's (16-byte synthetic IV, ciphertext) over one empty associated-data component.
-//! The primitives are RustCrypto's `aes-gcm` and `aes-siv`.
+//! The primitives are in [`super::primitives`].
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes128Gcm, Aes256Gcm};
-use aes_siv::siv::Aes256Siv;
+use super::primitives;
 use std::fmt;
 
 /// Confluent's `DekAlgorithm`.
@@ -57,9 +55,6 @@ impl DekAlgorithm {
     }
 }
 
-const NONCE: usize = 12;
-const TAG: usize = 16;
-
 /// A data key in clear. Its bytes never appear in `Debug`, errors or logs.
 #[derive(Clone)]
 pub struct DataKey {
@@ -76,8 +71,8 @@ impl fmt::Debug for DataKey {
 impl DataKey {
     /// A fresh random key.
     pub fn generate(algorithm: DekAlgorithm) -> Result<Self, String> {
-        let mut key = vec![0u8; algorithm.key_len()];
-        getrandom::fill(&mut key).map_err(|e| format!("no randomness for a data key: {e}"))?;
+        let key =
+            primitives::random(algorithm.key_len()).map_err(|e| format!("no data key: {e}"))?;
         Ok(DataKey { algorithm, key })
     }
 
@@ -135,81 +130,30 @@ impl DataKey {
 
     /// Encrypts with empty associated data (as Confluent does).
     pub fn encrypt(&self, plaintext: &[u8]) -> Result<Vec<u8>, String> {
-        let fail = |_| "encryption failed".to_string();
         match self.algorithm {
-            DekAlgorithm::Aes128Gcm => gcm::<Aes128Gcm>(&self.key, plaintext),
-            DekAlgorithm::Aes256Gcm => gcm::<Aes256Gcm>(&self.key, plaintext),
-            DekAlgorithm::Aes256Siv => Aes256Siv::new_from_slice(&self.key)
-                .map_err(|_| "bad SIV key".to_string())?
-                .encrypt([b"".as_slice()], plaintext)
-                .map_err(fail),
+            DekAlgorithm::Aes128Gcm | DekAlgorithm::Aes256Gcm => {
+                primitives::gcm_seal(&self.key, plaintext)
+            }
+            DekAlgorithm::Aes256Siv => primitives::siv_seal(&self.key, plaintext),
         }
     }
 
     /// Decrypts; a wrong key or altered bytes fail (authenticated encryption).
     pub fn decrypt(&self, ciphertext: &[u8]) -> Result<Vec<u8>, String> {
         match self.algorithm {
-            DekAlgorithm::Aes128Gcm => gcm_open::<Aes128Gcm>(&self.key, ciphertext),
-            DekAlgorithm::Aes256Gcm => gcm_open::<Aes256Gcm>(&self.key, ciphertext),
-            DekAlgorithm::Aes256Siv => Aes256Siv::new_from_slice(&self.key)
-                .map_err(|_| "bad SIV key".to_string())?
-                .decrypt([b"".as_slice()], ciphertext)
-                .map_err(|_| "the ciphertext does not decrypt with this key".to_string()),
+            DekAlgorithm::Aes128Gcm | DekAlgorithm::Aes256Gcm => {
+                primitives::gcm_open(&self.key, ciphertext)
+            }
+            DekAlgorithm::Aes256Siv => primitives::siv_open(&self.key, ciphertext),
         }
     }
-}
-
-/// Tink's AES-GCM RAW: a random nonce, then the sealed plaintext and its tag.
-pub(crate) fn gcm<C: KeyInit + Aead>(key: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, String> {
-    let cipher = C::new_from_slice(key).map_err(|_| "bad AES-GCM key length".to_string())?;
-    let mut nonce = [0u8; NONCE];
-    getrandom::fill(&mut nonce).map_err(|e| format!("no randomness for a nonce: {e}"))?;
-    let n = aes_gcm::aead::Nonce::<C>::try_from(&nonce[..])
-        .map_err(|_| "bad nonce length".to_string())?;
-    let sealed = cipher
-        .encrypt(
-            &n,
-            Payload {
-                msg: plaintext,
-                aad: b"",
-            },
-        )
-        .map_err(|_| "encryption failed".to_string())?;
-    let mut out = Vec::with_capacity(NONCE + sealed.len());
-    out.extend_from_slice(&nonce);
-    out.extend_from_slice(&sealed);
-    Ok(out)
-}
-
-pub(crate) fn gcm_open<C: KeyInit + Aead>(
-    key: &[u8],
-    ciphertext: &[u8],
-) -> Result<Vec<u8>, String> {
-    if ciphertext.len() < NONCE + TAG {
-        return Err(format!(
-            "a {}-byte ciphertext is shorter than AES-GCM's nonce and tag ({} bytes)",
-            ciphertext.len(),
-            NONCE + TAG
-        ));
-    }
-    let cipher = C::new_from_slice(key).map_err(|_| "bad AES-GCM key length".to_string())?;
-    let n = aes_gcm::aead::Nonce::<C>::try_from(&ciphertext[..NONCE])
-        .map_err(|_| "bad nonce length".to_string())?;
-    cipher
-        .decrypt(
-            &n,
-            Payload {
-                msg: &ciphertext[NONCE..],
-                aad: b"",
-            },
-        )
-        .map_err(|_| "the ciphertext does not decrypt with this key".to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[cfg(feature = "encryption")]
     #[test]
     fn every_algorithm_round_trips_and_its_tink_key_reads_back() {
         for a in [

@@ -9,16 +9,19 @@
 //! prefixed with byte 0 and the DEK version (4 bytes, big-endian). So Confluent's clients
 //! read what this one writes, and the other way round.
 //!
-//! The parts: `cipher` (data keys and ciphers in Tink's formats), `kms` (KEKs: the local
-//! KMS), `fields` (which fields a rule takes, and the pass rewriting them in a datum), and
+//! The parts: `primitives` (RustCrypto's AES-GCM, AES-SIV and HKDF, behind the crate's
+//! `encryption` feature), `cipher` (data keys and ciphers in Tink's formats), `kms` (KEKs: the
+//! local KMS), `fields` (which fields a rule takes, and the pass rewriting them in a datum), and
 //! this module, which reads the rule and gets or creates the keys through the registry.
 
 mod cipher;
 pub mod fields;
 mod kms;
+mod primitives;
 
 pub use cipher::{DataKey, DekAlgorithm};
 pub use kms::{Kms, LocalKms, LOCAL_SECRET_VAR};
+pub use primitives::BUILT_IN;
 
 use base64::Engine;
 use fields::{FieldProgram, RewriteError};
