@@ -12,8 +12,48 @@ use std::collections::HashSet;
 
 /// At most this many messages come back from one check (the first are the useful ones).
 pub const MAX_MESSAGES: usize = 50;
-/// The most references one schema may pull in, transitively.
+/// The most references one schema may follow, transitively, a repeated one each time.
 pub const MAX_REFERENCES: usize = 1000;
+/// The deepest chain of references a schema may pull in.
+pub const MAX_REFERENCE_DEPTH: usize = 32;
+
+/// The work one schema's references may cost: every reference followed counts, a repeated
+/// one (in the request or in the schemas it pulls in) too, so duplicates cannot multiply the
+/// work; at most [`MAX_REFERENCES`], in chains at most [`MAX_REFERENCE_DEPTH`] deep.
+#[derive(Debug, Default)]
+pub struct ReferenceBudget {
+    followed: usize,
+}
+
+impl ReferenceBudget {
+    /// Counts one reference at `depth` (1: named by the schema itself); refused (42201) past
+    /// the budget.
+    pub fn follow(&mut self, label: &str, depth: usize) -> Result<()> {
+        self.followed += 1;
+        let why = if self.followed > MAX_REFERENCES {
+            format!("more than {MAX_REFERENCES} references, counting each every time it is named")
+        } else if depth > MAX_REFERENCE_DEPTH {
+            format!("references nested more than {MAX_REFERENCE_DEPTH} deep")
+        } else {
+            return Ok(());
+        };
+        Err(RegistryError::api(
+            ErrorKind::InvalidSchema,
+            format!("Invalid schema {}: {why}", clip(label)),
+        ))
+    }
+
+    /// Refuses at once a schema naming more references than the budget allows.
+    pub fn check_direct(label: &str, references: &[Reference]) -> Result<()> {
+        if references.len() > MAX_REFERENCES {
+            return ReferenceBudget {
+                followed: MAX_REFERENCES,
+            }
+            .follow(label, 1);
+        }
+        Ok(())
+    }
+}
 
 /// One schema text with the texts it references, dependencies first.
 #[derive(Debug, Clone)]
@@ -60,18 +100,20 @@ pub fn parse(r: &Resolved) -> std::result::Result<Parsed, String> {
 }
 
 /// Resolves a schema's references through any registry (`GET /subjects/{s}/versions/{v}`),
-/// transitively, dependencies first, each once; at most [`MAX_REFERENCES`] of them.
+/// transitively, dependencies first, each once; within a [`ReferenceBudget`].
 pub async fn resolve(registry: &dyn Registry, label: &str, def: &SchemaDef) -> Result<Resolved> {
+    ReferenceBudget::check_direct(label, &def.references)?;
+    let mut budget = ReferenceBudget::default();
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    // (reference, its dependencies were pushed already)
-    let mut stack: Vec<(Reference, Option<String>)> = def
+    // (reference, its depth, its text once its dependencies were pushed)
+    let mut stack: Vec<(Reference, usize, Option<String>)> = def
         .references
         .iter()
         .rev()
-        .map(|r| (r.clone(), None))
+        .map(|r| (r.clone(), 1, None))
         .collect();
-    while let Some((r, text)) = stack.pop() {
+    while let Some((r, depth, text)) = stack.pop() {
         if let Some(text) = text {
             let label = format!(
                 "{} (subject '{}' version {})",
@@ -82,21 +124,16 @@ pub async fn resolve(registry: &dyn Registry, label: &str, def: &SchemaDef) -> R
             out.push((label, text));
             continue;
         }
+        budget.follow(label, depth)?;
         if !seen.insert((r.subject.clone(), r.version)) {
             continue;
-        }
-        if seen.len() > MAX_REFERENCES {
-            return Err(RegistryError::api(
-                ErrorKind::InvalidSchema,
-                format!("{}: more than {MAX_REFERENCES} references", clip(label)),
-            ));
         }
         let target = registry
             .version(&r.subject, Version::Number(r.version), true)
             .await?;
         let deps = target.schema.references.clone();
-        stack.push((r, Some(target.schema.schema)));
-        stack.extend(deps.into_iter().rev().map(|d| (d, None)));
+        stack.push((r, depth, Some(target.schema.schema)));
+        stack.extend(deps.into_iter().rev().map(|d| (d, depth + 1, None)));
     }
     Ok(Resolved {
         label: label.to_string(),

@@ -27,6 +27,10 @@
 //! subjects = { "sc.domain.order-value" = "FULL_TRANSITIVE" }
 //! [policy]
 //! file = "schemas/policy.toml"          # the evolution policy and its ignore entries
+//! [serve]                               # `schemactl registry serve`'s limits (flags win)
+//! idle_timeout_ms = 30000               # also: header_read_timeout_ms, body_read_timeout_ms,
+//! max_connections = 4096                # max_header_bytes, max_body_bytes, max_in_flight,
+//!                                       # heavy_workers, heavy_queue
 //! ```
 
 use crate::source::SourceFile;
@@ -58,6 +62,23 @@ pub struct WorkspaceConfig {
     pub compatibility: CompatibilitySection,
     #[serde(default)]
     pub policy: PolicySection,
+    #[serde(default)]
+    pub serve: ServeSection,
+}
+
+/// `[serve]`: the limits of `schemactl registry serve` (each flag of the same name wins).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeSection {
+    pub header_read_timeout_ms: Option<u64>,
+    pub idle_timeout_ms: Option<u64>,
+    pub body_read_timeout_ms: Option<u64>,
+    pub max_header_bytes: Option<usize>,
+    pub max_body_bytes: Option<usize>,
+    pub max_connections: Option<usize>,
+    pub max_in_flight: Option<usize>,
+    pub heavy_workers: Option<usize>,
+    pub heavy_queue: Option<usize>,
 }
 
 /// `[registry]`: which schema registry, and how the HTTP client talks to it.

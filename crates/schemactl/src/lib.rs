@@ -180,13 +180,19 @@ pub enum RegistryCommand {
         /// Allow a non-loopback address.
         #[arg(long)]
         allow_remote: bool,
-        /// Largest request body accepted, in bytes.
-        #[arg(long, default_value_t = sc_events_registry::server::DEFAULT_MAX_BODY_BYTES)]
-        max_body_bytes: usize,
         /// A `Host` name the server answers to, besides the loopback names and the listen
         /// address (repeatable; `*`: any). Others get 421, which stops DNS rebinding.
         #[arg(long = "allowed-host", value_name = "NAME")]
         allowed_hosts: Vec<String>,
+        /// Start a new registry in an empty (0-byte) file, which is refused otherwise: it is
+        /// more likely a truncated registry than a new one. A missing file is created.
+        #[arg(long)]
+        init: bool,
+        /// Check the whole file at start with SQLite's integrity_check (default: quick_check).
+        #[arg(long)]
+        full_check: bool,
+        #[command(flatten)]
+        limits: serve::LimitArgs,
     },
 }
 
@@ -346,13 +352,20 @@ fn dispatch(command: Command) -> ExitCode {
                     addr,
                     db,
                     allow_remote,
-                    max_body_bytes,
                     allowed_hosts,
+                    init,
+                    full_check,
+                    limits,
                 },
-        } => {
-            let db = db.unwrap_or_else(|| sc_events_registry::embedded::DEFAULT_PATH.into());
-            serve::run(addr, &db, allow_remote, max_body_bytes, &allowed_hosts)
-        }
+        } => serve::run(serve::Serve {
+            addr,
+            db,
+            allow_remote,
+            allowed_hosts,
+            init,
+            full_check,
+            limits,
+        }),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "schemactl", &mut buf);

@@ -9,7 +9,8 @@
 //!
 //! Durability: WAL with `synchronous=FULL`, one `BEGIN IMMEDIATE` transaction per write, so a
 //! registration is on disk before it is acknowledged and several processes can write at once
-//! (SQLite serialises them; `busy_timeout` waits for the lock).
+//! (SQLite serialises them; `busy_timeout` waits for the lock). Reads run on a pool of
+//! read-only connections beside the writer's, so a read never waits behind a write.
 
 mod delete;
 mod forms;
@@ -32,11 +33,28 @@ use std::time::Duration;
 /// Where the embedded registry lives unless configured otherwise.
 pub const DEFAULT_PATH: &str = ".registry/registry.db";
 
-/// A registry in a SQLite file. Cheap to clone; clones share the connection.
+/// A registry in a SQLite file. Cheap to clone; clones share the connections.
 #[derive(Clone)]
 pub struct EmbeddedRegistry {
     path: PathBuf,
     conn: Arc<Mutex<Connection>>,
+    /// Idle read-only connections (`None` for `:memory:`, whose data one connection holds).
+    readers: Option<Arc<Mutex<Vec<Connection>>>>,
+}
+
+/// Idle read connections kept; more are opened when reads come at once, and closed after.
+const IDLE_READERS: usize = 8;
+
+/// How long a connection waits for another process's lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A read-only connection to the registry at `path` (WAL: it reads the last commit while a
+/// write is under way).
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "query_only", "ON")?;
+    Ok(conn)
 }
 
 impl EmbeddedRegistry {
@@ -50,7 +68,7 @@ impl EmbeddedRegistry {
         }
         let open = |path: &Path| -> rusqlite::Result<Connection> {
             let conn = Connection::open(path)?;
-            conn.busy_timeout(Duration::from_secs(30))?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
             conn.pragma_update(None, "synchronous", "FULL")?;
             conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -74,17 +92,14 @@ impl EmbeddedRegistry {
                 {
                     std::thread::sleep(Duration::from_millis(10 + fastrand::u64(0..20)));
                 }
-                Err(e) => {
-                    return Err(RegistryError::Config(format!(
-                        "cannot open the embedded registry {}: {e}",
-                        path.display()
-                    )))
-                }
+                Err(e) => return Err(open_error(&path, &e)),
             }
         };
+        let in_memory = path.as_os_str() == ":memory:";
         Ok(EmbeddedRegistry {
             path,
             conn: Arc::new(Mutex::new(conn)),
+            readers: (!in_memory).then(|| Arc::new(Mutex::new(Vec::new()))),
         })
     }
 
@@ -92,12 +107,67 @@ impl EmbeddedRegistry {
         &self.path
     }
 
+    /// SQLite's `PRAGMA quick_check` (`full`: `integrity_check`, which also compares every
+    /// index with its table) over the whole file; a damaged file is an error naming the first
+    /// problems SQLite found.
+    pub async fn check_integrity(&self, full: bool) -> Result<()> {
+        let path = self.path.clone();
+        self.run(move |c| {
+            let pragma = if full {
+                "integrity_check"
+            } else {
+                "quick_check"
+            };
+            let found: Vec<String> = c
+                .prepare(&format!("PRAGMA {pragma}(5)"))
+                .and_then(|mut st| {
+                    st.query_map([], |r| r.get::<_, String>(0))?
+                        .collect::<rusqlite::Result<_>>()
+                })
+                .map_err(|e| damaged(&path, &e.to_string()))?;
+            match found.as_slice() {
+                [ok] if ok == "ok" => Ok(()),
+                problems => Err(damaged(&path, &problems.join("; "))),
+            }
+        })
+        .await
+    }
+
     /// `embedded registry PATH`, for messages.
     pub fn describe_path(&self) -> String {
         format!("embedded registry {}", self.path.display())
     }
 
-    /// Runs `f` on the connection off the async threads.
+    /// Runs the read `f` off the async threads on a read connection of the pool (the
+    /// writer's own for `:memory:`).
+    async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let Some(pool) = self.readers.clone() else {
+            return self.run(f).await;
+        };
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let idle = pool.lock().ok().and_then(|mut p| p.pop());
+            let mut conn = match idle {
+                Some(c) => c,
+                None => open_reader(&path).map_err(|e| open_error(&path, &e))?,
+            };
+            let r = f(&mut conn);
+            if let Ok(mut p) = pool.lock() {
+                if p.len() < IDLE_READERS {
+                    p.push(conn);
+                }
+            }
+            r
+        })
+        .await
+        .map_err(|e| RegistryError::store(format!("registry task failed: {e}")))?
+    }
+
+    /// Runs `f` on the writer's connection off the async threads.
     async fn run<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
@@ -112,6 +182,66 @@ impl EmbeddedRegistry {
         })
         .await
         .map_err(|e| RegistryError::store(format!("registry task failed: {e}")))?
+    }
+}
+
+/// Why the registry at `path` cannot be opened, saying so when the file or its directory is
+/// read-only (the registry writes its file and the `-wal`/`-shm` files beside it).
+fn open_error(path: &Path, e: &rusqlite::Error) -> RegistryError {
+    let read_only = matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if matches!(f.code, rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen))
+        && is_read_only(path);
+    if read_only {
+        return RegistryError::Config(format!(
+            "cannot open the embedded registry {}: it is on a read-only file system or not writable (the registry writes the file and its -wal and -shm files beside it); mount it read-write or pass another --db",
+            path.display()
+        ));
+    }
+    RegistryError::Config(format!(
+        "cannot open the embedded registry {}: {e}",
+        path.display()
+    ))
+}
+
+fn damaged(path: &Path, what: &str) -> RegistryError {
+    RegistryError::Config(format!(
+        "the embedded registry {} is damaged ({}); restore it from a backup (or the git history of the schemas) instead of serving it",
+        path.display(),
+        crate::error::clip(what)
+    ))
+}
+
+/// Whether `path` (or, when it does not exist, its directory) cannot be written.
+fn is_read_only(path: &Path) -> bool {
+    use std::io::ErrorKind;
+    let refused = |e: std::io::Error| {
+        matches!(
+            e.kind(),
+            ErrorKind::ReadOnlyFilesystem | ErrorKind::PermissionDenied
+        )
+    };
+    if path.exists() {
+        return std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .err()
+            .is_some_and(refused);
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let probe = dir.join(format!(".registry-probe-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            false
+        }
+        Err(e) => refused(e),
     }
 }
 
@@ -130,26 +260,26 @@ impl Registry for EmbeddedRegistry {
     }
 
     async fn subjects(&self, deleted: bool) -> Result<Vec<String>> {
-        self.run(move |c| store::subjects(c, deleted)).await
+        self.read(move |c| store::subjects(c, deleted)).await
     }
 
     async fn versions(&self, subject: &str, deleted: bool) -> Result<Vec<i32>> {
         let s = subject.to_string();
-        self.run(move |c| store::versions(c, &s, deleted)).await
+        self.read(move |c| store::versions(c, &s, deleted)).await
     }
 
     async fn version(&self, subject: &str, version: Version, deleted: bool) -> Result<Registered> {
         let s = subject.to_string();
-        self.run(move |c| store::version(c, &s, version, deleted))
+        self.read(move |c| store::version(c, &s, version, deleted))
             .await
     }
 
     async fn schema_by_id(&self, id: i32, _subject: Option<&str>) -> Result<SchemaDef> {
-        self.run(move |c| store::schema_by_id(c, id)).await
+        self.read(move |c| store::schema_by_id(c, id)).await
     }
 
     async fn id_versions(&self, id: i32) -> Result<Vec<(String, i32)>> {
-        self.run(move |c| store::id_versions(c, id)).await
+        self.read(move |c| store::id_versions(c, id)).await
     }
 
     async fn lookup(
@@ -160,7 +290,7 @@ impl Registry for EmbeddedRegistry {
         deleted: bool,
     ) -> Result<Registered> {
         let (s, d) = (subject.to_string(), schema.clone());
-        self.run(move |c| register::lookup(c, &s, &d, normalize, deleted))
+        self.read(move |c| register::lookup(c, &s, &d, normalize, deleted))
             .await
     }
 
@@ -181,13 +311,13 @@ impl Registry for EmbeddedRegistry {
         version: Option<Version>,
     ) -> Result<CompatibilityResult> {
         let (s, d) = (subject.to_string(), schema.clone());
-        self.run(move |c| register::test_compatibility(c, &s, &d, version))
+        self.read(move |c| register::test_compatibility(c, &s, &d, version))
             .await
     }
 
     async fn referenced_by(&self, subject: &str, version: Version) -> Result<Vec<i32>> {
         let s = subject.to_string();
-        self.run(move |c| store::referenced_by(c, &s, version))
+        self.read(move |c| store::referenced_by(c, &s, version))
             .await
     }
 
@@ -197,7 +327,7 @@ impl Registry for EmbeddedRegistry {
         default_to_global: bool,
     ) -> Result<Compatibility> {
         let s = own(subject);
-        self.run(move |c| store::compatibility(c, s.as_deref(), default_to_global))
+        self.read(move |c| store::compatibility(c, s.as_deref(), default_to_global))
             .await
     }
 
@@ -209,7 +339,7 @@ impl Registry for EmbeddedRegistry {
 
     async fn compatibility_group(&self, subject: Option<&str>) -> Result<Option<String>> {
         let s = own(subject);
-        self.run(move |c| store::compatibility_group(c, s.as_deref()))
+        self.read(move |c| store::compatibility_group(c, s.as_deref()))
             .await
     }
 
@@ -231,7 +361,7 @@ impl Registry for EmbeddedRegistry {
 
     async fn mode(&self, subject: Option<&str>, default_to_global: bool) -> Result<RegistryMode> {
         let s = own(subject);
-        self.run(move |c| store::mode(c, s.as_deref(), default_to_global))
+        self.read(move |c| store::mode(c, s.as_deref(), default_to_global))
             .await
     }
 

@@ -8,6 +8,7 @@ use crate::types::{Compatibility, Reference, Registered, RegistryMode, SchemaDef
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashSet;
 
+use crate::check::ReferenceBudget;
 pub use crate::check::MAX_REFERENCES;
 /// The longest subject name accepted.
 pub const MAX_SUBJECT_LEN: usize = 1024;
@@ -219,15 +220,18 @@ pub fn id_versions(conn: &Connection, id: i32) -> Result<Vec<(String, i32)>> {
 /// The texts a schema's references stand for, transitively, dependencies first. A reference to
 /// a missing subject or version is an invalid schema (42201), as with Confluent.
 pub fn resolve(conn: &Connection, label: &str, def: &SchemaDef) -> Result<Resolved> {
+    ReferenceBudget::check_direct(label, &def.references)?;
+    let mut budget = ReferenceBudget::default();
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    let mut stack: Vec<(Reference, bool)> = def
+    // (reference, its depth, its dependencies were pushed already)
+    let mut stack: Vec<(Reference, usize, bool)> = def
         .references
         .iter()
         .rev()
-        .map(|r| (r.clone(), false))
+        .map(|r| (r.clone(), 1, false))
         .collect();
-    while let Some((r, expanded)) = stack.pop() {
+    while let Some((r, depth, expanded)) = stack.pop() {
         let key = (r.subject.clone(), r.version);
         if expanded {
             let reg = version(conn, &r.subject, Version::Number(r.version), true)?;
@@ -242,14 +246,9 @@ pub fn resolve(conn: &Connection, label: &str, def: &SchemaDef) -> Result<Resolv
             ));
             continue;
         }
+        budget.follow(label, depth)?;
         if seen.contains(&key) {
             continue;
-        }
-        if seen.len() >= MAX_REFERENCES {
-            return Err(RegistryError::api(
-                ErrorKind::InvalidSchema,
-                format!("Invalid schema: more than {MAX_REFERENCES} references"),
-            ));
         }
         let target = match pick(conn, &r.subject, Version::Number(r.version), true) {
             Ok((_, id, _)) => schema_row(conn, id)?,
@@ -268,9 +267,9 @@ pub fn resolve(conn: &Connection, label: &str, def: &SchemaDef) -> Result<Resolv
             ));
         };
         seen.insert(key);
-        stack.push((r, true));
+        stack.push((r, depth, true));
         for dep in target.def.references.iter().rev() {
-            stack.push((dep.clone(), false));
+            stack.push((dep.clone(), depth + 1, false));
         }
     }
     Ok(Resolved {

@@ -51,9 +51,14 @@ pub(super) fn bad(kind: ErrorKind, message: impl Into<String>) -> ApiError {
     ApiError(RegistryError::api(kind, message))
 }
 
+/// Bodies up to this size are parsed on the async worker; larger ones on the blocking pool.
+const PARSE_INLINE_BYTES: usize = 64 << 10;
+
 /// A JSON request body, within the size limit: an unreadable body (over the limit: 413) keeps
-/// axum's status, JSON that does not fit is 400.
-pub(super) fn body<T: for<'de> Deserialize<'de>>(
+/// axum's status; JSON that does not parse is 400 and JSON of the wrong shape (a number where
+/// a string belongs) is 422, as Confluent's Jackson mappers answer. A large body is parsed
+/// off the async workers.
+pub(super) async fn body<T: for<'de> Deserialize<'de> + Send + 'static>(
     b: Result<Bytes, BytesRejection>,
 ) -> Result<T, ApiError> {
     let b = b.map_err(|e| {
@@ -64,16 +69,33 @@ pub(super) fn body<T: for<'de> Deserialize<'de>>(
             format!("The request body could not be read: {}", e.body_text()),
         ))
     })?;
-    serde_json::from_slice(&b).map_err(|e| {
-        bad(
-            ErrorKind::BadRequest,
-            format!(
-                "Unrecognized request body (line {}, column {}): {}",
-                e.line(),
-                e.column(),
-                clip(&e.to_string())
-            ),
-        )
+    let parsed = if b.len() <= PARSE_INLINE_BYTES {
+        serde_json::from_slice(&b)
+    } else {
+        tokio::task::spawn_blocking(move || serde_json::from_slice(&b))
+            .await
+            .map_err(|e| {
+                ApiError(RegistryError::store(format!(
+                    "parsing the body failed: {e}"
+                )))
+            })?
+    };
+    parsed.map_err(|e| {
+        let (status, what) = match e.classify() {
+            serde_json::error::Category::Data => (422, "Unprocessable request body"),
+            _ => (400, "Unrecognized request body"),
+        };
+        let message = format!(
+            "{what} (line {}, column {}): {}",
+            e.line(),
+            e.column(),
+            clip(&e.to_string())
+        );
+        ApiError(RegistryError::from_answer(
+            status,
+            i32::from(status),
+            message,
+        ))
     })
 }
 

@@ -36,7 +36,7 @@ pub(super) fn routes(keys: Keys) -> Router {
 }
 
 async fn register_kek(State(keys): State<Keys>, b: Result<Bytes, BytesRejection>) -> Answer {
-    let new: NewKek = body(b)?;
+    let new: NewKek = body(b).await?;
     Ok(answer(
         StatusCode::OK,
         json!(keys.register_kek(&new).await?),
@@ -59,7 +59,7 @@ async fn register_dek(
     Path((kek, subject)): Path<(String, String)>,
     b: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    let mut new: NewDek = body(b)?;
+    let mut new: NewDek = body(b).await?;
     if new.subject != subject {
         if !new.subject.is_empty() {
             return Err(bad(
@@ -80,7 +80,7 @@ async fn register_dek_body(
     Path(kek): Path<String>,
     b: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    let new: NewDek = body(b)?;
+    let new: NewDek = body(b).await?;
     Ok(answer(
         StatusCode::OK,
         json!(keys.register_dek(&kek, &new).await?),

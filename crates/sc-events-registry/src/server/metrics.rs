@@ -3,7 +3,8 @@
 //!
 //! - `schema_registry_http_requests_total{method, route, status}`: a counter;
 //! - `schema_registry_http_request_duration_seconds{method, route, status}`: a histogram,
-//!   0.25 ms to about 4 s.
+//!   0.25 ms to about 4 s;
+//! - `schema_registry_limit_events_total{event}`: the limits that triggered (`events`).
 //!
 //! The route is axum's matched template (`/subjects/{subject}/versions`), never the raw path,
 //! so a client cannot grow the label set with made-up subjects; a request no route matched
@@ -36,6 +37,7 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RouteLabels, Counter>,
     durations: Durations,
+    events: Arc<super::events::Events>,
 }
 
 fn durations_histogram() -> Histogram {
@@ -57,11 +59,18 @@ impl Metrics {
             "HTTP request latency, by method, route template and status",
             durations.clone(),
         );
+        let events = Arc::new(super::events::Events::new(&mut registry));
         Arc::new(Metrics {
             registry,
             requests,
             durations,
+            events,
         })
+    }
+
+    /// The log and counter of the limits that triggered.
+    pub fn events(&self) -> Arc<super::events::Events> {
+        Arc::clone(&self.events)
     }
 
     /// The OpenMetrics text of every metric.

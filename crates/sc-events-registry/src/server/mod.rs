@@ -8,13 +8,19 @@
 //! The parts: `routes` (the route table and its handlers), `request` (reading flags, path
 //! segments and bodies), `errors` (Confluent's error body for every refusal), `keys` (the DEK
 //! registry, `/dek-registry/v1`), `guard` (415 for non-JSON writes, 421 for a foreign
-//! `Host`), `auth` (basic auth), `metrics` (request counts and latencies, `GET /metrics`); this module assembles
-//! them with the limits and runs the server.
+//! `Host`), `auth` (basic auth), `metrics` (request counts and latencies, `GET /metrics`),
+//! `limits` (requests in flight, the queue of heavy requests, body deadlines), `events` (the
+//! log and counter of limits that triggered), `listen` (the accept loop: connection limits and
+//! timeouts) with `head` (the header-read timeout); this module assembles them.
 
 mod auth;
 mod errors;
+mod events;
 mod guard;
+mod head;
 mod keys;
+mod limits;
+mod listen;
 mod metrics;
 mod request;
 mod routes;
@@ -24,6 +30,9 @@ mod tests;
 
 pub use auth::parse_users;
 pub use errors::CONTENT_TYPE;
+pub use events::Event;
+pub use limits::Limits;
+pub use listen::fit_descriptors;
 
 use crate::Registry;
 use axum::middleware;
@@ -45,6 +54,8 @@ pub struct ServeOptions {
     pub keys: Option<Arc<dyn crate::keys::KeyRegistry>>,
     /// The `Host` names (and addresses) answered; others get 421 (DNS rebinding). Empty: any.
     pub allowed_hosts: Vec<String>,
+    /// Connection timeouts and sizes, requests in flight, the queue of heavy requests.
+    pub limits: Limits,
 }
 
 /// The names a loopback server answers to by default.
@@ -57,6 +68,7 @@ impl std::fmt::Debug for ServeOptions {
             .field("users", &self.users.len())
             .field("keys", &self.keys.is_some())
             .field("allowed_hosts", &self.allowed_hosts)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -68,6 +80,7 @@ impl Default for ServeOptions {
             users: Vec::new(),
             keys: None,
             allowed_hosts: Vec::new(),
+            limits: Limits::default(),
         }
     }
 }
@@ -75,8 +88,15 @@ impl Default for ServeOptions {
 /// Builds the router over `registry`: Confluent's API and `GET /metrics`, behind the same
 /// auth and limits, every request counted.
 pub fn router(registry: Arc<dyn Registry>, opts: &ServeOptions) -> Router {
+    assemble(registry, opts).0
+}
+
+/// The router and the events its limits (and the accept loop's) report to.
+fn assemble(registry: Arc<dyn Registry>, opts: &ServeOptions) -> (Router, Arc<events::Events>) {
     let users: auth::Users = Arc::new(opts.users.clone());
     let metrics = metrics::Metrics::new();
+    let events = metrics.events();
+    let gates = limits::Gates::new(&opts.limits, opts.max_body_bytes, Arc::clone(&events));
     let scrape = Router::new()
         .route("/metrics", axum::routing::get(metrics::scrape))
         .with_state(metrics.clone());
@@ -90,41 +110,31 @@ pub fn router(registry: Arc<dyn Registry>, opts: &ServeOptions) -> Router {
         app = app
             .merge(keys::routes(Arc::clone(k)).route_layer(middleware::from_fn(guard::media_type)));
     }
-    app.layer(middleware::map_response(errors::json_errors))
+    let app = app
+        .layer(middleware::map_response(errors::json_errors))
+        .layer(middleware::from_fn_with_state(gates, limits::gate))
         .layer(middleware::from_fn_with_state(users, auth::basic))
         .layer(middleware::from_fn_with_state(
             Arc::new(opts.allowed_hosts.clone()),
             guard::host,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(opts.max_body_bytes))
-        .layer(middleware::from_fn_with_state(metrics, metrics::track))
+        .layer(middleware::from_fn_with_state(metrics, metrics::track));
+    (app, events)
 }
 
 /// How long [`serve`] waits, after the shutdown signal, for the requests in flight.
 pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Serves until `shutdown` resolves, then finishes the requests in flight, waiting at most
-/// [`SHUTDOWN_GRACE`]: a client that stalls mid-request cannot hold the shutdown up.
+/// Serves until `shutdown` resolves, with `opts.limits` on every connection, then finishes
+/// the requests in flight, waiting at most [`SHUTDOWN_GRACE`]: a client that stalls
+/// mid-request cannot hold the shutdown up.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     registry: Arc<dyn Registry>,
     opts: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
-    let server =
-        axum::serve(listener, router(registry, &opts)).with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = signalled.send(());
-        });
-    let deadline = async move {
-        match on_signal.await {
-            Ok(()) => tokio::time::sleep(SHUTDOWN_GRACE).await,
-            Err(_) => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        r = std::future::IntoFuture::into_future(server) => r,
-        () = deadline => Ok(()),
-    }
+    let (app, events) = assemble(registry, &opts);
+    listen::run(listener, app, opts.limits, events, shutdown).await
 }

@@ -161,7 +161,7 @@ async fn register(
     Query(q): Query<Flags>,
     b: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    let req: SchemaBody = body(b)?;
+    let req: SchemaBody = body(b).await?;
     let def = req.def()?;
     let opts = RegisterOptions {
         normalize: q.flag("normalize"),
@@ -182,7 +182,7 @@ async fn lookup(
     Query(q): Query<Flags>,
     b: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    let req: SchemaBody = body(b)?;
+    let req: SchemaBody = body(b).await?;
     let r = app
         .registry
         .lookup(&s, &req.def()?, q.flag("normalize"), q.flag("deleted"))
@@ -254,7 +254,7 @@ async fn compat(
     q: &Flags,
     b: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    let req: SchemaBody = body(b)?;
+    let req: SchemaBody = body(b).await?;
     let r = match app.registry.test_compatibility(s, &req.def()?, v).await {
         Err(RegistryError::Api {
             kind: ErrorKind::InvalidSchema,
@@ -316,7 +316,7 @@ async fn put_config(
     s: Subject,
     b: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    let b: ConfigBody = body(b)?;
+    let b: ConfigBody = body(b).await?;
     let mut answer = json!({});
     if let Some(g) = &b.compatibility_group {
         let g = Some(g.as_str()).filter(|g| !g.is_empty());
@@ -352,7 +352,7 @@ async fn put_mode(
     Query(q): Query<Flags>,
     b: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    let req: ModeBody = body(b)?;
+    let req: ModeBody = body(b).await?;
     let m: RegistryMode = req
         .mode
         .unwrap_or_default()

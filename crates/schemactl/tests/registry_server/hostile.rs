@@ -56,7 +56,8 @@ fn hostile_subject_names_get_clear_answers() {
     );
 
     // `.` and `..` (plain or encoded), control characters, empty: 42208.
-    let long = "x".repeat(10 * 1024);
+    // Over the subject limit (1 KiB), under the head limit (8 KiB).
+    let long = "x".repeat(2 * 1024);
     let refused: Vec<String> = vec![
         "..".into(),
         ".".into(),
@@ -81,6 +82,16 @@ fn hostile_subject_names_get_clear_answers() {
         r.confluent_error(422, 42208);
         assert_alive(&srv, path);
     }
+    // A path over the head limit is 431, as Jetty answers, before any route sees it.
+    let huge = "x".repeat(10 * 1024);
+    let r = request(
+        srv.addr,
+        "POST",
+        &format!("/subjects/{huge}/versions"),
+        Some(&body),
+    );
+    assert_eq!(r.status, 431, "{}", r.text());
+    assert_alive(&srv, "a 10 KiB path");
     // Reading such subjects finds nothing, with a clipped message.
     let r = request(srv.addr, "GET", &format!("/subjects/{long}/versions"), None);
     r.confluent_error(404, 40401);

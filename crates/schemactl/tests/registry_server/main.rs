@@ -6,5 +6,6 @@
 mod durability;
 mod harness;
 mod hostile;
+mod limits;
 mod metrics;
 mod web;
