@@ -104,12 +104,34 @@ pub(super) async fn not_found() -> Response {
     bad(ErrorKind::NotFound, "HTTP 404 Not Found").into_response()
 }
 
-/// The answer to a method the route does not take.
-pub(super) async fn method_not_allowed() -> Response {
+/// The answer to a method the route does not take: 405, except OPTIONS, answered 200 with
+/// the route's methods in `Allow` (axum adds it; [`options`] names OPTIONS too), as Jersey
+/// answers under Confluent. No CORS headers: a browser's preflight learns nothing it may use.
+pub(super) async fn method_not_allowed(method: axum::http::Method) -> Response {
+    if method == axum::http::Method::OPTIONS {
+        return StatusCode::OK.into_response();
+    }
     answer(
         StatusCode::METHOD_NOT_ALLOWED,
         json!({"error_code": 405, "message": "HTTP 405 Method Not Allowed"}),
     )
+}
+
+/// Adds OPTIONS to the `Allow` of an OPTIONS answer.
+pub(super) async fn options(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let asked = req.method() == axum::http::Method::OPTIONS;
+    let mut r = next.run(req).await;
+    if asked && r.status() == StatusCode::OK {
+        let allow = r
+            .headers()
+            .get(header::ALLOW)
+            .and_then(|v| v.to_str().ok())
+            .map(|a| format!("{a},OPTIONS"));
+        if let Some(v) = allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
+            r.headers_mut().insert(header::ALLOW, v);
+        }
+    }
+    r
 }
 
 /// Axum's own rejections (a path segment that is not UTF-8 once decoded, ...) are plain text;

@@ -120,6 +120,11 @@ fn assemble(registry: Arc<dyn Registry>, opts: &ServeOptions) -> (Router, Arc<ev
         ))
         .layer(axum::extract::DefaultBodyLimit::max(opts.max_body_bytes))
         .layer(middleware::from_fn_with_state(metrics, metrics::track));
+    // Around the whole router (a router's own layers wrap each route, before axum adds the
+    // `Allow` of a method fallback).
+    let app = Router::new()
+        .fallback_service(app)
+        .layer(middleware::from_fn(errors::options));
     (app, events)
 }
 

@@ -6,6 +6,7 @@
 mod durability;
 mod harness;
 mod hostile;
+mod integrity;
 mod limits;
 mod metrics;
 mod web;
