@@ -45,20 +45,20 @@ pub(crate) async fn gate_for(
     let registry = ws
         .open(&target, dir.as_deref(), create)
         .await
-        .map_err(|e| {
-            out::error(e);
-            ExitCode::from(2)
-        })?;
+        .map_err(|e| super::fail(format, "REGISTRY", e))?;
     out::detail(format_args!("checking against {}", registry.describe()));
     let live = target.starts_with("http://") || target.starts_with("https://");
     let report = gate::run(&ws, &catalog, registry.as_ref(), live)
         .await
         .map_err(|e| {
-            out::error(format_args!(
-                "the gate could not run against {}: {e}",
-                registry.describe()
-            ));
-            ExitCode::from(2)
+            super::fail(
+                format,
+                "REGISTRY",
+                format_args!(
+                    "the gate could not run against {}: {e}",
+                    registry.describe()
+                ),
+            )
         })?;
     out::detail(format_args!("{} subject(s) checked", report.subjects.len()));
     Ok((ws, report, registry))

@@ -82,12 +82,19 @@ impl Settings {
     }
 
     pub fn parse(file: &SourceFile) -> Result<Settings, Vec<Diagnostic>> {
-        let config = WorkspaceConfig::parse(&file.path, &file.text).map_err(|e| {
+        // Diagnostics show a copy with the secrets masked (same columns), and their messages
+        // are scrubbed of them: a config error never echoes a password.
+        let (masked, secrets) = sc_events_schema::redact::mask_config(&file.text);
+        let original = file;
+        let shown = SourceFile::new(file.path.clone(), masked);
+        let file = &shown;
+        let config = WorkspaceConfig::parse(&original.path, &original.text).map_err(|e| {
             let span = e
                 .span
                 .clone()
                 .map_or(Span::default(), |r| Span::new(r.start, r.end));
-            config_error(file, span, format!("invalid {CONFIG_FILE}: {}", e.message))
+            let message = sc_events_schema::redact::scrub(&e.message, &secrets);
+            config_error(file, span, format!("invalid {CONFIG_FILE}: {message}"))
         })?;
         let level = |s: &str, what: &str| -> Result<Compatibility, Vec<Diagnostic>> {
             s.parse().map_err(|_| {
@@ -219,7 +226,12 @@ impl Settings {
                 .map(|r| Box::new(r) as Box<dyn Registry>)
                 .map_err(|e| e.to_string());
         }
-        if target.starts_with("http://") || target.starts_with("https://") {
+        let scheme = |s: &str| {
+            target
+                .get(..s.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(s))
+        };
+        if scheme("http://") || scheme("https://") {
             return HttpRegistry::new(self.http_config(target))
                 .map(|r| Box::new(r) as Box<dyn Registry>)
                 .map_err(|e| e.to_string());

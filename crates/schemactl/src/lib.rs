@@ -462,6 +462,20 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
         })
 }
 
+/// A command stopped by `message` (an unreachable or unknown registry, a refused argument):
+/// `error: …` on stderr and, in a machine format, the same as one finding with `code` on
+/// stdout in that format's shape, so a CI job parsing stdout sees why; exit 2.
+pub(crate) fn fail(format: Format, code: &str, message: impl std::fmt::Display) -> ExitCode {
+    let message = message.to_string();
+    out::error(&message);
+    if format != Format::Human {
+        let d =
+            Diagnostic::file_level(sc_events_schema::Level::Error, code, message, Path::new(""));
+        out::print(&out::render(&[d], format, out::Stream::Stdout, "schemactl"));
+    }
+    ExitCode::from(2)
+}
+
 /// Prints load errors and returns the matching exit code (2: nothing could be checked).
 pub(crate) fn report_load_errors(errors: &[Diagnostic], format: Format) -> ExitCode {
     out::eprint(&out::render(

@@ -4,9 +4,11 @@
 //! output quietly instead of panicking (exit 101); the command's own exit code stands. Colour
 //! is decided per stream: `--color always`, `never`, or `auto` (the default): colour only when
 //! that stream is a terminal and `NO_COLOR` is unset or empty. Only human diagnostics are ever
-//! coloured.
+//! coloured. Every byte written passes [`mask_userinfo`]: a password in a registry URL,
+//! wherever it came from (a flag, a variable, a file), never reaches stdout or stderr.
 
 use sc_events_schema::diag::{render_with, Diagnostic, Format, RenderOptions, Style};
+use sc_events_schema::redact::mask_userinfo;
 use sc_events_schema::Level;
 use std::io::{IsTerminal as _, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -108,12 +110,13 @@ pub fn render(diags: &[Diagnostic], format: Format, stream: Stream, suite: &'sta
     render_with(diags, format, options)
 }
 
-/// Writes `text` to stdout; a closed stdout (broken pipe, or any write error) ends stdout
+/// Writes `text` (every URL's user info masked: no secret reaches any output) to stdout; a closed stdout (broken pipe, or any write error) ends stdout
 /// output for the rest of the run without a panic. Returns whether it was written.
 pub fn print(text: &str) -> bool {
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return false;
     }
+    let text = mask_userinfo(text);
     let mut out = std::io::stdout().lock();
     let ok = out
         .write_all(text.as_bytes())
@@ -132,6 +135,7 @@ pub fn println(text: &str) -> bool {
 
 /// Writes `text` to stderr, ignoring a closed stderr.
 pub fn eprint(text: &str) {
+    let text = mask_userinfo(text);
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }

@@ -68,16 +68,15 @@ pub fn run(
         Err(code) => return code,
     };
     rt.block_on(async move {
-        if let Some(reference) = against.and_then(|a| a.strip_prefix("git:")) {
-            super::out::error(format_args!(
-                "git:{reference} is a read-only baseline, not a registry to publish to: publish to embedded, embedded:PATH or http(s)://HOST:PORT (check --against git:{reference} compares with it)"
-            ));
-            return ExitCode::from(2);
-        }
         let diag_format = match format {
             PublishFormat::Json => Format::Json,
             PublishFormat::Human => Format::Human,
         };
+        if let Some(reference) = against.and_then(|a| a.strip_prefix("git:")) {
+            return super::fail(diag_format, "USAGE", format_args!(
+                "git:{reference} is a read-only baseline, not a registry to publish to: publish to embedded, embedded:PATH or http(s)://HOST:PORT (check --against git:{reference} compares with it)"
+            ));
+        }
         let (ws, report, registry) =
             match gate_for(against, schemas, diag_format, Create::Announce).await {
                 Ok(x) => x,

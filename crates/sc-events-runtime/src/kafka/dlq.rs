@@ -104,7 +104,7 @@ pub fn dead_letter_headers(
     let partition = m.partition().to_be_bytes();
     let offset = m.offset().to_be_bytes();
     let timestamp = ts.to_be_bytes();
-    let text = exception_message(message);
+    let text = sc_events_schema::redact::mask_userinfo(exception_message(message));
     let pairs: [(&str, &[u8]); 8] = [
         (headers::EXCEPTION_FQCN, class.fqcn().as_bytes()),
         (headers::EXCEPTION_MESSAGE, text.as_bytes()),
