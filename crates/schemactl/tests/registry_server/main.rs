@@ -3,6 +3,7 @@
 //! requests and the loopback default (`hostile`), a Prometheus scrape (`metrics`). Every
 //! server runs on 127.0.0.1 with an ephemeral port and dies with its handle (`harness`).
 
+mod abuse;
 mod durability;
 mod harness;
 mod hostile;
