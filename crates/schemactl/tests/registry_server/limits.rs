@@ -117,7 +117,14 @@ fn a_head_over_the_limit_is_431() {
 
 #[test]
 fn a_connection_over_the_limit_is_answered_503_at_once() {
-    let (_d, srv) = serve(&["--max-connections", "8"]);
+    // Set in schemactl.toml's [serve] (the server runs in the registry file's directory).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("schemactl.toml"),
+        "[serve]\nmax_connections = 8\n",
+    )
+    .unwrap();
+    let srv = Serve::spawn(&dir.path().join("r.db"), &[], &[]).ready();
     let held: Vec<TcpStream> = (0..8).map(|_| connect(srv.addr)).collect();
     // The server has accepted them all once a request on a ninth is refused.
     std::thread::sleep(Duration::from_millis(300));
