@@ -2,9 +2,16 @@
 //! unicode and empty ones included, full-range numbers, random symbols, optionals present or
 //! not, arrays and maps of random length). For each: the generated encoder writes exactly
 //! apache-avro's bytes, decode(encode(e)) == e, the borrowed view turns back into e, and every
-//! truncation is an error at an offset inside the input. `SC_WIRE_CASES` sets the number of
-//! events per type (default 20).
+//! truncation is an error at an offset inside the input. Then each is written in two older
+//! layouts (tests/support/older.rs) and read back: the single-pass resolving decoder gives
+//! back e (or, where the older writer lacks the defaulted fields, exactly what the
+//! transcoder's route gives), and the transcoder gives back today's bytes.
+//! `SC_WIRE_CASES` sets the number of events per type (default 20).
 
+#[path = "support/older.rs"]
+mod older;
+
+use sc_events::wire::resolve::{self, read, Outcome};
 use sc_events::{codec, wire, DomainEvent, EVENTS};
 use sc_events_schema::model::{Body, Kind, Node, SchemaSet, TypeId};
 use serde_json::{json, Map, Value};
@@ -92,15 +99,32 @@ fn named(set: &SchemaSet, id: TypeId, rng: &mut Rng) -> Value {
     }
 }
 
-fn check<E>(set: &SchemaSet, envelope: TypeId, record: TypeId, rng: &mut Rng, cases: u64)
+/// Today's bytes written through `v.down` and read back through `v.up`: the single-pass
+/// value, and the transcoder's route (bytes in today's layout, decoded).
+fn through_older<E: read::Resolve>(v: &older::Versions, bytes: &[u8], what: &str) -> (E, Vec<u8>) {
+    let Ok(Outcome::Value(old)) = resolve::transcode(&v.down, bytes) else {
+        panic!("{what}: today's data fits the older layout")
+    };
+    let single: E = read::datum(&v.up, &old).unwrap_or_else(|e| panic!("{what}: {e:?}"));
+    let Ok(Outcome::Value(back)) = resolve::transcode(&v.up, &old) else {
+        panic!("{what}: the older layout transcodes back")
+    };
+    (single, back)
+}
+
+/// Today's schemas and the two older versions (all fields; without the defaulted ones) of
+/// the event's domain.
+struct Older<'a> {
+    set: &'a SchemaSet,
+    all: older::Versions,
+    undefaulted: older::Versions,
+}
+
+fn check<E>(o: &Older<'_>, envelope: TypeId, record: TypeId, rng: &mut Rng, cases: u64)
 where
-    E: DomainEvent
-        + PartialEq
-        + std::fmt::Debug
-        + wire::Encode
-        + for<'a> wire::Decode<'a>
-        + wire::HasView,
+    E: DomainEvent + PartialEq + std::fmt::Debug + wire::Encode + read::Resolve + wire::HasView,
 {
+    let set = o.set;
     let name = set.types[record].name.name.clone();
     for case in 0..cases {
         let json = json!({"envelope": named(set, envelope, rng), "data": {name.clone(): named(set, record, rng)}});
@@ -120,6 +144,15 @@ where
         let cut = rng.below(bytes.len() as u64) as usize;
         let err = wire::binary::from_slice::<E>(&bytes[..cut]).unwrap_err();
         assert!(err.offset <= cut, "{name} case {case}: {err}");
+
+        let what = format!("{name} case {case}, older writer");
+        let (single, back) = through_older::<E>(&o.all, &bytes, &what);
+        assert_eq!(single, e, "{what}: single pass");
+        assert_eq!(back, bytes, "{what}: transcoded");
+        let what = format!("{name} case {case}, older writer without the defaulted fields");
+        let (single, back) = through_older::<E>(&o.undefaulted, &bytes, &what);
+        let transcoded: E = wire::binary::from_slice(&back).unwrap();
+        assert_eq!(single, transcoded, "{what}");
     }
 }
 
@@ -132,6 +165,8 @@ fn random_events_of_every_type_round_trip_and_match_apache_avro() {
     let catalog = sc_events::workspace::load_workspace::<sc_events::Workspace>().unwrap();
     let set = &catalog.set;
     let mut rng = Rng(0x5eed_cafe_f00d_1234);
+    let (all, undefaulted) = (older::older_set(set, false), older::older_set(set, true));
+    let mut domains = std::collections::HashMap::new();
     let mut types = 0;
     for info in EVENTS {
         let (_, ev) = catalog
@@ -148,7 +183,19 @@ fn random_events_of_every_type_round_trip_and_match_apache_avro() {
             "sc.domain.order" => check::<sc_events::order::Event>,
             t => panic!("no domain type for topic {t}"),
         };
-        f(set, catalog.envelope, ev.record, &mut rng, cases);
+        let o = domains.entry(info.topic).or_insert_with(|| {
+            let d = catalog
+                .domains
+                .iter()
+                .find(|d| d.topic == info.topic)
+                .unwrap();
+            Older {
+                set,
+                all: older::versions(set, &all, d.file),
+                undefaulted: older::versions(set, &undefaulted, d.file),
+            }
+        });
+        f(o, catalog.envelope, ev.record, &mut rng, cases);
         types += 1;
     }
     assert_eq!(types, 76);

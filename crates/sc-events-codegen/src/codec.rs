@@ -35,12 +35,12 @@ pub(crate) fn rust_type(set: &SchemaSet, n: &Node) -> String {
     }
 }
 
-fn is_uuid(n: &Node) -> bool {
+pub(crate) fn is_uuid(n: &Node) -> bool {
     n.logical_type.as_deref() == Some("uuid")
 }
 
 /// A `long` that rsgen-avro (with chrono dates) types as `chrono::DateTime<Utc>`, and its unit.
-fn timestamp(n: &Node) -> Option<&'static str> {
+pub(crate) fn timestamp(n: &Node) -> Option<&'static str> {
     match (&n.kind, n.logical_type.as_deref()) {
         (Kind::Long, Some("timestamp-millis" | "local-timestamp-millis")) => Some("millis"),
         (Kind::Long, Some("timestamp-micros" | "local-timestamp-micros")) => Some("micros"),

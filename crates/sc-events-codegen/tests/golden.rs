@@ -15,10 +15,11 @@ use sc_events_codegen::Config;
 use std::path::{Path, PathBuf};
 
 /// The generated files each case checks, and the expected file each is compared with.
-const CHECKED: [(&str, &str); 3] = [
+const CHECKED: [(&str, &str); 4] = [
     ("catalog.rs", "_expected_catalog.rs"),
     ("codec.rs", "_expected_codec.rs"),
     ("views.rs", "_expected_views.rs"),
+    ("resolve.rs", "_expected_resolve.rs"),
 ];
 
 fn fixture(case: &str) -> PathBuf {

@@ -3,7 +3,7 @@
 //! any other transport drive it the same way.
 
 use crate::event::{DomainEvent, Tier, WorkspaceCatalog};
-use crate::wire::{Decode, Decoded, Deserializer, ReaderOptions, Registry, WireError};
+use crate::wire::{Decoded, Deserializer, ReaderOptions, Registry, WireError};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -30,7 +30,7 @@ pub trait Consumable: Sized + Send + Sync + 'static {
 
 impl<E> Consumable for E
 where
-    E: DomainEvent + for<'a> Decode<'a> + Send + Sync + 'static,
+    E: DomainEvent + crate::wire::resolve::Resolve + Send + Sync + 'static,
 {
     type Workspace = E::Workspace;
     type Decoders = Deserializer<E>;

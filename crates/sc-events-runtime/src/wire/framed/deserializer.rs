@@ -82,7 +82,7 @@ pub struct Deserializer<E> {
     _e: PhantomData<fn() -> E>,
 }
 
-impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
+impl<E: DomainEvent + resolve::Resolve> Deserializer<E> {
     pub fn new(registry: Arc<dyn Registry>) -> Self {
         Self::with_decryption(registry, Decryption::default())
     }
@@ -209,15 +209,16 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
 
     /// Decodes a message whose schema id was seen before; never touches the registry.
     pub fn deserialize_cached(&self, message: &[u8]) -> Result<Decoded<E>, WireError> {
-        SCRATCH.with(|s| self.decode_as::<E>(message, &mut s.borrow_mut()))
+        SCRATCH.with(|s| self.decode_as::<E>(message, &mut s.borrow_mut(), single_pass::<E>))
     }
 
-    /// The one decoding path: the generated decoder of `T` over the datum, or over its
-    /// resolution into the reader's layout (written to `scratch`) for another writer version.
+    /// The one decoding path: the generated decoder of `T` over the datum, or, for another
+    /// writer version, `resolved` (in one pass, or through the reader's layout in `scratch`).
     fn decode_as<'b, T: Decode<'b>>(
         &self,
         message: &'b [u8],
         scratch: &'b mut Vec<u8>,
+        resolved: Resolved<'b, T>,
     ) -> Result<Decoded<T>, WireError> {
         let (id, datum) = split(message)?;
         // The read guard is held while decoding: no reference count to touch per message.
@@ -297,38 +298,66 @@ impl<E: DomainEvent + for<'a> Decode<'a>> Deserializer<E> {
     }
 }
 
-/// Reads `datum` through `program` into the reader's layout (in `scratch`), then decodes it.
-fn resolved<'b, T: Decode<'b>>(
+/// How a datum of another writer version becomes a `T`: `(schema id, program, datum,
+/// scratch)`.
+type Resolved<'b, T> =
+    for<'d> fn(u32, &resolve::Program, &'d [u8], &'b mut Vec<u8>) -> Result<Decoded<T>, WireError>;
+
+/// Reads `datum` through `program` straight into the owned reader type, in one pass.
+fn single_pass<T: resolve::Resolve>(
+    id: u32,
+    program: &resolve::Program,
+    datum: &[u8],
+    _: &mut Vec<u8>,
+) -> Result<Decoded<T>, WireError> {
+    outcome(id, resolve::read::datum(program, datum).map(Decoded::Event))
+}
+
+/// Reads `datum` through `program` into the reader's layout (in `scratch`), then decodes it
+/// (the route of borrowed views, whose strings point into `scratch`).
+fn transcoded<'b, T: Decode<'b>>(
     id: u32,
     program: &resolve::Program,
     datum: &[u8],
     scratch: &'b mut Vec<u8>,
 ) -> Result<Decoded<T>, WireError> {
-    let at = |mut error: DecodeError| {
-        error.offset += HEADER_LEN;
-        WireError::Decode {
+    match resolve::transcode_into(program, datum, scratch) {
+        Ok(Some(event_type)) => Ok(Decoded::UnknownEventType {
             schema_id: id,
-            error,
-        }
-    };
-    {
-        match resolve::transcode_into(program, datum, scratch) {
-            Ok(Some(event_type)) => Ok(Decoded::UnknownEventType {
+            event_type,
+        }),
+        Ok(None) => binary::from_slice(scratch.as_slice())
+            .map(Decoded::Event)
+            .map_err(|e| WireError::Incompatible {
                 schema_id: id,
-                event_type,
+                reason: format!("the resolved datum does not decode: {e}"),
             }),
-            Ok(None) => binary::from_slice(scratch.as_slice())
-                .map(Decoded::Event)
-                .map_err(|e| WireError::Incompatible {
-                    schema_id: id,
-                    reason: format!("the resolved datum does not decode: {e}"),
-                }),
-            Err(resolve::RunError::Decode(e)) => Err(at(e)),
-            Err(resolve::RunError::Unresolvable(reason)) => Err(WireError::Incompatible {
+        Err(e) => outcome(id, Err(e)),
+    }
+}
+
+/// A resolution's result as the deserializer reports it.
+fn outcome<T>(
+    id: u32,
+    run: Result<Decoded<T>, resolve::RunError>,
+) -> Result<Decoded<T>, WireError> {
+    match run {
+        Ok(v) => Ok(v),
+        Err(resolve::RunError::UnknownEventType(event_type)) => Ok(Decoded::UnknownEventType {
+            schema_id: id,
+            event_type,
+        }),
+        Err(resolve::RunError::Decode(mut error)) => {
+            error.offset += HEADER_LEN;
+            Err(WireError::Decode {
                 schema_id: id,
-                reason,
-            }),
+                error,
+            })
         }
+        Err(resolve::RunError::Unresolvable(reason)) => Err(WireError::Incompatible {
+            schema_id: id,
+            reason,
+        }),
     }
 }
 
@@ -337,7 +366,7 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-impl<E: DomainEvent + HasView + for<'a> Decode<'a>> Deserializer<E> {
+impl<E: DomainEvent + HasView + resolve::Resolve> Deserializer<E> {
     /// Decodes a message of a warm schema id into a borrowed view: strings and bytes point into
     /// `message`, or, for an older writer version, into `scratch`, which receives the resolved
     /// bytes (reuse it across messages and nothing is allocated for them).
@@ -346,6 +375,6 @@ impl<E: DomainEvent + HasView + for<'a> Decode<'a>> Deserializer<E> {
         message: &'b [u8],
         scratch: &'b mut Vec<u8>,
     ) -> Result<Decoded<E::View<'b>>, WireError> {
-        self.decode_as::<E::View<'b>>(message, scratch)
+        self.decode_as::<E::View<'b>>(message, scratch, transcoded::<E::View<'b>>)
     }
 }

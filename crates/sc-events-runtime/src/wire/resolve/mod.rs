@@ -5,9 +5,12 @@
 //! reader's aliases, the reader enum's default for unknown symbols, union branches matched by
 //! name (and aliases), then by promotion.
 //!
-//! The plan transcodes the writer's bytes into the reader schema's layout, then the generated
-//! decoder reads them; a writer `data` branch the reader lacks (a newer producer's event type)
-//! stops the transcoding with [`Outcome::UnknownEventType`].
+//! A plan is read two ways. Owned values go through the generated [`Resolve`] impls
+//! ([`read`]): one pass from the writer's bytes straight into the reader's Rust type, records
+//! the writer wrote as the reader has them read by the plain decoder. Borrowed views go through
+//! the transcoder ([`transcode`]): the writer's bytes rewritten into the reader's layout, which
+//! the view's strings then point into. A writer `data` branch the reader lacks (a newer
+//! producer's event type) stops either with [`Outcome::UnknownEventType`].
 
 use crate::wire::binary::DecodeError;
 use sc_events_registry::check::Parsed;
@@ -25,14 +28,24 @@ pub enum Plan {
     Resolve(Program),
 }
 
+/// A compiled writer-to-reader plan: the root's op and every record pair's plan.
 #[derive(Debug)]
 pub struct Program {
     root: Op,
     records: Vec<RecordPlan>,
 }
 
+impl Program {
+    /// The op reading the writer's root as the reader's.
+    pub fn root(&self) -> &Op {
+        &self.root
+    }
+}
+
+/// How one writer value is read as the reader's (what the generated [`Resolve`] impls and
+/// the transcoder dispatch on).
 #[derive(Debug, Clone)]
-enum Op {
+pub enum Op {
     Null,
     Bool,
     Int,
@@ -59,8 +72,9 @@ enum Op {
     IntoUnion(u32, Box<Op>),
 }
 
+/// What one writer union branch becomes.
 #[derive(Debug, Clone)]
-enum Choice {
+pub enum Choice {
     /// Read as this reader branch (`None`: the reader is not a union).
     Read(Option<u32>, Op),
     /// A writer record the reader does not know, carrying an `event_type`.
@@ -69,14 +83,17 @@ enum Choice {
     Fail(String),
 }
 
+/// How a writer record is read as a reader record.
 #[derive(Debug)]
-struct RecordPlan {
+pub struct RecordPlan {
     /// Per writer field: its op and the reader field it fills (`None`: skipped).
     writer: Vec<(Op, Option<usize>)>,
     /// Per reader field: `None` when the writer fills it, else the encoded default.
     defaults: Vec<Option<Vec<u8>>>,
     /// Writer fields already in reader order (skipped ones aside), no defaults: no reordering.
     in_order: bool,
+    /// The writer's record is the reader's: the reader's own decoder reads it.
+    same: bool,
 }
 
 /// What a transcoded datum turned into.
@@ -90,6 +107,9 @@ pub enum Outcome<T> {
 pub enum RunError {
     Decode(DecodeError),
     Unresolvable(String),
+    /// A writer record the reader does not know, with its `event_type` (the single-pass
+    /// decoder stops on it; [`Outcome::UnknownEventType`] to callers).
+    UnknownEventType(String),
 }
 
 impl From<DecodeError> for RunError {
@@ -348,6 +368,7 @@ impl Compiler<'_> {
             writer: Vec::new(),
             defaults: Vec::new(),
             in_order: false,
+            same: false,
         });
         let (wset, rset) = (self.w, self.r);
         let wf = wset.fields(w);
@@ -397,10 +418,12 @@ impl Compiler<'_> {
         // fields stream through (skipped ones are dropped as they pass).
         let kept: Vec<usize> = writer.iter().filter_map(|(_, t)| *t).collect();
         let in_order = kept.len() == rf.len() && kept.iter().enumerate().all(|(i, t)| *t == i);
+        let same = self.same_named(w, r);
         self.records[index] = RecordPlan {
             writer,
             defaults,
             in_order,
+            same,
         };
         Ok(index)
     }
@@ -411,8 +434,10 @@ impl Compiler<'_> {
         // Compile against the writer's own schema.
         let saved = std::mem::replace(&mut self.r, w);
         let saved_memo = std::mem::take(&mut self.memo);
+        let saved_same = std::mem::take(&mut self.same);
         let out = self.op(n, n);
         self.memo = saved_memo;
+        self.same = saved_same;
         self.r = saved;
         debug_assert!(std::ptr::eq(self.r, r));
         out
@@ -420,9 +445,11 @@ impl Compiler<'_> {
 }
 
 mod default;
+pub mod read;
 mod transcode;
 
 use default::encode_default;
+pub use read::Resolve;
 pub use transcode::{transcode, transcode_into, with_transcoded};
 
 #[cfg(test)]

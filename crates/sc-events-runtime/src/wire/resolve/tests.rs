@@ -32,8 +32,7 @@ fn run(p: &Program, bytes: &[u8]) -> Vec<u8> {
     match transcode(p, bytes) {
         Ok(Outcome::Value(v)) => v,
         Ok(Outcome::UnknownEventType(e)) => panic!("unknown event type {e}"),
-        Err(RunError::Decode(e)) => panic!("{e}"),
-        Err(RunError::Unresolvable(e)) => panic!("{e}"),
+        Err(e) => panic!("{e:?}"),
     }
 }
 
