@@ -118,6 +118,7 @@ struct Older<'a> {
     set: &'a SchemaSet,
     all: older::Versions,
     undefaulted: older::Versions,
+    in_order: older::Versions,
 }
 
 fn check<E>(o: &Older<'_>, envelope: TypeId, record: TypeId, rng: &mut Rng, cases: u64)
@@ -145,10 +146,12 @@ where
         let err = wire::binary::from_slice::<E>(&bytes[..cut]).unwrap_err();
         assert!(err.offset <= cut, "{name} case {case}: {err}");
 
-        let what = format!("{name} case {case}, older writer");
-        let (single, back) = through_older::<E>(&o.all, &bytes, &what);
-        assert_eq!(single, e, "{what}: single pass");
-        assert_eq!(back, bytes, "{what}: transcoded");
+        for (v, order) in [(&o.all, "reordered"), (&o.in_order, "in order")] {
+            let what = format!("{name} case {case}, older writer, fields {order}");
+            let (single, back) = through_older::<E>(v, &bytes, &what);
+            assert_eq!(single, e, "{what}: single pass");
+            assert_eq!(back, bytes, "{what}: transcoded");
+        }
         let what = format!("{name} case {case}, older writer without the defaulted fields");
         let (single, back) = through_older::<E>(&o.undefaulted, &bytes, &what);
         let transcoded: E = wire::binary::from_slice(&back).unwrap();
@@ -165,7 +168,9 @@ fn random_events_of_every_type_round_trip_and_match_apache_avro() {
     let catalog = sc_events::workspace::load_workspace::<sc_events::Workspace>().unwrap();
     let set = &catalog.set;
     let mut rng = Rng(0x5eed_cafe_f00d_1234);
-    let (all, undefaulted) = (older::older_set(set, false), older::older_set(set, true));
+    let all = older::older_set(set, false, true);
+    let undefaulted = older::older_set(set, true, true);
+    let in_order = older::older_set(set, false, false);
     let mut domains = std::collections::HashMap::new();
     let mut types = 0;
     for info in EVENTS {
@@ -193,6 +198,7 @@ fn random_events_of_every_type_round_trip_and_match_apache_avro() {
                 set,
                 all: older::versions(set, &all, d.file),
                 undefaulted: older::versions(set, &undefaulted, d.file),
+                in_order: older::versions(set, &in_order, d.file),
             }
         });
         f(o, catalog.envelope, ev.record, &mut rng, cases);

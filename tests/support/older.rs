@@ -1,7 +1,8 @@
 //! An older writer version of every record, made from today's schemas by the changes
-//! resolution must undo: fields in reverse order, a writer-only field at the front of every
-//! record, strings written as bytes, enum symbols and optional branches in reverse order,
-//! and (with `drop_defaulted`) the fields that have a default missing from the writer.
+//! resolution must undo: a writer-only field at the front of every record, strings written
+//! as bytes, enum symbols and optional branches in reverse order, (with `reverse`) fields in
+//! reverse order, and (with `drop_defaulted`) the fields that have a default missing from
+//! the writer.
 //! Both directions resolve, so today's bytes can be written in the older layout.
 #![allow(dead_code)]
 
@@ -30,7 +31,7 @@ fn older_node(n: &mut Node) {
 }
 
 /// The older version of every named type of `set`.
-pub fn older_set(set: &SchemaSet, drop_defaulted: bool) -> SchemaSet {
+pub fn older_set(set: &SchemaSet, drop_defaulted: bool, reverse: bool) -> SchemaSet {
     let mut old = set.clone();
     for t in &mut old.types {
         match &mut t.body {
@@ -38,7 +39,9 @@ pub fn older_set(set: &SchemaSet, drop_defaulted: bool) -> SchemaSet {
                 if drop_defaulted {
                     fields.retain(|f| f.default.is_none());
                 }
-                fields.reverse();
+                if reverse {
+                    fields.reverse();
+                }
                 fields.iter_mut().for_each(|f| older_node(&mut f.ty));
                 let gone = Field {
                     name: "zz_gone".into(),

@@ -2,8 +2,10 @@
 //! enum and fixed, reading another writer version's bytes straight into the type, driven by
 //! the plan the runtime compiles per writer schema (`wire::resolve`). A record walks the
 //! writer's fields in the writer's order, each filling its reader field through that field's
-//! op (or skipped), then takes the defaults of the fields the writer lacks; a record the
-//! writer wrote as the reader has it is handed to the plain `Decode`.
+//! op (or skipped), then takes the defaults of the fields the writer lacks; where the
+//! writer's kept fields are the reader's in order, the value is built in place field by
+//! field instead; a record the writer wrote as the reader has it is handed to the plain
+//! `Decode`.
 
 use crate::codec::{dec, is_uuid, optional, rust_type, timestamp};
 use crate::context::{BINARY, TYPES, WIRE};
@@ -80,6 +82,23 @@ pub fn generate(set: &SchemaSet) -> String {
                 let _ = writeln!(
                     o,
                     "let Some(plan) = {READ}::record(r, op, p)? else {{\nreturn Ok(<Self as {WIRE}::Decode>::decode(r)?);\n}};\nr.enter()?;"
+                );
+                // Writer fields in the reader's order (writer-only ones aside): built in place.
+                let _ = writeln!(
+                    o,
+                    "if plan.in_order() {{\nlet mut w = plan.fields().iter();\nlet v = Self {{"
+                );
+                for f in fields {
+                    let _ = writeln!(
+                        o,
+                        "{}: {{ let op = {READ}::next(r, &mut w, p)?; {} }},",
+                        field_name(&f.name),
+                        res(set, &f.ty)
+                    );
+                }
+                let _ = writeln!(
+                    o,
+                    "}};\n{READ}::rest(r, w, p)?;\nr.leave();\nreturn Ok(v);\n}}"
                 );
                 for (j, f) in fields.iter().enumerate() {
                     let _ = writeln!(o, "let mut f{j}: Option<{}> = None;", rust_type(set, &f.ty));

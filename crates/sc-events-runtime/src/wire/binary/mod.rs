@@ -159,6 +159,13 @@ pub fn end_blocks(w: &mut Vec<u8>) {
     w.push(0);
 }
 
+/// An error, built off the hot path.
+#[cold]
+#[inline(never)]
+fn cold(offset: usize, kind: DecodeErrorKind) -> DecodeError {
+    DecodeError { offset, kind }
+}
+
 /// The deepest nesting of arrays, maps and records a [`Reader`] follows.
 pub const MAX_DEPTH: usize = 256;
 
@@ -205,22 +212,27 @@ impl<'a> Reader<'a> {
 
     #[inline]
     pub fn long(&mut self) -> Result<i64, DecodeError> {
+        // Lengths, counts, indexes and small numbers fit one byte.
+        if let Some(&b) = self.buf.get(self.pos) {
+            if b < 0x80 {
+                self.pos += 1;
+                return Ok(((b >> 1) as i64) ^ -((b & 1) as i64));
+            }
+        }
+        self.long_slow()
+    }
+
+    fn long_slow(&mut self) -> Result<i64, DecodeError> {
         let mut n: u64 = 0;
         let mut shift = 0;
         let start = self.pos;
         loop {
             let Some(&b) = self.buf.get(self.pos) else {
-                return Err(DecodeError {
-                    offset: start,
-                    kind: DecodeErrorKind::Truncated,
-                });
+                return Err(cold(start, DecodeErrorKind::Truncated));
             };
             self.pos += 1;
             if shift == 63 && b > 1 {
-                return Err(DecodeError {
-                    offset: start,
-                    kind: DecodeErrorKind::VarintOverflow,
-                });
+                return Err(cold(start, DecodeErrorKind::VarintOverflow));
             }
             n |= u64::from(b & 0x7f) << shift;
             if b & 0x80 == 0 {
@@ -290,25 +302,29 @@ impl<'a> Reader<'a> {
     pub fn bytes(&mut self) -> Result<&'a [u8], DecodeError> {
         let start = self.pos;
         let len = self.long()?;
-        if len < 0 {
-            return Err(DecodeError {
-                offset: start,
-                kind: DecodeErrorKind::NegativeLength(len),
-            });
+        let end = usize::try_from(len)
+            .ok()
+            .and_then(|n| self.pos.checked_add(n));
+        match end.and_then(|end| self.buf.get(self.pos..end).map(|s| (s, end))) {
+            Some((s, end)) => {
+                self.pos = end;
+                Ok(s)
+            }
+            None => Err(self.bad_length(start, len)),
         }
-        let remaining = self.remaining();
-        if len as u64 > remaining as u64 {
-            return Err(DecodeError {
-                offset: start,
-                kind: DecodeErrorKind::LengthBeyondInput {
-                    length: len as u64,
-                    remaining,
-                },
-            });
-        }
-        let s = &self.buf[self.pos..self.pos + len as usize];
-        self.pos += len as usize;
-        Ok(s)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn bad_length(&self, start: usize, len: i64) -> DecodeError {
+        let kind = match len {
+            ..0 => DecodeErrorKind::NegativeLength(len),
+            _ => DecodeErrorKind::LengthBeyondInput {
+                length: len as u64,
+                remaining: self.remaining(),
+            },
+        };
+        cold(start, kind)
     }
 
     /// A string borrowed from the input.

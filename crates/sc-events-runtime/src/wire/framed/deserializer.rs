@@ -14,6 +14,7 @@ use crate::wire::{Decode, HasView};
 use sc_events_registry::subjects::Naming;
 use sc_events_registry::{check, ErrorKind, Registry, SchemaDef};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::marker::PhantomData;
 use std::sync::{Arc, RwLock};
 
@@ -73,12 +74,33 @@ pub struct ReaderOptions {
     pub upcasters: Upcasters,
 }
 
+/// Hashes a schema id (a small integer the registry hands out) with one multiply: the plan
+/// lookup runs once per message.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u32(&mut self, v: u32) {
+        self.0 = u64::from(v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 /// Decodes Confluent-framed messages into `E`, whatever registered version wrote them.
 pub struct Deserializer<E> {
     registry: Arc<dyn Registry>,
     decryption: Decryption,
     upcasters: Upcasters,
-    plans: RwLock<HashMap<u32, Arc<ReadPlan>>>,
+    plans: RwLock<HashMap<u32, Arc<ReadPlan>, BuildHasherDefault<IdHasher>>>,
     _e: PhantomData<fn() -> E>,
 }
 
@@ -104,7 +126,7 @@ impl<E: DomainEvent + resolve::Resolve> Deserializer<E> {
             registry,
             decryption: options.decryption,
             upcasters: options.upcasters,
-            plans: RwLock::new(HashMap::new()),
+            plans: RwLock::new(HashMap::default()),
             _e: PhantomData,
         }
     }
@@ -209,6 +231,19 @@ impl<E: DomainEvent + resolve::Resolve> Deserializer<E> {
 
     /// Decodes a message whose schema id was seen before; never touches the registry.
     pub fn deserialize_cached(&self, message: &[u8]) -> Result<Decoded<E>, WireError> {
+        // The common case first: the reader's own schema, nothing encrypted (no scratch).
+        let (id, datum) = split(message)?;
+        if let Ok(plans) = self.plans.read() {
+            if let Some(ReadPlan {
+                plan: Reading::Plan(Plan::Same),
+                crypt: Crypt::None,
+            }) = plans.get(&id).map(|p| &**p)
+            {
+                return binary::from_slice(datum)
+                    .map(Decoded::Event)
+                    .map_err(|e| decode_error(id, e));
+            }
+        }
         SCRATCH.with(|s| self.decode_as::<E>(message, &mut s.borrow_mut(), single_pass::<E>))
     }
 
@@ -218,19 +253,18 @@ impl<E: DomainEvent + resolve::Resolve> Deserializer<E> {
         &self,
         message: &'b [u8],
         scratch: &'b mut Vec<u8>,
-        resolved: Resolved<'b, T>,
+        resolved: impl for<'d> Fn(
+            u32,
+            &resolve::Program,
+            &'d [u8],
+            &'b mut Vec<u8>,
+        ) -> Result<Decoded<T>, WireError>,
     ) -> Result<Decoded<T>, WireError> {
         let (id, datum) = split(message)?;
         // The read guard is held while decoding: no reference count to touch per message.
         let plans = self.plans.read().map_err(|_| WireError::NotWarmed(id))?;
         let plan = plans.get(&id).ok_or(WireError::NotWarmed(id))?;
-        let at = |mut error: DecodeError| {
-            error.offset += HEADER_LEN;
-            WireError::Decode {
-                schema_id: id,
-                error,
-            }
-        };
+        let at = |error: DecodeError| decode_error(id, error);
         let decrypt_error = |e: RewriteError| match e {
             RewriteError::Decode(e) => at(e),
             RewriteError::Field { offset, reason } => WireError::Decrypt {
@@ -298,12 +332,8 @@ impl<E: DomainEvent + resolve::Resolve> Deserializer<E> {
     }
 }
 
-/// How a datum of another writer version becomes a `T`: `(schema id, program, datum,
-/// scratch)`.
-type Resolved<'b, T> =
-    for<'d> fn(u32, &resolve::Program, &'d [u8], &'b mut Vec<u8>) -> Result<Decoded<T>, WireError>;
-
 /// Reads `datum` through `program` straight into the owned reader type, in one pass.
+#[inline]
 fn single_pass<T: resolve::Resolve>(
     id: u32,
     program: &resolve::Program,
@@ -336,7 +366,17 @@ fn transcoded<'b, T: Decode<'b>>(
     }
 }
 
+/// A datum's decoding error, its offset counted from the start of the message.
+fn decode_error(id: u32, mut error: DecodeError) -> WireError {
+    error.offset += HEADER_LEN;
+    WireError::Decode {
+        schema_id: id,
+        error,
+    }
+}
+
 /// A resolution's result as the deserializer reports it.
+#[inline]
 fn outcome<T>(
     id: u32,
     run: Result<Decoded<T>, resolve::RunError>,
@@ -347,13 +387,7 @@ fn outcome<T>(
             schema_id: id,
             event_type,
         }),
-        Err(resolve::RunError::Decode(mut error)) => {
-            error.offset += HEADER_LEN;
-            Err(WireError::Decode {
-                schema_id: id,
-                error,
-            })
-        }
+        Err(resolve::RunError::Decode(error)) => Err(decode_error(id, error)),
         Err(resolve::RunError::Unresolvable(reason)) => Err(WireError::Incompatible {
             schema_id: id,
             reason,

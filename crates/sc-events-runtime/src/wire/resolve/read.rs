@@ -242,6 +242,13 @@ impl RecordPlan {
         &self.writer
     }
 
+    /// The writer's kept fields are the reader's, in the reader's order, and no default is
+    /// needed: the record is read in the reader's order with [`next`] and [`rest`].
+    #[inline]
+    pub fn in_order(&self) -> bool {
+        self.in_order
+    }
+
     /// Reader field `j`'s default, decoded from its bytes by `dec` (the field's decoder).
     pub fn default<T>(
         &self,
@@ -255,6 +262,36 @@ impl RecordPlan {
             ))),
         }
     }
+}
+
+/// The writer fields of an [`RecordPlan::in_order`] record, in the writer's order.
+pub type Fields<'p> = std::slice::Iter<'p, (Op, Option<usize>)>;
+
+/// The op of the next writer field the reader keeps, skipping the writer-only ones before it.
+#[inline]
+pub fn next<'p>(
+    r: &mut Reader<'_>,
+    fields: &mut Fields<'p>,
+    p: &Program,
+) -> Result<&'p Op, RunError> {
+    for (op, target) in fields.by_ref() {
+        if target.is_some() {
+            return Ok(op);
+        }
+        skip(r, op, p)?;
+    }
+    Err(RunError::Unresolvable(
+        "the plan ends before the reader's fields do".into(),
+    ))
+}
+
+/// Skips the writer-only fields after the last one the reader keeps.
+#[inline]
+pub fn rest(r: &mut Reader<'_>, fields: Fields<'_>, p: &Program) -> Result<(), RunError> {
+    for (op, _) in fields {
+        skip(r, op, p)?;
+    }
+    Ok(())
 }
 
 /// Reads past a writer value (a field the reader does not have).
