@@ -231,17 +231,24 @@ impl<E: DomainEvent + resolve::Resolve> Deserializer<E> {
 
     /// Decodes a message whose schema id was seen before; never touches the registry.
     pub fn deserialize_cached(&self, message: &[u8]) -> Result<Decoded<E>, WireError> {
-        // The common case first: the reader's own schema, nothing encrypted (no scratch).
+        // The common cases first, nothing encrypted (no scratch): the reader's own schema, or
+        // another writer's read in one pass.
         let (id, datum) = split(message)?;
         if let Ok(plans) = self.plans.read() {
-            if let Some(ReadPlan {
-                plan: Reading::Plan(Plan::Same),
-                crypt: Crypt::None,
-            }) = plans.get(&id).map(|p| &**p)
-            {
-                return binary::from_slice(datum)
-                    .map(Decoded::Event)
-                    .map_err(|e| decode_error(id, e));
+            match plans.get(&id).map(|p| &**p) {
+                Some(ReadPlan {
+                    plan: Reading::Plan(Plan::Same),
+                    crypt: Crypt::None,
+                }) => {
+                    return binary::from_slice(datum)
+                        .map(Decoded::Event)
+                        .map_err(|e| decode_error(id, e))
+                }
+                Some(ReadPlan {
+                    plan: Reading::Plan(Plan::Resolve(program)),
+                    crypt: Crypt::None,
+                }) => return single_pass(id, program, datum, &mut Vec::new()),
+                _ => {}
             }
         }
         SCRATCH.with(|s| self.decode_as::<E>(message, &mut s.borrow_mut(), single_pass::<E>))

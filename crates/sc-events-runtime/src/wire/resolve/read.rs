@@ -17,6 +17,7 @@ pub trait Resolve: for<'a> Decode<'a> {
 }
 
 /// Reads a whole datum of the program's writer as `T`; no byte may be left over.
+#[inline]
 pub fn datum<T: Resolve>(p: &Program, datum: &[u8]) -> Result<T, RunError> {
     let mut r = Reader::new(datum);
     let v = T::resolve(&mut r, &p.root, p)?;
