@@ -111,7 +111,7 @@ pub struct Registered {
 }
 
 /// A version selector: a number or `latest`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Version {
     Latest,
     Number(i32),

@@ -379,3 +379,61 @@ async fn a_compatibility_group_checks_each_major_only_against_its_own() {
     r.set_compatibility_group(Some("s"), None).await.unwrap();
     assert_eq!(r.compatibility_group(Some("s")).await.unwrap(), None);
 }
+
+/// Reads are answered from the read cache while the file is unchanged; a commit by this
+/// registry or by another one on the same file (another process) is seen by the next read.
+#[tokio::test]
+async fn cached_reads_see_every_commit_to_the_file() {
+    let (dir, a) = open();
+    let b = EmbeddedRegistry::open(dir.path().join("sub/registry.db")).unwrap();
+    let id1 = reg(&a, "s-value", &avro(V1)).await.unwrap();
+    for _ in 0..2 {
+        assert_eq!(
+            a.lookup("s-value", &avro(V1), false, false)
+                .await
+                .unwrap()
+                .id,
+            id1
+        );
+        assert_eq!(
+            a.version("s-value", Version::Latest, false)
+                .await
+                .unwrap()
+                .version,
+            1
+        );
+        assert_eq!(a.versions("s-value", false).await.unwrap(), vec![1]);
+    }
+    // Another registry on the file registers and deletes: `a` sees both at once.
+    let id2 = reg(&b, "s-value", &avro(V2_OPTIONAL)).await.unwrap();
+    assert_eq!(
+        a.version("s-value", Version::Latest, false)
+            .await
+            .unwrap()
+            .id,
+        id2
+    );
+    assert_eq!(a.versions("s-value", false).await.unwrap(), vec![1, 2]);
+    b.delete_version("s-value", Version::Number(1), false)
+        .await
+        .unwrap();
+    let gone = a
+        .lookup("s-value", &avro(V1), false, false)
+        .await
+        .unwrap_err();
+    assert!(gone.is(ErrorKind::SchemaNotFound), "{gone}");
+    assert_eq!(a.versions("s-value", false).await.unwrap(), vec![2]);
+    // And `a`'s own writes.
+    a.delete_version("s-value", Version::Number(2), false)
+        .await
+        .unwrap();
+    let gone = a
+        .version("s-value", Version::Latest, false)
+        .await
+        .unwrap_err();
+    assert!(
+        gone.is(ErrorKind::SubjectNotFound) || gone.is(ErrorKind::VersionNotFound),
+        "{gone}"
+    );
+    assert_eq!(a.schema_by_id(id2, None).await.unwrap().schema, V2_OPTIONAL);
+}

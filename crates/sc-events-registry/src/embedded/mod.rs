@@ -12,6 +12,7 @@
 //! (SQLite serialises them; `busy_timeout` waits for the lock). Reads run on a pool of
 //! read-only connections beside the writer's, so a read never waits behind a write.
 
+mod cache;
 mod delete;
 mod forms;
 mod keys;
@@ -40,6 +41,8 @@ pub struct EmbeddedRegistry {
     conn: Arc<Mutex<Connection>>,
     /// Idle read-only connections (`None` for `:memory:`, whose data one connection holds).
     readers: Option<Arc<Mutex<Vec<Connection>>>>,
+    /// Answers to repeated reads while the file is unchanged (`None` for `:memory:`).
+    cache: Option<Arc<cache::ReadCache>>,
 }
 
 /// Idle read connections kept; more are opened when reads come at once, and closed after.
@@ -96,10 +99,17 @@ impl EmbeddedRegistry {
             }
         };
         let in_memory = path.as_os_str() == ":memory:";
+        let cache = match in_memory {
+            true => None,
+            false => Some(Arc::new(cache::ReadCache::new(
+                open_reader(&path).map_err(|e| open_error(&path, &e))?,
+            ))),
+        };
         Ok(EmbeddedRegistry {
             path,
             conn: Arc::new(Mutex::new(conn)),
             readers: (!in_memory).then(|| Arc::new(Mutex::new(Vec::new()))),
+            cache,
         })
     }
 
@@ -165,6 +175,25 @@ impl EmbeddedRegistry {
         })
         .await
         .map_err(|e| RegistryError::store(format!("registry task failed: {e}")))?
+    }
+
+    /// [`Self::read`] through the read cache: the kept answer to `key` while the file is
+    /// unchanged (asked on the calling thread: one `PRAGMA data_version`), else `f`'s, kept.
+    async fn read_cached<T, F>(&self, key: cache::Key, f: F) -> Result<T>
+    where
+        T: cache::Cacheable + Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let Some(cache) = &self.cache else {
+            return self.read(f).await;
+        };
+        if let Some(hit) = cache.get(&key).and_then(T::from_answer) {
+            return Ok(hit);
+        }
+        let at = cache.data_version();
+        let answer = self.read(f).await?;
+        cache.put(at, key, answer.clone().into_answer());
+        Ok(answer)
     }
 
     /// Runs `f` on the writer's connection off the async threads.
@@ -265,17 +294,28 @@ impl Registry for EmbeddedRegistry {
 
     async fn versions(&self, subject: &str, deleted: bool) -> Result<Vec<i32>> {
         let s = subject.to_string();
-        self.read(move |c| store::versions(c, &s, deleted)).await
+        let key = cache::Key::Versions {
+            subject: s.clone(),
+            deleted,
+        };
+        self.read_cached(key, move |c| store::versions(c, &s, deleted))
+            .await
     }
 
     async fn version(&self, subject: &str, version: Version, deleted: bool) -> Result<Registered> {
         let s = subject.to_string();
-        self.read(move |c| store::version(c, &s, version, deleted))
+        let key = cache::Key::Version {
+            subject: s.clone(),
+            version,
+            deleted,
+        };
+        self.read_cached(key, move |c| store::version(c, &s, version, deleted))
             .await
     }
 
     async fn schema_by_id(&self, id: i32, _subject: Option<&str>) -> Result<SchemaDef> {
-        self.read(move |c| store::schema_by_id(c, id)).await
+        self.read_cached(cache::Key::ById(id), move |c| store::schema_by_id(c, id))
+            .await
     }
 
     async fn id_versions(&self, id: i32) -> Result<Vec<(String, i32)>> {
@@ -290,8 +330,16 @@ impl Registry for EmbeddedRegistry {
         deleted: bool,
     ) -> Result<Registered> {
         let (s, d) = (subject.to_string(), schema.clone());
-        self.read(move |c| register::lookup(c, &s, &d, normalize, deleted))
-            .await
+        let key = cache::Key::Lookup {
+            subject: s.clone(),
+            def: d.clone(),
+            normalize,
+            deleted,
+        };
+        self.read_cached(key, move |c| {
+            register::lookup(c, &s, &d, normalize, deleted)
+        })
+        .await
     }
 
     async fn register(

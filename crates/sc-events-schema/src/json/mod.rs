@@ -84,8 +84,8 @@ impl JsonNode {
         let Json::Object(members) = &self.value else {
             return Vec::new();
         };
-        let mut last: std::collections::HashMap<&str, usize> =
-            std::collections::HashMap::with_capacity(members.len());
+        let mut last: rustc_hash::FxHashMap<&str, usize> =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(members.len(), Default::default());
         for (i, m) in members.iter().enumerate() {
             last.insert(m.key.as_str(), i);
         }

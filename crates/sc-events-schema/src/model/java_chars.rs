@@ -103,10 +103,34 @@ fn in_ranges(ranges: &[(u16, u16)], c: char) -> bool {
 
 /// Java's `Character.isLetter` for a char of the BMP (false outside it).
 pub(super) fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
     in_ranges(&LETTERS, c)
 }
 
 /// Java's `Character.isLetterOrDigit` for a char of the BMP (false outside it).
 pub(super) fn is_letter_or_digit(c: char) -> bool {
+    // Java's letters and digits of ASCII are exactly A-Z, a-z and 0-9.
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
     in_ranges(&LETTERS, c) || in_ranges(&DIGITS, c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ascii_shortcut_agrees_with_javas_tables() {
+        for c in (0u8..128).map(char::from) {
+            assert_eq!(is_letter(c), in_ranges(&LETTERS, c), "{c:?}");
+            assert_eq!(
+                is_letter_or_digit(c),
+                in_ranges(&LETTERS, c) || in_ranges(&DIGITS, c),
+                "{c:?}"
+            );
+        }
+    }
 }

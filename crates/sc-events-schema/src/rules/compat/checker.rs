@@ -13,7 +13,7 @@ use super::report::Report;
 use super::{Incompatibility, IncompatibilityType as T};
 use crate::model::{Body, Field, Kind, Node, SchemaSet};
 use crate::source::{FileId, Span};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
 
 /// A reader union with at most this many branches is scanned branch by branch, exactly like
@@ -165,9 +165,9 @@ impl<'a> Checker<'a> {
         Checker {
             r,
             w,
-            memo: HashMap::new(),
+            memo: HashMap::default(),
             path,
-            unions: HashMap::new(),
+            unions: HashMap::default(),
             explained: 0,
             explaining: false,
         }

@@ -1,0 +1,186 @@
+//! The read cache: answers to the reads asked again and again (lookups, versions, schemas
+//! by id) kept with SQLite's data version at the time they were read, and served again on
+//! the calling thread, without a trip to the blocking pool, while the data version has not
+//! moved. Any commit to the file, by this process's writer or by any other process, moves it
+//! (`PRAGMA data_version`, asked on a connection of the cache's own that never writes), and
+//! the cache starts over. Bounded in bytes; errors are never kept.
+
+use crate::types::{Registered, SchemaDef, Version};
+use rusqlite::Connection;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
+
+/// The most the cache holds (texts of the kept answers and keys), in bytes.
+const CACHE_BYTES: usize = 32 << 20;
+
+/// A read whose answer is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) enum Key {
+    Lookup {
+        subject: String,
+        def: SchemaDef,
+        normalize: bool,
+        deleted: bool,
+    },
+    Version {
+        subject: String,
+        version: Version,
+        deleted: bool,
+    },
+    ById(i32),
+    Versions {
+        subject: String,
+        deleted: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Answer {
+    Registered(Registered),
+    Schema(SchemaDef),
+    Versions(Vec<i32>),
+}
+
+/// What the cache can keep.
+pub(super) trait Cacheable: Clone {
+    fn into_answer(self) -> Answer;
+    fn from_answer(a: Answer) -> Option<Self>;
+}
+
+impl Cacheable for Registered {
+    fn into_answer(self) -> Answer {
+        Answer::Registered(self)
+    }
+    fn from_answer(a: Answer) -> Option<Self> {
+        match a {
+            Answer::Registered(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+impl Cacheable for SchemaDef {
+    fn into_answer(self) -> Answer {
+        Answer::Schema(self)
+    }
+    fn from_answer(a: Answer) -> Option<Self> {
+        match a {
+            Answer::Schema(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+impl Cacheable for Vec<i32> {
+    fn into_answer(self) -> Answer {
+        Answer::Versions(self)
+    }
+    fn from_answer(a: Answer) -> Option<Self> {
+        match a {
+            Answer::Versions(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+struct Entries {
+    /// The data version the entries were read at.
+    version: i64,
+    /// By the key's hash; the few keys of one hash side by side.
+    map: HashMap<u64, Vec<(Key, Answer)>>,
+    bytes: usize,
+}
+
+pub(super) struct ReadCache {
+    probe: Mutex<Connection>,
+    entries: Mutex<Entries>,
+}
+
+fn hash(key: &Key) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    key.hash(&mut h);
+    h.finish()
+}
+
+fn size_of(key: &Key, answer: &Answer) -> usize {
+    let def = |d: &SchemaDef| d.schema.len() + 64 * (1 + d.references.len());
+    let k = match key {
+        Key::Lookup {
+            subject, def: d, ..
+        } => subject.len() + def(d),
+        Key::Version { subject, .. } | Key::Versions { subject, .. } => subject.len(),
+        Key::ById(_) => 0,
+    };
+    k + match answer {
+        Answer::Registered(r) => r.subject.len() + def(&r.schema),
+        Answer::Schema(d) => def(d),
+        Answer::Versions(v) => 4 * v.len(),
+    } + 64
+}
+
+impl ReadCache {
+    /// A cache over the file `probe` is connected to.
+    pub(super) fn new(probe: Connection) -> Self {
+        ReadCache {
+            probe: Mutex::new(probe),
+            entries: Mutex::new(Entries {
+                version: i64::MIN,
+                map: HashMap::new(),
+                bytes: 0,
+            }),
+        }
+    }
+
+    /// The file's data version now (`None` if SQLite cannot say: then nothing is cached).
+    pub(super) fn data_version(&self) -> Option<i64> {
+        let probe = self.probe.lock().ok()?;
+        probe
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut st| st.query_row([], |r| r.get(0)))
+            .ok()
+    }
+
+    /// The kept answer to `key`, if the file has not changed since it was read.
+    pub(super) fn get(&self, key: &Key) -> Option<Answer> {
+        let now = self.data_version()?;
+        let mut e = self.entries.lock().ok()?;
+        if e.version != now {
+            e.map.clear();
+            e.bytes = 0;
+            e.version = now;
+            return None;
+        }
+        e.map
+            .get(&hash(key))?
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, a)| a.clone())
+    }
+
+    /// Keeps `answer` to `key`, read at data version `at` (asked before the read began, so
+    /// a commit during the read leaves it stale at once).
+    pub(super) fn put(&self, at: Option<i64>, key: Key, answer: Answer) {
+        let (Some(at), Ok(mut e)) = (at, self.entries.lock()) else {
+            return;
+        };
+        if e.version != at {
+            if at < e.version {
+                return;
+            }
+            e.map.clear();
+            e.bytes = 0;
+            e.version = at;
+        }
+        let size = size_of(&key, &answer);
+        if size > CACHE_BYTES / 16 {
+            return;
+        }
+        if e.bytes + size > CACHE_BYTES {
+            e.map.clear();
+            e.bytes = 0;
+        }
+        e.bytes += size;
+        e.map.entry(hash(&key)).or_default().push((key, answer));
+    }
+}
