@@ -19,6 +19,7 @@ pub mod import;
 pub mod json;
 pub mod layout;
 pub mod model;
+pub mod parallel;
 pub mod redact;
 pub mod retry;
 pub mod rules;

@@ -15,6 +15,10 @@ use std::sync::Arc;
 
 const VERSIONS: i32 = 50;
 
+/// The allocator the `schemactl` binary runs with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The subject's text with one more optional top-level field: an older, compatible version.
 fn variant(s: &SubjectSchema, k: i32) -> String {
     let at = s.text.find("\"fields\"").expect("a record");

@@ -245,15 +245,25 @@ async fn subject(
     } else {
         in_group.last().copied().into_iter().collect()
     };
-    let mut existing: Vec<(i32, Parsed)> = Vec::with_capacity(wanted.len());
+    let mut resolved: Vec<check::Resolved> = Vec::with_capacity(wanted.len());
     for v in &wanted {
         let reg = registry
             .version(&s.subject, Version::Number(*v), false)
             .await?;
         let label = format!("{} version {v}", s.subject);
-        let resolved = check::resolve(registry, &label, &reg.schema).await?;
-        let parsed = check::parse(&resolved).map_err(|e| {
-            RegistryError::Malformed(format!("registered {label} does not parse: {e}"))
+        resolved.push(check::resolve(registry, &label, &reg.schema).await?);
+    }
+    // Parsed side by side, on every core.
+    let mut existing: Vec<(i32, Parsed)> = Vec::with_capacity(wanted.len());
+    for (v, parsed) in wanted
+        .iter()
+        .zip(sc_events_schema::parallel::map(&resolved, check::parse))
+    {
+        let parsed = parsed.map_err(|e| {
+            RegistryError::Malformed(format!(
+                "registered {} version {v} does not parse: {e}",
+                s.subject
+            ))
         })?;
         existing.push((*v, parsed));
     }

@@ -130,17 +130,43 @@ impl Events {
     }
 }
 
-/// After a burst of heavy requests (`idle`: none is being worked on or waiting), the
+/// Bodies read since the allocator last handed memory back.
+static BODY_BYTES_SINCE_TRIM: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(0);
+
+/// How many bytes of bodies make a burst worth trimming after.
+const TRIM_AFTER_BYTES: usize = 4 << 20;
+
+/// How the process's allocator hands free memory back, where it is not glibc's (whose
+/// `malloc_trim` is the default): set once by the binary that chose the allocator.
+static RETURN_MEMORY: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Makes `f` the way freed memory goes back to the system after a burst (for a binary with
+/// its own global allocator).
+pub fn set_memory_return(f: fn()) {
+    let _ = RETURN_MEMORY.set(f);
+}
+
+/// After a burst of heavy requests (`idle`: none is being worked on or waiting; `body`: the
+/// bytes of the one just answered) whose bodies came to [`TRIM_AFTER_BYTES`] or more, the
 /// allocator hands the burst's memory back to the system: glibc keeps freed arenas otherwise.
-pub(super) fn return_memory(idle: bool) {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if idle {
-        // Off the async workers: trimming walks the allocator's free lists.
-        drop(tokio::task::spawn_blocking(|| {
-            // SAFETY: malloc_trim only releases free memory the allocator holds.
-            unsafe { libc::malloc_trim(0) };
-        }));
+/// Small requests one after another trim rarely (trimming walks every free list).
+pub(super) fn return_memory(idle: bool, body: usize) {
+    use std::sync::atomic::Ordering;
+    let since = BODY_BYTES_SINCE_TRIM.fetch_add(body, Ordering::AcqRel) + body;
+    if !idle || since < TRIM_AFTER_BYTES {
+        return;
     }
-    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-    let _ = idle;
+    BODY_BYTES_SINCE_TRIM.store(0, Ordering::Release);
+    // Off the async workers: trimming walks the allocator's free lists.
+    drop(tokio::task::spawn_blocking(|| match RETURN_MEMORY.get() {
+        Some(f) => f(),
+        None => {
+            #[cfg(all(target_os = "linux", target_env = "gnu"))]
+            // SAFETY: malloc_trim only releases free memory the allocator holds.
+            unsafe {
+                libc::malloc_trim(0);
+            }
+        }
+    }));
 }

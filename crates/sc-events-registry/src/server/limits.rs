@@ -179,12 +179,14 @@ pub(super) async fn gate(State(g): State<Arc<Gates>>, req: Request, next: Next) 
             );
         }
     };
+    let body_len = bytes.len();
     let resp = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
     drop(permit);
     super::events::return_memory(
         g.heavy.available_permits() == g.heavy_workers && g.waiting.load(Ordering::Acquire) == 0,
+        body_len,
     );
     resp
 }

@@ -30,7 +30,7 @@ mod tests;
 
 pub use auth::parse_users;
 pub use errors::CONTENT_TYPE;
-pub use events::Event;
+pub use events::{set_memory_return, Event};
 pub use limits::Limits;
 pub use listen::fit_descriptors;
 

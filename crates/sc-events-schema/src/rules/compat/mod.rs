@@ -306,7 +306,7 @@ pub fn check_mode(mode: Mode, new: SchemaRef<'_>, existing: &[SchemaRef<'_>]) ->
     } else {
         existing.len().checked_sub(1).into_iter().collect()
     };
-    for i in candidates {
+    let one = |&i: &usize| {
         let mut out = Vec::new();
         if old_reads_new {
             out.extend(check(existing[i], new).into_iter().map(|inc| Finding {
@@ -322,11 +322,14 @@ pub fn check_mode(mode: Mode, new: SchemaRef<'_>, existing: &[SchemaRef<'_>]) ->
                 existing_index: i,
             }));
         }
-        if !out.is_empty() {
-            return out;
-        }
-    }
-    Vec::new()
+        out
+    };
+    // The newest version that breaks is the one reported; the versions of a transitive
+    // history are checked side by side, on every core.
+    crate::parallel::map(&candidates, one)
+        .into_iter()
+        .find(|out| !out.is_empty())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
