@@ -404,7 +404,13 @@ async fn cached_reads_see_every_commit_to_the_file() {
         );
         assert_eq!(a.versions("s-value", false).await.unwrap(), vec![1]);
     }
+    assert_eq!(
+        a.subjects(false).await.unwrap(),
+        vec!["s-value".to_string()]
+    );
     // Another registry on the file registers and deletes: `a` sees both at once.
+    reg(&b, "t-value", &avro(ENVELOPE)).await.unwrap();
+    assert_eq!(a.subjects(false).await.unwrap(), vec!["s-value", "t-value"]);
     let id2 = reg(&b, "s-value", &avro(V2_OPTIONAL)).await.unwrap();
     assert_eq!(
         a.version("s-value", Version::Latest, false)

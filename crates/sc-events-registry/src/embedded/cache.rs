@@ -33,6 +33,9 @@ pub(super) enum Key {
         subject: String,
         deleted: bool,
     },
+    Subjects {
+        deleted: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +43,7 @@ pub(super) enum Answer {
     Registered(Registered),
     Schema(SchemaDef),
     Versions(Vec<i32>),
+    Subjects(Vec<String>),
 }
 
 /// What the cache can keep.
@@ -67,6 +71,18 @@ impl Cacheable for SchemaDef {
     fn from_answer(a: Answer) -> Option<Self> {
         match a {
             Answer::Schema(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+impl Cacheable for Vec<String> {
+    fn into_answer(self) -> Answer {
+        Answer::Subjects(self)
+    }
+    fn from_answer(a: Answer) -> Option<Self> {
+        match a {
+            Answer::Subjects(v) => Some(v),
             _ => None,
         }
     }
@@ -110,12 +126,13 @@ fn size_of(key: &Key, answer: &Answer) -> usize {
             subject, def: d, ..
         } => subject.len() + def(d),
         Key::Version { subject, .. } | Key::Versions { subject, .. } => subject.len(),
-        Key::ById(_) => 0,
+        Key::ById(_) | Key::Subjects { .. } => 0,
     };
     k + match answer {
         Answer::Registered(r) => r.subject.len() + def(&r.schema),
         Answer::Schema(d) => def(d),
         Answer::Versions(v) => 4 * v.len(),
+        Answer::Subjects(v) => v.iter().map(|s| s.len() + 24).sum(),
     } + 64
 }
 

@@ -289,7 +289,10 @@ impl Registry for EmbeddedRegistry {
     }
 
     async fn subjects(&self, deleted: bool) -> Result<Vec<String>> {
-        self.read(move |c| store::subjects(c, deleted)).await
+        self.read_cached(cache::Key::Subjects { deleted }, move |c| {
+            store::subjects(c, deleted)
+        })
+        .await
     }
 
     async fn versions(&self, subject: &str, deleted: bool) -> Result<Vec<i32>> {

@@ -82,7 +82,8 @@ async fn subjects(State(app): State<App>, Query(q): Query<Flags>) -> Answer {
         .subjects(q.flag("deleted") || deleted_only)
         .await?;
     if deleted_only {
-        let live = app.registry.subjects(false).await?;
+        let live: std::collections::HashSet<String> =
+            app.registry.subjects(false).await?.into_iter().collect();
         all.retain(|s| !live.contains(s));
     }
     if let Some(prefix) = q
@@ -91,7 +92,10 @@ async fn subjects(State(app): State<App>, Query(q): Query<Flags>) -> Answer {
     {
         all.retain(|s| s.starts_with(prefix));
     }
-    ok(json!(page(all, &q)))
+    // Written straight from the names (a large registry's list is megabytes): no JSON tree.
+    let body = serde_json::to_string(&page(all, &q))
+        .map_err(|e| RegistryError::store(format!("cannot write the subject list: {e}")))?;
+    Ok(raw(body))
 }
 
 async fn versions(State(app): State<App>, Path(s): Path<String>, Query(q): Query<Flags>) -> Answer {
