@@ -220,6 +220,9 @@ fn declared_constraints_are_enforced_when_building_and_serializing() {
         ("EURO", false),
         ("EU", false),
         ("ÉUR", false),
+        // Two bytes of one character: checked on bytes, the count still refuses it.
+        ("EÉ", false),
+        ("ＥUR", false),
         ("", false),
     ] {
         let mut p = payment(1);

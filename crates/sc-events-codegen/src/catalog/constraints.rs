@@ -153,7 +153,9 @@ pub(crate) fn checks(set: &SchemaSet, f: &Field, rust: &str, body: &mut String) 
 
 /// Straight-line Rust for the common anchored form `^[class]{n,m}$` (also `{n}`, `+`, `*`,
 /// `?`), where the class lists literal characters and `a-z` ranges: the same verdict as the
-/// regex without running one. `None` for anything else (the regex crate decides those).
+/// regex without running one. A class of ASCII characters is checked on the bytes (any other
+/// byte fails it, so the byte count is the character count). `None` for anything else (the
+/// regex crate decides those).
 fn simple_pattern(p: &str) -> Option<String> {
     let body = p.strip_prefix("^[")?;
     let close = body.find(']')?;
@@ -175,13 +177,27 @@ fn simple_pattern(p: &str) -> Option<String> {
             if a > b {
                 return None;
             }
-            arms.push(format!("{a:?}..={b:?}"));
+            arms.push((a, Some(b)));
             i += 3;
         } else {
-            arms.push(format!("{c:?}"));
+            arms.push((c, None));
             i += 1;
         }
     }
+    let ascii = arms
+        .iter()
+        .all(|(a, b)| a.is_ascii() && b.is_none_or(|b| b.is_ascii()));
+    let lit = |c: char| match ascii {
+        true => format!("b{c:?}"),
+        false => format!("{c:?}"),
+    };
+    let arms: Vec<String> = arms
+        .iter()
+        .map(|(a, b)| match b {
+            Some(b) => format!("{}..={}", lit(*a), lit(*b)),
+            None => lit(*a),
+        })
+        .collect();
     let (min, max): (usize, Option<usize>) = match quant {
         "" => (1, Some(1)),
         "+" => (1, None),
@@ -199,18 +215,22 @@ fn simple_pattern(p: &str) -> Option<String> {
             }
         }
     };
+    let (len, each) = match ascii {
+        true => ("v.len()", "v.bytes()"),
+        false => ("v.chars().count()", "v.chars()"),
+    };
     let count = match max {
-        Some(max) if max == min => format!("v.chars().count() == {min}"),
-        Some(max) => format!("({min}..={max}).contains(&v.chars().count())"),
-        None => format!("v.chars().count() >= {min}"),
+        Some(max) if max == min => format!("{len} == {min}"),
+        Some(max) => format!("({min}..={max}).contains(&{len})"),
+        None => format!("{len} >= {min}"),
     };
     let test = match arms.as_slice() {
-        [one] if one == "'A'..='Z'" => "c.is_ascii_uppercase()".to_string(),
-        [one] if one == "'a'..='z'" => "c.is_ascii_lowercase()".to_string(),
-        [one] if one == "'0'..='9'" => "c.is_ascii_digit()".to_string(),
+        [one] if one == "b'A'..=b'Z'" => "c.is_ascii_uppercase()".to_string(),
+        [one] if one == "b'a'..=b'z'" => "c.is_ascii_lowercase()".to_string(),
+        [one] if one == "b'0'..=b'9'" => "c.is_ascii_digit()".to_string(),
         _ => format!("matches!(c, {})", arms.join(" | ")),
     };
-    Some(format!("{count} && v.chars().all(|c| {test})"))
+    Some(format!("{count} && {each}.all(|c| {test})"))
 }
 
 /// Whether items of this kind can go into a `HashSet` (for `uniqueItems`).
@@ -230,13 +250,18 @@ mod tests {
     fn simple_patterns_become_straight_line_checks() {
         assert_eq!(
             simple_pattern("^[A-Z]{3}$").as_deref(),
-            Some("v.chars().count() == 3 && v.chars().all(|c| c.is_ascii_uppercase())")
+            Some("v.len() == 3 && v.bytes().all(|c| c.is_ascii_uppercase())")
         );
         assert_eq!(
             simple_pattern("^[a-z0-9_-]{1,32}$").as_deref(),
-            Some("(1..=32).contains(&v.chars().count()) && v.chars().all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '-'))")
+            Some("(1..=32).contains(&v.len()) && v.bytes().all(|c| matches!(c, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))")
         );
-        assert!(simple_pattern("^[a-z]+$").is_some_and(|t| t.starts_with("v.chars().count() >= 1")));
+        assert!(simple_pattern("^[a-z]+$").is_some_and(|t| t.starts_with("v.len() >= 1")));
+        // A class beyond ASCII counts characters.
+        assert_eq!(
+            simple_pattern("^[a-zé]{2}$").as_deref(),
+            Some("v.chars().count() == 2 && v.chars().all(|c| matches!(c, 'a'..='z' | 'é'))")
+        );
         for regex_only in [
             "^\\d+$",
             "[A-Z]{3}",
