@@ -119,6 +119,7 @@ struct Older<'a> {
     all: older::Versions,
     undefaulted: older::Versions,
     in_order: older::Versions,
+    verbatim: older::Versions,
 }
 
 fn check<E>(o: &Older<'_>, envelope: TypeId, record: TypeId, rng: &mut Rng, cases: u64)
@@ -146,7 +147,11 @@ where
         let err = wire::binary::from_slice::<E>(&bytes[..cut]).unwrap_err();
         assert!(err.offset <= cut, "{name} case {case}: {err}");
 
-        for (v, order) in [(&o.all, "reordered"), (&o.in_order, "in order")] {
+        for (v, order) in [
+            (&o.all, "reordered"),
+            (&o.in_order, "in order"),
+            (&o.verbatim, "in order and as today"),
+        ] {
             let what = format!("{name} case {case}, older writer, fields {order}");
             let (single, back) = through_older::<E>(v, &bytes, &what);
             assert_eq!(single, e, "{what}: single pass");
@@ -168,9 +173,10 @@ fn random_events_of_every_type_round_trip_and_match_apache_avro() {
     let catalog = sc_events::workspace::load_workspace::<sc_events::Workspace>().unwrap();
     let set = &catalog.set;
     let mut rng = Rng(0x5eed_cafe_f00d_1234);
-    let all = older::older_set(set, false, true);
-    let undefaulted = older::older_set(set, true, true);
-    let in_order = older::older_set(set, false, false);
+    let all = older::older_set(set, false, true, true);
+    let undefaulted = older::older_set(set, true, true, true);
+    let in_order = older::older_set(set, false, false, true);
+    let verbatim = older::older_set(set, false, false, false);
     let mut domains = std::collections::HashMap::new();
     let mut types = 0;
     for info in EVENTS {
@@ -199,6 +205,7 @@ fn random_events_of_every_type_round_trip_and_match_apache_avro() {
                 all: older::versions(set, &all, d.file),
                 undefaulted: older::versions(set, &undefaulted, d.file),
                 in_order: older::versions(set, &in_order, d.file),
+                verbatim: older::versions(set, &verbatim, d.file),
             }
         });
         f(o, catalog.envelope, ev.record, &mut rng, cases);

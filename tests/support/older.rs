@@ -1,8 +1,8 @@
 //! An older writer version of every record, made from today's schemas by the changes
-//! resolution must undo: a writer-only field at the front of every record, strings written
-//! as bytes, enum symbols and optional branches in reverse order, (with `reverse`) fields in
-//! reverse order, and (with `drop_defaulted`) the fields that have a default missing from
-//! the writer.
+//! resolution must undo: a writer-only field at the front of every record, (with `alter`)
+//! strings written as bytes and enum symbols and optional branches in reverse order, (with
+//! `reverse`) fields in reverse order, and (with `drop_defaulted`) the fields that have a
+//! default missing from the writer.
 //! Both directions resolve, so today's bytes can be written in the older layout.
 #![allow(dead_code)]
 
@@ -31,7 +31,7 @@ fn older_node(n: &mut Node) {
 }
 
 /// The older version of every named type of `set`.
-pub fn older_set(set: &SchemaSet, drop_defaulted: bool, reverse: bool) -> SchemaSet {
+pub fn older_set(set: &SchemaSet, drop_defaulted: bool, reverse: bool, alter: bool) -> SchemaSet {
     let mut old = set.clone();
     for t in &mut old.types {
         match &mut t.body {
@@ -42,7 +42,9 @@ pub fn older_set(set: &SchemaSet, drop_defaulted: bool, reverse: bool) -> Schema
                 if reverse {
                     fields.reverse();
                 }
-                fields.iter_mut().for_each(|f| older_node(&mut f.ty));
+                if alter {
+                    fields.iter_mut().for_each(|f| older_node(&mut f.ty));
+                }
                 let gone = Field {
                     name: "zz_gone".into(),
                     name_span: Default::default(),
@@ -63,7 +65,7 @@ pub fn older_set(set: &SchemaSet, drop_defaulted: bool, reverse: bool) -> Schema
                 };
                 fields.insert(0, gone);
             }
-            Body::Enum(e) => e.symbols.reverse(),
+            Body::Enum(e) if alter => e.symbols.reverse(),
             _ => {}
         }
     }

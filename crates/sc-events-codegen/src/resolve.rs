@@ -10,7 +10,7 @@
 use crate::codec::{dec, is_uuid, optional, rust_type, timestamp};
 use crate::context::{BINARY, TYPES, WIRE};
 use crate::ident::{field_name, type_name, union_name, union_variant, variant_name};
-use sc_events_schema::model::{Body, Kind, Node, SchemaSet};
+use sc_events_schema::model::{Body, Field, Kind, Node, SchemaSet};
 use std::fmt::Write as _;
 
 /// The runtime's single-pass helpers (imported at the top of the file as `read`).
@@ -70,6 +70,22 @@ fn head(ty: &str) -> String {
     format!("impl read::Resolve for {ty} {{\nfn resolve(r: &mut Reader<'_>, op: &Op, p: &Program) -> Result<Self, RunError> {{")
 }
 
+/// `if plan.{test}() { … }`: the record built in place in the reader's order, each field's
+/// value by `field`, the writer-only fields after the last kept one skipped.
+fn in_place(o: &mut String, test: &str, fields: &[Field], field: impl Fn(&Field) -> String) {
+    let _ = writeln!(
+        o,
+        "if plan.{test}() {{\nlet mut w = plan.fields().iter();\nlet v = Self {{"
+    );
+    for f in fields {
+        let _ = writeln!(o, "{}: {{ {} }},", field_name(&f.name), field(f));
+    }
+    let _ = writeln!(
+        o,
+        "}};\n{READ}::rest(r, w, p)?;\nr.leave();\nreturn Ok(v);\n}}"
+    );
+}
+
 /// Every `Resolve` impl, for every named type.
 pub fn generate(set: &SchemaSet) -> String {
     let mut o =
@@ -83,23 +99,15 @@ pub fn generate(set: &SchemaSet) -> String {
                     o,
                     "let Some(plan) = {READ}::record(r, op, p)? else {{\nreturn Ok(<Self as {WIRE}::Decode>::decode(r)?);\n}};\nr.enter()?;"
                 );
+                // Kept fields in the reader's order, each written as the reader has it: read by
+                // the reader's own decoders, only writer-only fields through their ops.
+                in_place(&mut o, "verbatim", fields, |f| {
+                    format!("{READ}::pass(r, &mut w, p)?; {}", dec(set, &f.ty, 0))
+                });
                 // Writer fields in the reader's order (writer-only ones aside): built in place.
-                let _ = writeln!(
-                    o,
-                    "if plan.in_order() {{\nlet mut w = plan.fields().iter();\nlet v = Self {{"
-                );
-                for f in fields {
-                    let _ = writeln!(
-                        o,
-                        "{}: {{ let op = {READ}::next(r, &mut w, p)?; {} }},",
-                        field_name(&f.name),
-                        res(set, &f.ty)
-                    );
-                }
-                let _ = writeln!(
-                    o,
-                    "}};\n{READ}::rest(r, w, p)?;\nr.leave();\nreturn Ok(v);\n}}"
-                );
+                in_place(&mut o, "in_order", fields, |f| {
+                    format!("let op = {READ}::next(r, &mut w, p)?; {}", res(set, &f.ty))
+                });
                 for (j, f) in fields.iter().enumerate() {
                     let _ = writeln!(o, "let mut f{j}: Option<{}> = None;", rust_type(set, &f.ty));
                 }

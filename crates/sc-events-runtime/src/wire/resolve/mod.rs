@@ -92,6 +92,9 @@ pub struct RecordPlan {
     defaults: Vec<Option<Vec<u8>>>,
     /// Writer fields already in reader order (skipped ones aside), no defaults: no reordering.
     in_order: bool,
+    /// In order, and every kept field written as the reader has it: the kept fields are read
+    /// by the reader's own decoders, only the writer-only ones go through their ops.
+    verbatim: bool,
     /// The writer's record is the reader's: the reader's own decoder reads it.
     same: bool,
 }
@@ -368,6 +371,7 @@ impl Compiler<'_> {
             writer: Vec::new(),
             defaults: Vec::new(),
             in_order: false,
+            verbatim: false,
             same: false,
         });
         let (wset, rset) = (self.w, self.r);
@@ -375,6 +379,7 @@ impl Compiler<'_> {
         let rf = rset.fields(r);
         let mut writer = Vec::with_capacity(wf.len());
         let mut filled = vec![false; rf.len()];
+        let mut kept_same = true;
         for f in wf {
             let target = rf
                 .iter()
@@ -386,6 +391,7 @@ impl Compiler<'_> {
                         format!("field {} of {}: {e}", f.name, rset.types[r].name.fullname())
                     })?;
                     filled[j] = true;
+                    kept_same &= self.same_node(&f.ty, &rf[j].ty);
                     writer.push((op, Some(j)));
                 }
                 None => writer.push((self.identity(&f.ty)?, None)),
@@ -423,6 +429,7 @@ impl Compiler<'_> {
             writer,
             defaults,
             in_order,
+            verbatim: in_order && kept_same,
             same,
         };
         Ok(index)

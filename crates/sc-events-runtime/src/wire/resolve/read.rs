@@ -250,6 +250,13 @@ impl RecordPlan {
         self.in_order
     }
 
+    /// [`RecordPlan::in_order`], and every kept field written exactly as the reader has it:
+    /// read with [`pass`] and the reader's own field decoders.
+    #[inline]
+    pub fn verbatim(&self) -> bool {
+        self.verbatim
+    }
+
     /// Reader field `j`'s default, decoded from its bytes by `dec` (the field's decoder).
     pub fn default<T>(
         &self,
@@ -284,6 +291,13 @@ pub fn next<'p>(
     Err(RunError::Unresolvable(
         "the plan ends before the reader's fields do".into(),
     ))
+}
+
+/// Skips the writer-only fields before the next kept one, whose bytes the reader's own
+/// decoder then reads ([`RecordPlan::verbatim`]).
+#[inline]
+pub fn pass(r: &mut Reader<'_>, fields: &mut Fields<'_>, p: &Program) -> Result<(), RunError> {
+    next(r, fields, p).map(|_| ())
 }
 
 /// Skips the writer-only fields after the last one the reader keeps.
