@@ -230,7 +230,11 @@ fn simple_pattern(p: &str) -> Option<String> {
         [one] if one == "b'0'..=b'9'" => "c.is_ascii_digit()".to_string(),
         _ => format!("matches!(c, {})", arms.join(" | ")),
     };
-    Some(format!("{count} && {each}.all(|c| {test})"))
+    // On bytes without an early exit: branch-free, so the compiler runs it over many at once.
+    Some(match ascii {
+        true => format!("{count} && {each}.fold(true, |ok, c| ok & {test})"),
+        false => format!("{count} && {each}.all(|c| {test})"),
+    })
 }
 
 /// Whether items of this kind can go into a `HashSet` (for `uniqueItems`).
@@ -250,11 +254,11 @@ mod tests {
     fn simple_patterns_become_straight_line_checks() {
         assert_eq!(
             simple_pattern("^[A-Z]{3}$").as_deref(),
-            Some("v.len() == 3 && v.bytes().all(|c| c.is_ascii_uppercase())")
+            Some("v.len() == 3 && v.bytes().fold(true, |ok, c| ok & c.is_ascii_uppercase())")
         );
         assert_eq!(
             simple_pattern("^[a-z0-9_-]{1,32}$").as_deref(),
-            Some("(1..=32).contains(&v.len()) && v.bytes().all(|c| matches!(c, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))")
+            Some("(1..=32).contains(&v.len()) && v.bytes().fold(true, |ok, c| ok & matches!(c, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))")
         );
         assert!(simple_pattern("^[a-z]+$").is_some_and(|t| t.starts_with("v.len() >= 1")));
         // A class beyond ASCII counts characters.
