@@ -52,53 +52,29 @@ pub(super) trait Cacheable: Clone {
     fn from_answer(a: Answer) -> Option<Self>;
 }
 
-impl Cacheable for Registered {
-    fn into_answer(self) -> Answer {
-        Answer::Registered(self)
-    }
-    fn from_answer(a: Answer) -> Option<Self> {
-        match a {
-            Answer::Registered(r) => Some(r),
-            _ => None,
+/// `Cacheable` for the type each answer variant carries.
+macro_rules! cacheable {
+    ($($t:ty => $variant:ident),+ $(,)?) => {$(
+        impl Cacheable for $t {
+            fn into_answer(self) -> Answer {
+                Answer::$variant(self)
+            }
+            fn from_answer(a: Answer) -> Option<Self> {
+                match a {
+                    Answer::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
         }
-    }
+    )+};
 }
 
-impl Cacheable for SchemaDef {
-    fn into_answer(self) -> Answer {
-        Answer::Schema(self)
-    }
-    fn from_answer(a: Answer) -> Option<Self> {
-        match a {
-            Answer::Schema(d) => Some(d),
-            _ => None,
-        }
-    }
-}
-
-impl Cacheable for Vec<String> {
-    fn into_answer(self) -> Answer {
-        Answer::Subjects(self)
-    }
-    fn from_answer(a: Answer) -> Option<Self> {
-        match a {
-            Answer::Subjects(v) => Some(v),
-            _ => None,
-        }
-    }
-}
-
-impl Cacheable for Vec<i32> {
-    fn into_answer(self) -> Answer {
-        Answer::Versions(self)
-    }
-    fn from_answer(a: Answer) -> Option<Self> {
-        match a {
-            Answer::Versions(v) => Some(v),
-            _ => None,
-        }
-    }
-}
+cacheable!(
+    Registered => Registered,
+    SchemaDef => Schema,
+    Vec<String> => Subjects,
+    Vec<i32> => Versions,
+);
 
 struct Entries {
     /// The data version the entries were read at.
@@ -150,7 +126,7 @@ impl ReadCache {
     }
 
     /// The file's data version now (`None` if SQLite cannot say: then nothing is cached).
-    pub(super) fn data_version(&self) -> Option<i64> {
+    fn data_version(&self) -> Option<i64> {
         let probe = self.probe.lock().ok()?;
         probe
             .prepare_cached("PRAGMA data_version")
@@ -158,21 +134,27 @@ impl ReadCache {
             .ok()
     }
 
-    /// The kept answer to `key`, if the file has not changed since it was read.
-    pub(super) fn get(&self, key: &Key) -> Option<Answer> {
-        let now = self.data_version()?;
-        let mut e = self.entries.lock().ok()?;
+    /// The kept answer to `key`, if the file has not changed since it was read, and the
+    /// file's data version now (what a read made on a miss is kept at: see [`Self::put`]).
+    pub(super) fn get(&self, key: &Key) -> (Option<Answer>, Option<i64>) {
+        let Some(now) = self.data_version() else {
+            return (None, None);
+        };
+        let Ok(mut e) = self.entries.lock() else {
+            return (None, Some(now));
+        };
         if e.version != now {
             e.map.clear();
             e.bytes = 0;
             e.version = now;
-            return None;
+            return (None, Some(now));
         }
-        e.map
-            .get(&hash(key))?
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, a)| a.clone())
+        let hit = e
+            .map
+            .get(&hash(key))
+            .and_then(|v| v.iter().find(|(k, _)| k == key))
+            .map(|(_, a)| a.clone());
+        (hit, Some(now))
     }
 
     /// Keeps `answer` to `key`, read at data version `at` (asked before the read began, so

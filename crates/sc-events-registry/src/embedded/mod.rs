@@ -178,7 +178,8 @@ impl EmbeddedRegistry {
     }
 
     /// [`Self::read`] through the read cache: the kept answer to `key` while the file is
-    /// unchanged (asked on the calling thread: one `PRAGMA data_version`), else `f`'s, kept.
+    /// unchanged (asked on the calling thread: one `PRAGMA data_version`), else `f`'s, kept at
+    /// the data version asked before `f` ran.
     async fn read_cached<T, F>(&self, key: cache::Key, f: F) -> Result<T>
     where
         T: cache::Cacheable + Send + 'static,
@@ -187,10 +188,10 @@ impl EmbeddedRegistry {
         let Some(cache) = &self.cache else {
             return self.read(f).await;
         };
-        if let Some(hit) = cache.get(&key).and_then(T::from_answer) {
+        let (hit, at) = cache.get(&key);
+        if let Some(hit) = hit.and_then(T::from_answer) {
             return Ok(hit);
         }
-        let at = cache.data_version();
         let answer = self.read(f).await?;
         cache.put(at, key, answer.clone().into_answer());
         Ok(answer)

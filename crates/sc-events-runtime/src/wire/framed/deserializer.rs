@@ -254,8 +254,10 @@ impl<E: DomainEvent + resolve::Resolve> Deserializer<E> {
         SCRATCH.with(|s| self.decode_as::<E>(message, &mut s.borrow_mut(), single_pass::<E>))
     }
 
-    /// The one decoding path: the generated decoder of `T` over the datum, or, for another
-    /// writer version, `resolved` (in one pass, or through the reader's layout in `scratch`).
+    /// Every plan's decoding (beside [`Self::deserialize_cached`]'s shortcut for the two
+    /// commonest): the generated decoder of `T` over the datum, or, for another writer
+    /// version, `resolved` (in one pass, or through the reader's layout in `scratch`); upcasts
+    /// and decryption first where the plan has them.
     fn decode_as<'b, T: Decode<'b>>(
         &self,
         message: &'b [u8],
