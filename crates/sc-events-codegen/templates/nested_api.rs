@@ -25,16 +25,17 @@ pub trait Enveloped: __RUNTIME__::event::DomainEvent {
     fn envelope(&self) -> &crate::types::Envelope;
     fn envelope_mut(&mut self) -> &mut crate::types::Envelope;
 
-    /// Checks the envelope against the payload and every validation rule of the envelope and
-    /// the payload's fields.
-    fn validate_envelope(&self) -> Result<(), __RUNTIME__::event::ValidationError> {
+    /// Checks the envelope against `p`, the payload it carries, and every validation rule of
+    /// the envelope and the payload's fields (`DomainEvent::validate` calls it with `data`'s
+    /// payload, so every comparison is against `P`'s constants).
+    #[inline]
+    fn validate_payload<P: Payload>(&self, p: &P) -> Result<(), __RUNTIME__::event::ValidationError> {
         use __RUNTIME__::event::{Tier, ValidationError};
         let env = self.envelope();
-        let p = self.payload();
-        if env.event_type != p.event_type {
+        if env.event_type != P::EVENT_TYPE {
             return Err(ValidationError::EventTypeMismatch {
                 envelope: env.event_type.clone(),
-                payload: p.event_type,
+                payload: P::EVENT_TYPE,
             });
         }
         if env.entity_type != Self::ENTITY_TYPE {
@@ -43,10 +44,10 @@ pub trait Enveloped: __RUNTIME__::event::DomainEvent {
                 domain: Self::ENTITY_TYPE.as_str(),
             });
         }
-        if Some(Tier::from(env.privacy_tier)) != p.privacy_tier {
+        if Tier::from(env.privacy_tier) != Tier::from(P::PRIVACY_TIER) {
             return Err(ValidationError::PrivacyTierMismatch {
                 envelope: env.privacy_tier.into(),
-                payload: p.privacy_tier,
+                payload: Some(P::PRIVACY_TIER.into()),
             });
         }
         if env.entity_version < 1 {
@@ -58,7 +59,7 @@ pub trait Enveloped: __RUNTIME__::event::DomainEvent {
         if env.entity_id.is_empty() {
             return Err(ValidationError::EmptyEntityId);
         }
-        if let (Some(key), Some(field)) = (p.entity_key, Self::KEY_FIELD) {
+        if let (Some(key), Some(field)) = (p.entity_key(), Self::KEY_FIELD) {
             if key != env.entity_id {
                 return Err(ValidationError::EntityIdMismatch {
                     entity_id: env.entity_id.clone(),
@@ -70,7 +71,7 @@ pub trait Enveloped: __RUNTIME__::event::DomainEvent {
         // The envelope's own declared checks (its records' constraints: the actor's
         // present_when), with paths from the envelope (`actor.actor_id`).
         __RUNTIME__::event::CheckFields::check_fields(env)?;
-        p.check.check_fields()
+        p.check_fields()
     }
 }
 

@@ -69,6 +69,34 @@ pub enum ValidationError {
 }
 
 impl ValidationError {
+    /// A broken declared constraint, built off the hot path: generated checks call it only
+    /// when a value fails, and `found` (the formatted value) is computed only then.
+    #[cold]
+    #[inline(never)]
+    pub fn constraint(
+        field: &'static str,
+        rule: &'static str,
+        limit: &'static str,
+        found: impl FnOnce() -> String,
+    ) -> Self {
+        ValidationError::Constraint {
+            field: field.into(),
+            rule,
+            limit,
+            found: found(),
+        }
+    }
+
+    /// A negative value where the schema allows none, built off the hot path.
+    #[cold]
+    #[inline(never)]
+    pub fn negative(field: &'static str, value: i64) -> Self {
+        ValidationError::Negative {
+            field: field.into(),
+            value,
+        }
+    }
+
     /// Prefixes the field path of a nested error (`within("final_stats")`).
     pub fn within(self, outer: &str) -> Self {
         match self {

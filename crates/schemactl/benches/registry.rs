@@ -1,7 +1,9 @@
 //! The gate and the registry at realistic sizes: `schemactl check` of the whole workspace
 //! against an embedded registry holding 50 versions per subject (BACKWARD_TRANSITIVE, so every
 //! version is read, resolved and checked), and schema lookups per second through
-//! `registry serve` (Confluent's REST API over loopback) next to the same lookup in-process.
+//! `registry serve` (Confluent's REST API over loopback) next to the same lookup in-process:
+//! from one client through `HttpRegistry`, and from eight keep-alive connections at once
+//! sending prepared requests (what `wrk -c8` does), the load beside the server on the same cores.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sc_events_registry::embedded::EmbeddedRegistry;
@@ -12,6 +14,9 @@ use sc_events_registry::{Compatibility, RegisterOptions, Registry};
 use schemactl::config::Settings;
 use schemactl::gate;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 const VERSIONS: i32 = 50;
 
@@ -57,6 +62,75 @@ fn populated(rt: &tokio::runtime::Runtime, path: &std::path::Path) -> EmbeddedRe
     reg
 }
 
+/// Concurrent keep-alive connections of the through-serve load rows.
+const CLIENTS: u64 = 8;
+
+/// One prepared HTTP/1.1 request, as a load generator sends it.
+fn request(method: &str, path: &str, body: &str) -> Vec<u8> {
+    format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/vnd.schemaregistry.v1+json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Sends `req` `n` times on one connection, reading each whole response (status 200 asserted).
+async fn send_all(addr: std::net::SocketAddr, req: Arc<Vec<u8>>, n: u64) {
+    let mut conn = TcpStream::connect(addr).await.expect("connect");
+    conn.set_nodelay(true).expect("nodelay");
+    let mut buf = Vec::with_capacity(64 * 1024);
+    for _ in 0..n {
+        conn.write_all(&req).await.expect("send");
+        buf.clear();
+        let (head, body_len) = loop {
+            let mut chunk = [0u8; 16 * 1024];
+            let got = conn.read(&mut chunk).await.expect("read");
+            assert!(got > 0, "the server closed the connection");
+            buf.extend_from_slice(&chunk[..got]);
+            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = std::str::from_utf8(&buf[..end])
+                    .expect("head")
+                    .to_ascii_lowercase();
+                assert!(head.starts_with("http/1.1 200"), "{head}");
+                let len = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .expect("content-length");
+                break (end + 4, len);
+            }
+        };
+        while buf.len() < head + body_len {
+            let mut chunk = [0u8; 16 * 1024];
+            let got = conn.read(&mut chunk).await.expect("read");
+            assert!(got > 0, "the server closed the connection");
+            buf.extend_from_slice(&chunk[..got]);
+        }
+    }
+}
+
+/// `iters` requests spread over [`CLIENTS`] connections; the time until the last answer.
+fn load(
+    rt: &tokio::runtime::Runtime,
+    addr: std::net::SocketAddr,
+    req: &Arc<Vec<u8>>,
+    iters: u64,
+) -> Duration {
+    rt.block_on(async {
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..CLIENTS)
+            .map(|i| {
+                let n = iters / CLIENTS + u64::from(i < iters % CLIENTS);
+                tokio::spawn(send_all(addr, req.clone(), n))
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("client");
+        }
+        start.elapsed()
+    })
+}
+
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
@@ -83,7 +157,8 @@ fn bench(c: &mut Criterion) {
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let addr = listener.local_addr().expect("addr");
+    let url = format!("http://{addr}");
     let shared: Arc<dyn Registry> = Arc::new(reg.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = rt.spawn(serve(listener, shared, ServeOptions::default(), async {
@@ -122,6 +197,29 @@ fn bench(c: &mut Criterion) {
             .unwrap()
         })
     });
+    let lookup = serde_json::to_string(&def).expect("json");
+    let id = rt
+        .block_on(reg.lookup("sc.domain.order-value", &def, false, false))
+        .unwrap()
+        .id;
+    let rows = [
+        (
+            "lookup/order/registry_serve_8_connections",
+            request("POST", "/subjects/sc.domain.order-value", &lookup),
+        ),
+        (
+            "schema_by_id/order/registry_serve_8_connections",
+            request("GET", &format!("/schemas/ids/{id}"), ""),
+        ),
+        (
+            "version/order_latest/registry_serve_8_connections",
+            request("GET", "/subjects/sc.domain.order-value/versions/latest", ""),
+        ),
+    ];
+    for (id, req) in rows {
+        let req = Arc::new(req);
+        g.bench_function(id, |b| b.iter_custom(|iters| load(&rt, addr, &req, iters)));
+    }
     g.finish();
     let _ = stop.send(());
     let _ = rt.block_on(server);

@@ -13,7 +13,7 @@ use sc_events_schema::Catalog;
 use std::fmt::Write as _;
 
 /// Writes the impls of every record but the nested layout's top-level ones, which their
-/// `Enveloped::validate_envelope` checks through the envelope; a flat layout's are checked
+/// `Enveloped::validate_payload` checks through the envelope; a flat layout's are checked
 /// through their own fields.
 pub(crate) fn generate(catalog: &Catalog, o: &mut String) {
     let set = &catalog.set;
@@ -49,7 +49,7 @@ fn present_when(set: &SchemaSet, id: TypeId, body: &mut String) {
         let limit = format!("{} in {}", when.name, r.symbols.join(", "));
         let _ = writeln!(
             body,
-            "        if matches!(self.{}, {}) != self.{}.is_some() {{ return Err({EVENT}::ValidationError::Constraint {{ field: {:?}.into(), rule: \"present_when\", limit: {limit:?}, found: (if self.{}.is_some() {{ \"set\" }} else {{ \"null\" }}).into() }}); }}",
+            "        if matches!(self.{}, {}) != self.{}.is_some() {{ return Err({EVENT}::ValidationError::constraint({:?}, \"present_when\", {limit:?}, || (if self.{}.is_some() {{ \"set\" }} else {{ \"null\" }}).into())); }}",
             field_name(&when.name),
             arms.join(" | "),
             field_name(&f.name),
@@ -80,7 +80,7 @@ fn record(set: &SchemaSet, id: TypeId, o: &mut String) {
                 } else {
                     "v"
                 };
-                let _ = writeln!(body, "        {} if v < 0 {{ return Err({EVENT}::ValidationError::Negative {{ field: {fname:?}.into(), value: {v} }}); }} }}", bind("v", &value, opt));
+                let _ = writeln!(body, "        {} if v < 0 {{ return Err({EVENT}::ValidationError::negative({fname:?}, {v})); }} }}", bind("v", &value, opt));
             }
             k if is_record(k) => {
                 let call = format!("v.check_fields().map_err(|e| e.within({fname:?}))?;");

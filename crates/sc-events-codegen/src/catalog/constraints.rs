@@ -13,7 +13,7 @@ use sc_events_schema::model::{Body, Field, Kind, SchemaSet};
 use std::fmt::Write as _;
 
 fn fail(field: &str, rule: &str, limit: &str, found: &str) -> String {
-    format!("return Err({EVENT}::ValidationError::Constraint {{ field: {field:?}.into(), rule: {rule:?}, limit: {limit:?}, found: {found} }});")
+    format!("return Err({EVENT}::ValidationError::constraint({field:?}, {rule:?}, {limit:?}, || {found}));")
 }
 
 fn number_text(n: &JsonNode) -> Option<&str> {

@@ -54,9 +54,21 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
         o,
         "    fn key(&self) -> Option<std::borrow::Cow<'_, str>> {{ Some(std::borrow::Cow::Borrowed(self.envelope.entity_id.as_str())) }}"
     );
-    let _ = writeln!(
+    // One arm per payload type, so each check is compiled against that type's constants.
+    match_method(
         o,
-        "    fn validate(&self) -> Result<(), {EVENT}::ValidationError> {{ {ENVELOPED}::validate_envelope(self) }}"
+        &Method {
+            doc: None,
+            signature: &format!("fn validate(&self) -> Result<(), {EVENT}::ValidationError>"),
+            uses: None,
+        },
+        "&self.data",
+        payloads.iter().map(|p| {
+            (
+                format!("{TYPES}::{union}::{p}(p)"),
+                format!("{ENVELOPED}::validate_payload(self, p)"),
+            )
+        }),
     );
     match_method(
         o,
