@@ -107,7 +107,11 @@ pub fn rebase_paths(command: &mut Command, base: &Path) {
             command: RegistryCommand::Serve { db, .. },
         } => rebase_opt(db, base),
         Command::Fmt(args) => args.paths.iter_mut().for_each(|p| rebase(p, base)),
-        Command::Rules { .. } | Command::Tail(_) | Command::Completions { .. } | Command::Man => {}
+        Command::Rules { .. }
+        | Command::Tail(_)
+        | Command::Lsp
+        | Command::Completions { .. }
+        | Command::Man => {}
     }
 }
 

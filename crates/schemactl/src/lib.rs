@@ -10,12 +10,14 @@ mod catalog;
 pub mod check;
 mod compat;
 pub mod config;
+mod describe;
 mod discover;
 mod fmt;
 pub mod gate;
 mod impact;
 mod import;
 mod lint;
+mod lsp;
 pub mod out;
 mod publish;
 mod report;
@@ -159,6 +161,10 @@ pub enum Command {
         #[command(subcommand)]
         command: RegistryCommand,
     },
+    /// A Language Server for the workspace's `.avsc` files, topic file and `schemactl.toml`,
+    /// over stdio: diagnostics (parse, lint and the gate) as you type, quick fixes, hover,
+    /// go to definition, find references, completion and formatting (README "Editors").
+    Lsp,
     /// Print a shell completion script (e.g. `schemactl completions bash > ~/.local/share/bash-completion/completions/schemactl`).
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff) to stdout (`schemactl man | man -l -`).
@@ -366,6 +372,7 @@ fn dispatch(command: Command) -> ExitCode {
             full_check,
             limits,
         }),
+        Command::Lsp => lsp::run(),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "schemactl", &mut buf);
@@ -394,10 +401,7 @@ pub(crate) fn load_catalog(dir: Option<&Path>) -> Result<Catalog, Vec<Diagnostic
         None => workspace_layout()?,
     };
     if let Some(d) = dir {
-        if layout.section.topics.is_none() {
-            layout.topics = d.join("topics.toml");
-        }
-        layout.schemas = d.to_path_buf();
+        with_schema_dir(&mut layout, d);
     }
     out::detail(format_args!(
         "reading schemas from {} and topics from {}",
@@ -412,6 +416,15 @@ pub(crate) fn load_catalog(dir: Option<&Path>) -> Result<Catalog, Vec<Diagnostic
         catalog.topics.len()
     ));
     Ok(catalog)
+}
+
+/// `layout` reading its schemas from `dir` (and its topics from `dir/topics.toml` unless
+/// `schemactl.toml` names the topic file).
+pub(crate) fn with_schema_dir(layout: &mut sc_events_schema::Layout, dir: &Path) {
+    if layout.section.topics.is_none() {
+        layout.topics = dir.join("topics.toml");
+    }
+    layout.schemas = dir.to_path_buf();
 }
 
 fn load_layout() -> Result<sc_events_schema::Layout, Vec<Diagnostic>> {
