@@ -107,6 +107,10 @@ pub fn rebase_paths(command: &mut Command, base: &Path) {
             command: RegistryCommand::Serve { db, .. },
         } => rebase_opt(db, base),
         Command::Fmt(args) => args.paths.iter_mut().for_each(|p| rebase(p, base)),
+        Command::Docs(args) => {
+            rebase(&mut args.out, base);
+            rebase_opt(&mut args.schemas, base);
+        }
         Command::Rules { .. }
         | Command::Tail(_)
         | Command::Lsp

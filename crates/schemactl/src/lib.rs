@@ -12,6 +12,7 @@ mod compat;
 pub mod config;
 mod describe;
 mod discover;
+mod docs;
 mod fmt;
 pub mod gate;
 mod impact;
@@ -161,6 +162,10 @@ pub enum Command {
         #[command(subcommand)]
         command: RegistryCommand,
     },
+    /// Write the event catalog as a static HTML site (works from file://): a page per topic,
+    /// event type and consumer job, the registered versions with their diffs, a picture of
+    /// producers, topics, consumer groups and dead letters, and search.
+    Docs(docs::DocsArgs),
     /// A Language Server for the workspace's `.avsc` files, topic file and `schemactl.toml`,
     /// over stdio: diagnostics (parse, lint and the gate) as you type, quick fixes, hover,
     /// go to definition, find references, completion and formatting (README "Editors").
@@ -373,6 +378,7 @@ fn dispatch(command: Command) -> ExitCode {
             limits,
         }),
         Command::Lsp => lsp::run(),
+        Command::Docs(args) => docs::run(&args),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "schemactl", &mut buf);

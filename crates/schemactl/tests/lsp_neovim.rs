@@ -4,14 +4,12 @@
 //! and records what Neovim received). Needs `nvim` (Debian's `neovim`, which
 //! scripts/test.sh installs): under `CI=true` its absence fails the test.
 
+mod support;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn nvim() -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
@@ -25,32 +23,6 @@ fn nvim() -> Option<PathBuf> {
         eprintln!("skipped: {msg}");
     }
     found
-}
-
-/// A copy of the social-commerce schemas in a fresh workspace, published to its embedded
-/// registry.
-fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let schemas = dir.path().join("schemas");
-    std::fs::create_dir(&schemas).expect("mkdir");
-    for e in std::fs::read_dir(root().join("schemas")).expect("schemas") {
-        let p = e.expect("entry").path();
-        if p.is_file() {
-            std::fs::copy(&p, schemas.join(p.file_name().expect("name"))).expect("copy");
-        }
-    }
-    let out = Command::new(env!("CARGO_BIN_EXE_schemactl"))
-        .args(["--workspace"])
-        .arg(dir.path())
-        .args(["publish"])
-        .output()
-        .expect("schemactl publish");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir
 }
 
 fn run_neovim(nvim: &Path, ws: &Path) -> Value {
@@ -90,7 +62,7 @@ fn codes(step: &Value) -> Vec<&str> {
 #[test]
 fn neovim_sees_diagnostics_hover_definition_and_fixes() {
     let Some(nvim) = nvim() else { return };
-    let ws = workspace();
+    let ws = support::workspace::social_commerce(true);
     let seen = run_neovim(&nvim, ws.path());
     assert_eq!(seen["ok"], true, "the script failed: {}", seen["error"]);
     let steps = seen["steps"].as_array().expect("steps");

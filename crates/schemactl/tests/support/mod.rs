@@ -12,6 +12,7 @@ pub mod kafka;
 pub mod serve;
 #[path = "../../../../tests/support/versions.rs"]
 pub mod versions;
+pub mod workspace;
 
 #[allow(unused_imports)]
 pub use git::git;
