@@ -7,7 +7,9 @@
 #     `schemactl registry serve`;
 #   - tansu 0.6.0 (a Kafka-protocol broker with in-memory storage), for the Kafka integration
 #     tests; installed into ~/.cargo/bin once (12-20 minutes), skipped when already there;
-#   - cargo-fuzz, for a bounded run of the decoder's fuzz target.
+#   - cargo-fuzz, for a bounded run of the decoder's fuzz target;
+#   - Debian's neovim and chromium, and playwright-core from npm (into target/browser-tests),
+#     for the editor test of `schemactl lsp` and the browser test of `schemactl docs`.
 set -euo pipefail
 # A fresh clone builds once: incremental state would only cost disk (gigabytes) and time.
 [ "${CI:-}" = "true" ] && export CARGO_INCREMENTAL=0
@@ -19,6 +21,26 @@ export SC_ORACLE_CP
 want=$(sed -n 's/^confluent-kafka\[[a-z,]*\]==//p' tests/interop/requirements.txt)
 python3 -c "import sys, confluent_kafka, confluent_kafka.schema_registry.rules.encryption.encrypt_executor; sys.exit(0 if confluent_kafka.version()[0] == '$want' else 1)" 2>/dev/null ||
   python3 -m pip install --quiet -r tests/interop/requirements.txt >&2
+
+# The editor and the browser of the LSP and catalog tests (Debian's neovim and chromium), and
+# playwright-core (pinned in crates/schemactl/tests/browser) to drive the browser, in target/.
+need=()
+command -v nvim >/dev/null 2>&1 || need+=(neovim)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]} (apt)" >&2
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+browser_tests=target/browser-tests
+if ! cmp -s crates/schemactl/tests/browser/package-lock.json "$browser_tests/package-lock.json" ||
+  [ ! -d "$browser_tests/node_modules/playwright-core" ]; then
+  mkdir -p "$browser_tests"
+  cp crates/schemactl/tests/browser/package.json crates/schemactl/tests/browser/package-lock.json "$browser_tests/"
+  (cd "$browser_tests" && npm ci --no-audit --no-fund --silent) >&2
+fi
 
 tansu_bin="${TANSU:-${CARGO_HOME:-$HOME/.cargo}/bin/tansu}"
 if ! "$tansu_bin" --version 2>/dev/null | grep -q '^tansu 0\.6\.0$'; then
@@ -81,6 +103,7 @@ for ws in examples/data-platform examples/product-events examples/flowops; do
   cargo run --quiet --locked --bin schemactl -- --workspace "$ws" catalog --format json >/dev/null
   cargo run --quiet --locked --bin schemactl -- --workspace "$ws" publish --against "$db"
   cargo run --quiet --locked --bin schemactl -- --workspace "$ws" check --against "$db"
+  cargo run --quiet --locked --bin schemactl -- --workspace "$ws" docs --against "$db" --out "$reg/$(basename "$ws")-site"
   again=$(cargo run --quiet --locked --bin schemactl -- --workspace "$ws" publish --against "$db" 2>&1)
   echo "$again" | tail -n 1
   echo "$again" | grep -q ': 0 registered, ' || { echo "$ws: second publish registered something" >&2; exit 1; }
