@@ -271,7 +271,7 @@ pub fn fix(text: &str, code: &str, message: &str, offset: usize) -> Option<Fix> 
             let edit = match field.get("aliases").and_then(JsonNode::as_array) {
                 Some(aliases) => {
                     let list = field.get("aliases")?;
-                    let at = position::position(text, list.span.end - 1);
+                    let at = position::position(text, list.span.end.saturating_sub(1));
                     let sep = if aliases.is_empty() { "" } else { ", " };
                     TextEdit::new(Range::new(at, at), format!("{sep}\"{old}\""))
                 }
