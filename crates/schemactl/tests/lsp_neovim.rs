@@ -168,4 +168,9 @@ fn neovim_sees_diagnostics_hover_definition_and_fixes() {
     let broken = step("syntax broken");
     assert_eq!(broken["arrived"], true, "{seen:#}");
     assert!(codes(broken).contains(&"PARSE"), "{broken}");
+
+    // So is schemactl.toml, unsaved.
+    let config = step("config broken");
+    assert_eq!(config["arrived"], true, "{seen:#}");
+    assert!(codes(config).contains(&"CONFIG"), "{config}");
 }

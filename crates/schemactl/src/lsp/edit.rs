@@ -359,6 +359,19 @@ mod tests {
     }
 
     #[test]
+    fn formatting_is_fmts_layout_in_one_edit() {
+        let text = "{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A\"]}";
+        let e = format(text).unwrap().expect("an edit");
+        assert_eq!(
+            apply(text, &[e]),
+            sc_events_schema::format::format(text).unwrap()
+        );
+        let formatted = sc_events_schema::format::format(text).unwrap();
+        assert!(format(&formatted).unwrap().is_none(), "formatted already");
+        assert!(format("{\n  \"type\": ").unwrap_err().starts_with("2:"));
+    }
+
+    #[test]
     fn completion_knows_where_a_type_is_written() {
         let text =
             "{\"type\": \"record\", \"fields\": [{\"name\": \"a\", \"type\": [\"null\", \"lo";

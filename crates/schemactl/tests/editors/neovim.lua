@@ -133,6 +133,14 @@ local ok, err = pcall(function()
   vim.api.nvim_buf_set_lines(buf, l, l + 1, false, { '          {"name": "customer_id", "type": ' })
   found = vim.wait(20000, function() return has_code(buf, 'PARSE') ~= nil end, 50)
   table.insert(out.steps, { step = 'syntax broken', arrived = found, diagnostics = diagnostics(buf) })
+
+  -- schemactl.toml is judged too: a new, unsaved one with a wrong value.
+  vim.cmd('edit ' .. ws .. '/schemactl.toml')
+  local toml = vim.api.nvim_get_current_buf()
+  vim.api.nvim_buf_set_lines(toml, 0, -1, false, { 'schemas = 42' })
+  vim.lsp.buf_attach_client(toml, id)
+  found = vim.wait(20000, function() return has_code(toml, 'CONFIG') ~= nil end, 50)
+  table.insert(out.steps, { step = 'config broken', arrived = found, diagnostics = diagnostics(toml) })
 end)
 
 note('ok', ok)
