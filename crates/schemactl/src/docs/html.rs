@@ -4,18 +4,15 @@
 
 use std::fmt::Write as _;
 
-/// `s` safe inside HTML text and double-quoted attributes.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
+/// `s` safe inside HTML text and double-quoted attributes: the XML escaping the JUnit
+/// reports use (HTML5 knows every entity it writes).
+pub use sc_events_schema::diag::ci::xml as esc;
+
+/// `<h1>` with the page's title and its description under it.
+pub fn heading(title: &str, doc: Option<&str>) -> String {
+    let mut o = format!("<h1>{}</h1>\n", esc(title));
+    if let Some(doc) = doc {
+        let _ = writeln!(o, "<p class=\"doc\">{}</p>", esc(doc));
     }
     o
 }
@@ -124,7 +121,7 @@ mod tests {
     fn text_and_names_are_made_safe() {
         assert_eq!(
             esc("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
         );
         assert_eq!(slug("order.created"), "order.created");
         assert_eq!(slug("a/b c?"), "a_b_c_");

@@ -17,8 +17,9 @@ use crate::config::{Create, Settings};
 use clap::Args;
 use history::History;
 use sc_events_registry::subjects::subjects;
+use sc_events_schema::model::TypeId;
 use sc_events_schema::{Catalog, Format};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -48,6 +49,9 @@ pub struct Site<'a> {
     pub registry: String,
     pub history: BTreeMap<String, History>,
     pub envelope_subject: Option<String>,
+    /// The envelope's own named types (in a flat layout the envelope also reaches every
+    /// payload; those are left out): the section every event page ends with.
+    pub envelope_types: BTreeSet<TypeId>,
 }
 
 const STYLE: &str = include_str!("assets/style.css");
@@ -100,6 +104,7 @@ pub fn run(args: &DocsArgs) -> ExitCode {
             .iter()
             .find(|s| s.topic.is_none())
             .map(|s| s.subject.clone()),
+        envelope_types: envelope_types(&catalog),
     };
     match write_site(&site, &args.out) {
         Ok(pages) => {
@@ -118,6 +123,17 @@ pub fn run(args: &DocsArgs) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// What the envelope reaches that no payload does.
+fn envelope_types(c: &Catalog) -> BTreeSet<TypeId> {
+    let mut own = crate::describe::reachable(&c.set, c.envelope);
+    for (_, e) in c.events() {
+        for id in crate::describe::reachable(&c.set, e.record) {
+            own.remove(&id);
+        }
+    }
+    own
 }
 
 /// The workspace crate's name from `Cargo.toml`, else the directory's name.

@@ -4,7 +4,7 @@
 //! consumer job, and the index (the picture, then every topic, event and job).
 
 use super::history::{self, History};
-use super::html::{code, consumer_href, esc, event_href, link, topic_href, Table};
+use super::html::{self, code, consumer_href, esc, event_href, link, topic_href, Table};
 use super::Site;
 use crate::describe;
 use sc_events_schema::model::{Body, Field, Kind, Node, TypeId};
@@ -155,10 +155,7 @@ pub fn event(site: &Site, d: &Domain, e: &Event) -> String {
     let c = site.catalog;
     let root = "../";
     let record = &c.set.types[e.record];
-    let mut o = format!("<h1>{}</h1>\n", esc(&e.event_type));
-    if let Some(doc) = &record.doc {
-        let _ = writeln!(o, "<p class=\"doc\">{}</p>", esc(doc));
-    }
+    let mut o = html::heading(&e.event_type, record.doc.as_deref());
     let tier = e.privacy_tier.map_or("–", |t| t.as_str());
     let _ = writeln!(
         o,
@@ -170,13 +167,7 @@ pub fn event(site: &Site, d: &Domain, e: &Event) -> String {
     );
     o.push_str("<h2>Payload fields</h2>\n");
     o.push_str(&fields_table(c, c.set.fields(e.record), "field-"));
-    // The envelope's own types (in a flat layout the envelope also reaches every payload).
-    let mut envelope = describe::reachable(&c.set, c.envelope);
-    for (_, other) in c.events() {
-        for id in describe::reachable(&c.set, other.record) {
-            envelope.remove(&id);
-        }
-    }
+    let envelope = &site.envelope_types;
     let used: Vec<TypeId> = describe::reachable(&c.set, e.record)
         .into_iter()
         .filter(|id| *id != e.record)
@@ -190,7 +181,7 @@ pub fn event(site: &Site, d: &Domain, e: &Event) -> String {
     if !envelope.is_empty() {
         o.push_str("<h2>Envelope</h2>\n<p>Every event on the topic carries it.</p>\n");
         for id in envelope {
-            o.push_str(&type_section(c, id, ""));
+            o.push_str(&type_section(c, *id, ""));
         }
     }
     o.push_str("<h2>Consumers</h2>\n");
@@ -204,11 +195,7 @@ pub fn topic(site: &Site, t: &sc_events_schema::Topic) -> String {
     let c = site.catalog;
     let root = "../";
     let name = t.name.get_ref();
-    let mut o = format!(
-        "<h1>{}</h1>\n<p class=\"doc\">{}</p>\n",
-        esc(name),
-        esc(&t.description)
-    );
+    let mut o = html::heading(name, Some(&t.description));
     let subject = c.value_subject(t);
     let _ = writeln!(
         o,
@@ -262,11 +249,7 @@ pub fn consumer(site: &Site, k: &Consumer) -> String {
     let c = site.catalog;
     let root = "../";
     let name = k.name.get_ref();
-    let mut o = format!(
-        "<h1>{}</h1>\n<p class=\"doc\">{}</p>\n",
-        esc(name),
-        esc(&k.description)
-    );
+    let mut o = html::heading(name, Some(&k.description));
     let topics: Vec<String> = k
         .topics
         .iter()
