@@ -2,6 +2,7 @@
 //! them (resolution, or an upcast from an older major), decrypting encrypted fields when it
 //! holds the key.
 
+use super::plans::IdTable;
 use super::{keys_of, split, subject_of, WireError, CLEAR, HEADER_LEN};
 use crate::event::DomainEvent;
 use crate::wire::binary::{self, DecodeError};
@@ -13,10 +14,8 @@ use crate::wire::upcast::{self, UpcastPlan, Upcasters};
 use crate::wire::{Decode, HasView};
 use sc_events_registry::subjects::Naming;
 use sc_events_registry::{check, ErrorKind, Registry, SchemaDef};
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::marker::PhantomData;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 /// What a message decoded to.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,33 +73,12 @@ pub struct ReaderOptions {
     pub upcasters: Upcasters,
 }
 
-/// Hashes a schema id (a small integer the registry hands out) with one multiply: the plan
-/// lookup runs once per message.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-
-    fn write_u32(&mut self, v: u32) {
-        self.0 = u64::from(v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
 /// Decodes Confluent-framed messages into `E`, whatever registered version wrote them.
 pub struct Deserializer<E> {
     registry: Arc<dyn Registry>,
     decryption: Decryption,
     upcasters: Upcasters,
-    plans: RwLock<HashMap<u32, Arc<ReadPlan>, BuildHasherDefault<IdHasher>>>,
+    plans: IdTable<ReadPlan>,
     _e: PhantomData<fn() -> E>,
 }
 
@@ -126,7 +104,7 @@ impl<E: DomainEvent + resolve::Resolve> Deserializer<E> {
             registry,
             decryption: options.decryption,
             upcasters: options.upcasters,
-            plans: RwLock::new(HashMap::default()),
+            plans: IdTable::default(),
             _e: PhantomData,
         }
     }
@@ -173,7 +151,7 @@ impl<E: DomainEvent + resolve::Resolve> Deserializer<E> {
 
     /// Fetches the writer schema of `id` (with its references) and compiles its plan.
     pub async fn warm(&self, id: u32) -> Result<(), WireError> {
-        if self.plan(id).is_some() {
+        if self.plans.contains(id) {
             return Ok(());
         }
         let signed = i32::try_from(id).map_err(|_| WireError::UnknownSchemaId(id))?;
@@ -212,14 +190,8 @@ impl<E: DomainEvent + resolve::Resolve> Deserializer<E> {
                     reason,
                 })?,
         };
-        if let Ok(mut plans) = self.plans.write() {
-            plans.insert(id, Arc::new(ReadPlan { plan, crypt }));
-        }
+        self.plans.insert(id, ReadPlan { plan, crypt });
         Ok(())
-    }
-
-    fn plan(&self, id: u32) -> Option<Arc<ReadPlan>> {
-        self.plans.read().ok().and_then(|p| p.get(&id).cloned())
     }
 
     /// Decodes a message, fetching its writer schema first if this id is new.
@@ -234,22 +206,23 @@ impl<E: DomainEvent + resolve::Resolve> Deserializer<E> {
         // The common cases first, nothing encrypted (no scratch): the reader's own schema, or
         // another writer's read in one pass.
         let (id, datum) = split(message)?;
-        if let Ok(plans) = self.plans.read() {
-            match plans.get(&id).map(|p| &**p) {
-                Some(ReadPlan {
-                    plan: Reading::Plan(Plan::Same),
-                    crypt: Crypt::None,
-                }) => {
-                    return binary::from_slice(datum)
-                        .map(Decoded::Event)
-                        .map_err(|e| decode_error(id, e))
-                }
-                Some(ReadPlan {
-                    plan: Reading::Plan(Plan::Resolve(program)),
-                    crypt: Crypt::None,
-                }) => return single_pass(id, program, datum, &mut Vec::new()),
-                _ => {}
-            }
+        let common = self.plans.with(id, |plan| match plan {
+            Some(ReadPlan {
+                plan: Reading::Plan(Plan::Same),
+                crypt: Crypt::None,
+            }) => Some(
+                binary::from_slice(datum)
+                    .map(Decoded::Event)
+                    .map_err(|e| decode_error(id, e)),
+            ),
+            Some(ReadPlan {
+                plan: Reading::Plan(Plan::Resolve(program)),
+                crypt: Crypt::None,
+            }) => Some(single_pass(id, program, datum, &mut Vec::new())),
+            _ => None,
+        });
+        if let Some(decoded) = common {
+            return decoded;
         }
         SCRATCH.with(|s| self.decode_as::<E>(message, &mut s.borrow_mut(), single_pass::<E>))
     }
@@ -270,74 +243,78 @@ impl<E: DomainEvent + resolve::Resolve> Deserializer<E> {
         ) -> Result<Decoded<T>, WireError>,
     ) -> Result<Decoded<T>, WireError> {
         let (id, datum) = split(message)?;
-        // The read guard is held while decoding: no reference count to touch per message.
-        let plans = self.plans.read().map_err(|_| WireError::NotWarmed(id))?;
-        let plan = plans.get(&id).ok_or(WireError::NotWarmed(id))?;
-        let at = |error: DecodeError| decode_error(id, error);
-        let decrypt_error = |e: RewriteError| match e {
-            RewriteError::Decode(e) => at(e),
-            RewriteError::Field { offset, reason } => WireError::Decrypt {
+        self.plans.with(id, |plan| {
+            let plan = plan.ok_or(WireError::NotWarmed(id))?;
+            let at = |error: DecodeError| decode_error(id, error);
+            let decrypt_error = |e: RewriteError| match e {
+                RewriteError::Decode(e) => at(e),
+                RewriteError::Field { offset, reason } => WireError::Decrypt {
+                    schema_id: id,
+                    offset,
+                    reason,
+                },
+            };
+            let upcast_error = |reason: String| WireError::Incompatible {
                 schema_id: id,
-                offset,
-                reason,
-            },
-        };
-        let upcast_error = |reason: String| WireError::Incompatible {
-            schema_id: id,
-            reason: format!("upcast: {reason}"),
-        };
-        let program = match &plan.plan {
-            Reading::Plan(p) => p,
-            Reading::Upcast(u) => {
-                let decoded = |scratch: &'b mut Vec<u8>| {
+                reason: format!("upcast: {reason}"),
+            };
+            let program = match &plan.plan {
+                Reading::Plan(p) => p,
+                Reading::Upcast(u) => {
+                    let decoded = |scratch: &'b mut Vec<u8>| {
+                        binary::from_slice(scratch.as_slice())
+                            .map(Decoded::Event)
+                            .map_err(|e| {
+                                upcast_error(format!("the upcast datum does not decode: {e}"))
+                            })
+                    };
+                    return match &plan.crypt {
+                        Crypt::Refuse(fields) => Err(WireError::Encrypted {
+                            schema_id: id,
+                            fields: fields.clone(),
+                        }),
+                        Crypt::None => {
+                            scratch.clear();
+                            u.run(datum, scratch).map_err(upcast_error)?;
+                            decoded(scratch)
+                        }
+                        Crypt::Decrypt(d) => {
+                            CLEAR.with(|b| {
+                                let mut clear = b.borrow_mut();
+                                clear.clear();
+                                d.decrypt(datum, &mut clear).map_err(decrypt_error)?;
+                                scratch.clear();
+                                u.run(&clear, scratch).map_err(upcast_error)
+                            })?;
+                            decoded(scratch)
+                        }
+                    };
+                }
+            };
+            match (program, &plan.crypt) {
+                (_, Crypt::Refuse(fields)) => Err(WireError::Encrypted {
+                    schema_id: id,
+                    fields: fields.clone(),
+                }),
+                (Plan::Same, Crypt::None) => {
+                    binary::from_slice(datum).map(Decoded::Event).map_err(at)
+                }
+                (Plan::Same, Crypt::Decrypt(d)) => {
+                    scratch.clear();
+                    d.decrypt(datum, scratch).map_err(decrypt_error)?;
                     binary::from_slice(scratch.as_slice())
                         .map(Decoded::Event)
-                        .map_err(|e| upcast_error(format!("the upcast datum does not decode: {e}")))
-                };
-                return match &plan.crypt {
-                    Crypt::Refuse(fields) => Err(WireError::Encrypted {
-                        schema_id: id,
-                        fields: fields.clone(),
-                    }),
-                    Crypt::None => {
-                        scratch.clear();
-                        u.run(datum, scratch).map_err(upcast_error)?;
-                        decoded(scratch)
-                    }
-                    Crypt::Decrypt(d) => {
-                        CLEAR.with(|b| {
-                            let mut clear = b.borrow_mut();
-                            clear.clear();
-                            d.decrypt(datum, &mut clear).map_err(decrypt_error)?;
-                            scratch.clear();
-                            u.run(&clear, scratch).map_err(upcast_error)
-                        })?;
-                        decoded(scratch)
-                    }
-                };
+                        .map_err(at)
+                }
+                (Plan::Resolve(program), Crypt::None) => resolved(id, program, datum, scratch),
+                (Plan::Resolve(program), Crypt::Decrypt(d)) => CLEAR.with(|b| {
+                    let mut clear = b.borrow_mut();
+                    clear.clear();
+                    d.decrypt(datum, &mut clear).map_err(decrypt_error)?;
+                    resolved(id, program, &clear, scratch)
+                }),
             }
-        };
-        match (program, &plan.crypt) {
-            (_, Crypt::Refuse(fields)) => Err(WireError::Encrypted {
-                schema_id: id,
-                fields: fields.clone(),
-            }),
-            (Plan::Same, Crypt::None) => binary::from_slice(datum).map(Decoded::Event).map_err(at),
-            (Plan::Same, Crypt::Decrypt(d)) => {
-                scratch.clear();
-                d.decrypt(datum, scratch).map_err(decrypt_error)?;
-                binary::from_slice(scratch.as_slice())
-                    .map(Decoded::Event)
-                    .map_err(at)
-            }
-            (Plan::Resolve(program), Crypt::None) => resolved(id, program, datum, scratch),
-            (Plan::Resolve(program), Crypt::Decrypt(d)) => CLEAR.with(|b| {
-                let mut clear = b.borrow_mut();
-                clear.clear();
-                d.decrypt(datum, &mut clear).map_err(decrypt_error)?;
-                resolved(id, program, &clear, scratch)
-            }),
-        }
+        })
     }
 }
 

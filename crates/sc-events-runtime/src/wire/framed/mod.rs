@@ -9,6 +9,7 @@
 //! This module holds the framing, the errors and what both sides share.
 
 mod deserializer;
+mod plans;
 mod serializer;
 
 pub use crate::wire::encrypt::Decryption;
