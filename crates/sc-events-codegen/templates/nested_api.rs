@@ -28,9 +28,9 @@ pub trait Enveloped: __RUNTIME__::event::DomainEvent {
     /// Checks the envelope against `p`, the payload it carries, and every validation rule of
     /// the envelope and the payload's fields (`DomainEvent::validate` calls it with `data`'s
     /// payload, so every comparison is against `P`'s constants).
-    #[inline]
+    #[inline(always)]
     fn validate_payload<P: Payload>(&self, p: &P) -> Result<(), __RUNTIME__::event::ValidationError> {
-        use __RUNTIME__::event::{Tier, ValidationError};
+        use __RUNTIME__::event::ValidationError;
         let env = self.envelope();
         if env.event_type != P::EVENT_TYPE {
             return Err(ValidationError::EventTypeMismatch {
@@ -44,7 +44,8 @@ pub trait Enveloped: __RUNTIME__::event::DomainEvent {
                 domain: Self::ENTITY_TYPE.as_str(),
             });
         }
-        if Tier::from(env.privacy_tier) != Tier::from(P::PRIVACY_TIER) {
+        // The workspace's tiers map one to one onto `Tier`: the enums compare directly.
+        if env.privacy_tier != P::PRIVACY_TIER {
             return Err(ValidationError::PrivacyTierMismatch {
                 envelope: env.privacy_tier.into(),
                 payload: Some(P::PRIVACY_TIER.into()),
@@ -60,7 +61,7 @@ pub trait Enveloped: __RUNTIME__::event::DomainEvent {
             return Err(ValidationError::EmptyEntityId);
         }
         if let (Some(key), Some(field)) = (p.entity_key(), Self::KEY_FIELD) {
-            if key != env.entity_id {
+            if !__RUNTIME__::event::same_text(key, &env.entity_id) {
                 return Err(ValidationError::EntityIdMismatch {
                     entity_id: env.entity_id.clone(),
                     key_field: field,

@@ -108,7 +108,7 @@ fn record(set: &SchemaSet, id: TypeId, o: &mut String) {
     );
     let _ = writeln!(
         o,
-        "    fn check_fields(&self) -> Result<(), {EVENT}::ValidationError> {{"
+        "    #[inline(always)]\n    fn check_fields(&self) -> Result<(), {EVENT}::ValidationError> {{"
     );
     o.push_str(&body);
     let _ = writeln!(o, "        Ok(())\n    }}\n}}\n");

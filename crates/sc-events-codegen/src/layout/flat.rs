@@ -177,7 +177,7 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
         );
     }
     let etf = field_name(&l.event_type_field);
-    let _ = writeln!(o, "    fn validate(&self) -> Result<(), {EVENT}::ValidationError> {{\n        use {EVENT}::CheckFields as _;\n        let p = self.payload();");
+    let _ = writeln!(o, "    #[inline]\n    fn validate(&self) -> Result<(), {EVENT}::ValidationError> {{\n        use {EVENT}::CheckFields as _;\n        let p = self.payload();");
     let _ = writeln!(o, "        if self.{etf} != p.event_type {{\n            return Err({EVENT}::ValidationError::EventTypeMismatch {{ envelope: self.{etf}.clone(), payload: p.event_type }});\n        }}");
     let version =
         field(set, catalog.envelope, &l.version_field).filter(|_| !l.version_field.is_empty());

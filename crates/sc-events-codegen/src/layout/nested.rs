@@ -59,7 +59,9 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
         o,
         &Method {
             doc: None,
-            signature: &format!("fn validate(&self) -> Result<(), {EVENT}::ValidationError>"),
+            signature: &format!(
+                "#[inline]\n    fn validate(&self) -> Result<(), {EVENT}::ValidationError>"
+            ),
             uses: None,
         },
         "&self.data",
