@@ -301,3 +301,42 @@ fn an_actor_has_an_id_exactly_when_it_is_a_user_supplier_or_admin() {
         );
     }
 }
+
+/// The serializer checks while it encodes (one pass over the payload union, each payload
+/// against its own type's constants): a valid event's bytes are the unchecked encoder's, a
+/// refused one leaves the buffer exactly as it was, and an entity id equal to its key but
+/// malformed is still refused (its pattern is checked once, on the key field).
+#[test]
+fn the_serializer_checks_while_encoding_and_leaves_a_refused_event_unwritten() {
+    let ser = sc_events::wire::Serializer::<order::Event>::with_id(7);
+    let ev = emitter().event(payment(5), O1, 1, Actor::system()).unwrap();
+    let (mut checked, mut unchecked) = (b"kept".to_vec(), b"kept".to_vec());
+    ser.serialize(&ev, &mut checked).unwrap();
+    ser.serialize_unchecked(&ev, &mut unchecked).unwrap();
+    assert_eq!(checked, unchecked);
+    assert!(checked.len() > 9 && checked.starts_with(b"kept\0\0\0\0\x07"));
+
+    let refuse = |ev: &order::Event| {
+        let mut buf = b"kept".to_vec();
+        let err = ser.serialize(ev, &mut buf).unwrap_err();
+        assert_eq!(buf, b"kept", "{err}");
+        err.to_string()
+    };
+    let mut bad = ev.clone();
+    bad.envelope.event_type = "order.created".into();
+    assert!(refuse(&bad).contains("does not match"));
+    // The same malformed text in both places: equal, so only the key's pattern can refuse it.
+    let mut bad = ev.clone();
+    bad.envelope.entity_id = "not-an-object-id".into();
+    if let order::Data::OrderPaymentSucceeded(p) = &mut bad.data {
+        p.order_id = "not-an-object-id".into();
+    }
+    assert!(
+        refuse(&bad).contains("order_id breaks its constraint pattern ^[0-9a-f]{24}$"),
+        "{}",
+        refuse(&bad)
+    );
+    let mut bad = ev.clone();
+    bad.envelope.entity_id = P1.into();
+    assert!(refuse(&bad).contains("differs from the payload's order_id"));
+}

@@ -7,7 +7,7 @@
 //! bytes, `uuid::Uuid` for the `uuid` logical type, `Vec<T>`, `HashMap<String, T>`,
 //! `Option<T>` for a union of null and one type, a generated `UnionAB…` enum for other unions.
 
-use crate::context::{BINARY, TYPES, WIRE};
+use crate::context::{BINARY, RUNTIME, TYPES, WIRE};
 use crate::ident::{field_name, type_name, union_name, union_variant, variant_name};
 use sc_events_schema::model::{Body, Kind, Node, SchemaSet};
 use std::fmt::Write as _;
@@ -58,7 +58,7 @@ pub(crate) fn optional(b: &[Node]) -> Option<(usize, &Node)> {
 }
 
 /// Statements writing `v` (an expression of type `&T`) to `w`.
-fn enc(set: &SchemaSet, n: &Node, v: &str, o: &mut String, depth: usize) {
+pub(crate) fn enc(set: &SchemaSet, n: &Node, v: &str, o: &mut String, depth: usize) {
     let x = format!("x{depth}");
     let _ = match &n.kind {
         Kind::Null => Ok(()),
@@ -218,10 +218,12 @@ pub(crate) fn write_record_decode(
     let _ = writeln!(o, "}})\n}}\n}}\n");
 }
 
-/// Every `Encode`/`Decode` impl, for every named type and every union enum.
-pub fn generate(set: &SchemaSet) -> String {
+/// Every `Encode`/`Decode` impl, for every named type and every union enum. The records in
+/// `fused` (domain events of the nested layout) override `Encode::encode_validated` with the
+/// fused pass the layout generates beside them (`encode_validated_fused`).
+pub fn generate(set: &SchemaSet, fused: &[usize]) -> String {
     let mut o = String::new();
-    for t in &set.types {
+    for (id, t) in set.types.iter().enumerate() {
         let name = format!("{TYPES}::{}", type_name(&t.name.name));
         match &t.body {
             Body::Record(fields) => {
@@ -235,7 +237,11 @@ pub fn generate(set: &SchemaSet) -> String {
                         0,
                     );
                 }
-                let _ = writeln!(o, "}}\n}}\n");
+                let _ = writeln!(o, "}}");
+                if fused.contains(&id) {
+                    let _ = writeln!(o, "#[inline]\nfn encode_validated(&self, w: &mut Vec<u8>) -> Result<(), {RUNTIME}::event::ValidationError> {{ self.encode_validated_fused(w) }}");
+                }
+                let _ = writeln!(o, "}}\n");
                 write_record_decode(
                     &mut o,
                     &name,

@@ -14,6 +14,8 @@ pub(crate) const HEADER: &str =
 /// The runtime's path as the generators write it; [`crate::Config::generate`] replaces it with
 /// [`crate::Config::runtime_path`] in every generated file.
 pub(crate) const RUNTIME: &str = "__RUNTIME__";
+/// The nested layout envelope's field that every payload's key field must equal.
+pub(crate) const ENTITY_ID: &str = "entity_id";
 
 /// rsgen-avro's types (`types.rs`, included as `crate::types`).
 pub(crate) const TYPES: &str = "crate::types";

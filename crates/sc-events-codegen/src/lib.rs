@@ -153,7 +153,7 @@ impl Config {
     pub fn generate(&self, catalog: &Catalog) -> Result<Generated, CodegenError> {
         let types = rsgen::generate(catalog, &self.extra_derives)?;
         let catalog_rs = catalog::generate(catalog)?;
-        let codec = codec::generate(&catalog.set);
+        let codec = codec::generate(&catalog.set, &layout::fused_records(catalog));
         let views = views::generate(&catalog.set);
         let resolve = resolve::generate(&catalog.set);
         let includes = format!(

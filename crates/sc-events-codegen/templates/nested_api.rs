@@ -10,6 +10,9 @@ pub trait Payload: __RUNTIME__::event::CheckFields + Sized {
     /// Full Avro name of the payload record.
     const RECORD: &'static str;
     const PRIVACY_TIER: crate::types::PrivacyTier;
+    /// Whether the key field carries exactly the envelope `entity_id`'s constraints: it must
+    /// equal `entity_id`, so `validate_payload` checks them once, on the key.
+    const KEY_CHECKS_ENTITY_ID: bool;
     /// The domain event this payload travels in.
     type Event: Enveloped;
     /// The value of the topic's key field in this payload.
@@ -71,7 +74,11 @@ pub trait Enveloped: __RUNTIME__::event::DomainEvent {
         }
         // The envelope's own declared checks (its records' constraints: the actor's
         // present_when), with paths from the envelope (`actor.actor_id`).
-        __RUNTIME__::event::CheckFields::check_fields(env)?;
+        if P::KEY_CHECKS_ENTITY_ID {
+            env.check_fields_but_entity_id()?;
+        } else {
+            __RUNTIME__::event::CheckFields::check_fields(env)?;
+        }
         p.check_fields()
     }
 }

@@ -3,7 +3,7 @@
 //! (errors name the path: `items[2].price_cents`).
 
 use super::constraints;
-use crate::context::{EVENT, TYPES};
+use crate::context::{ENTITY_ID, EVENT, TYPES};
 use crate::emit::{bind, format_call, impl_for};
 use crate::ident::{field_name, type_name, variant_name};
 use sc_events_schema::layout::EnvelopeStyle;
@@ -26,6 +26,19 @@ pub(crate) fn generate(catalog: &Catalog, o: &mut String) {
             record(set, id, o);
         }
     }
+    if catalog.layout.section.envelope == EnvelopeStyle::Nested {
+        envelope_but_entity_id(set, catalog.envelope, o);
+    }
+}
+
+/// The envelope's checks without `entity_id`'s own constraints, for the payloads whose key
+/// field carries the same constraints: `validate_payload` has compared the two texts first,
+/// so checking the key checks the entity id (`Payload::KEY_CHECKS_ENTITY_ID`).
+fn envelope_but_entity_id(set: &SchemaSet, id: TypeId, o: &mut String) {
+    let name = type_name(&set.types[id].name.name);
+    let _ = writeln!(o, "impl {TYPES}::{name} {{\n    /// `check_fields` but for `{ENTITY_ID}`'s constraints, which the payload's key field, equal to it, carries.\n    #[doc(hidden)]\n    #[inline(always)]\n    pub fn check_fields_but_entity_id(&self) -> Result<(), {EVENT}::ValidationError> {{\n        use {EVENT}::CheckFields as _;");
+    o.push_str(&body(set, id, Some(ENTITY_ID)));
+    let _ = writeln!(o, "        Ok(())\n    }}\n}}\n");
 }
 
 /// The record's `present_when` constraints (the lint has refused malformed ones): the
@@ -61,13 +74,31 @@ fn present_when(set: &SchemaSet, id: TypeId, body: &mut String) {
 
 /// The `CheckFields` impl of one record.
 fn record(set: &SchemaSet, id: TypeId, o: &mut String) {
-    let t = &set.types[id];
+    let name = type_name(&set.types[id].name.name);
+    impl_for(
+        o,
+        &format!("{EVENT}::CheckFields"),
+        &format!("{TYPES}::{name}"),
+    );
+    let _ = writeln!(
+        o,
+        "    #[inline(always)]\n    fn check_fields(&self) -> Result<(), {EVENT}::ValidationError> {{"
+    );
+    o.push_str(&body(set, id, None));
+    let _ = writeln!(o, "        Ok(())\n    }}\n}}\n");
+}
+
+/// The statements of a record's checks; `skip` names a field whose `"constraints"` are left
+/// out.
+fn body(set: &SchemaSet, id: TypeId, skip: Option<&str>) -> String {
     let mut body = String::new();
     let is_record =
         |k: &Kind| matches!(k, Kind::Named(r) if matches!(set.types[*r].body, Body::Record(_)));
     for f in set.fields(id) {
         let n = field_name(&f.name);
-        constraints::checks(set, f, &n, &mut body);
+        if skip != Some(f.name.as_str()) {
+            constraints::checks(set, f, &n, &mut body);
+        }
         let fname = &f.name;
         let opt = f.ty.nullable_inner().is_some();
         let inner = f.ty.non_null();
@@ -100,16 +131,5 @@ fn record(set: &SchemaSet, id: TypeId, o: &mut String) {
         }
     }
     present_when(set, id, &mut body);
-    let name = type_name(&t.name.name);
-    impl_for(
-        o,
-        &format!("{EVENT}::CheckFields"),
-        &format!("{TYPES}::{name}"),
-    );
-    let _ = writeln!(
-        o,
-        "    #[inline(always)]\n    fn check_fields(&self) -> Result<(), {EVENT}::ValidationError> {{"
-    );
-    o.push_str(&body);
-    let _ = writeln!(o, "        Ok(())\n    }}\n}}\n");
+    body
 }

@@ -16,3 +16,22 @@ pub(crate) fn generate(catalog: &Catalog, cx: &DomainCx<'_>, o: &mut String) {
         EnvelopeStyle::Flat => flat::generate(catalog, cx, o),
     }
 }
+
+/// The domain records whose `Encode::encode_validated` the layout fuses into one pass: the
+/// nested layout's, where the payload field is a union (see `nested::encode_validated`).
+pub(crate) fn fused_records(catalog: &Catalog) -> Vec<usize> {
+    if catalog.layout.section.envelope != EnvelopeStyle::Nested {
+        return Vec::new();
+    }
+    let payload = &catalog.layout.section.payload_field;
+    catalog
+        .domains
+        .iter()
+        .map(|d| d.record)
+        .filter(|&r| {
+            catalog.set.fields(r).iter().any(|f| {
+                f.name == *payload && matches!(f.ty.kind, sc_events_schema::model::Kind::Union(_))
+            })
+        })
+        .collect()
+}

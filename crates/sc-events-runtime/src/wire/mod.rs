@@ -29,6 +29,21 @@ pub use sc_events_registry::Registry;
 pub trait Encode {
     /// Appends the value's Avro binary encoding to `w`.
     fn encode(&self, w: &mut Vec<u8>);
+
+    /// Checks an event ([`DomainEvent::validate`](crate::event::DomainEvent::validate)) and
+    /// appends its encoding. Generated code fuses the two for the nested-envelope layout: one
+    /// pass over the payload union, each payload checked against its own type's constants right
+    /// before it is written. On an error `w` may hold part of the encoding; the serializer cuts
+    /// it off.
+    #[inline]
+    fn encode_validated(&self, w: &mut Vec<u8>) -> Result<(), crate::event::ValidationError>
+    where
+        Self: crate::event::DomainEvent,
+    {
+        self.validate()?;
+        self.encode(w);
+        Ok(())
+    }
 }
 
 /// Reads a value from an Avro datum written with the same schema.

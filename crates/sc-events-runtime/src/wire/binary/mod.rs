@@ -129,7 +129,7 @@ pub fn put_str(w: &mut Vec<u8>, v: &str) {
 }
 
 /// A UUID as Avro writes the `uuid` logical type: its 36-character lower-case string.
-#[inline]
+#[inline(always)]
 pub fn put_uuid(w: &mut Vec<u8>, v: &uuid::Uuid) {
     w.reserve(37);
     // The length, 36, as a zigzag varint: one byte.

@@ -1,8 +1,9 @@
-//! The `uuid` logical type's text, eight characters at a time: Avro writes a UUID as its
+//! The `uuid` logical type's text, both ways without a per-character branch: Avro writes a UUID as its
 //! 36-character hyphenated string, and both directions are on every envelope's hot path.
 //!
-//! [`format`] and [`parse`] work on `u64` words (SWAR: each byte of a word is one character),
-//! in safe, portable code, with no lookup table and no per-character branch. They agree with
+//! [`format`] writes each byte's two digits from a 256-entry table; [`parse`] works on `u64`
+//! words (SWAR: each byte of a word is one character), with no table and no per-character
+//! branch; both in safe, portable code. They agree with
 //! the `uuid` crate exactly: [`format`] writes what `Uuid::hyphenated().encode_lower` writes,
 //! and [`parse`] returns what `Uuid::try_parse_ascii` returns for every input (its fast path
 //! takes the well-formed hyphenated form, upper or lower case; every other input — the simple,
@@ -17,34 +18,30 @@ const fn splat(b: u8) -> u64 {
 const HIGH: u64 = splat(0x80);
 const LOW_NIBBLE: u64 = splat(0x0f);
 
-/// Four bytes into their eight lower-case hex digits, the first byte's high nibble first (the
-/// word's lowest byte is the first character).
-#[inline(always)]
-fn hex8(four: u32) -> [u8; 8] {
-    let x = u64::from(four);
-    // Byte k of the input moves to byte 2k of the word.
-    let x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
-    let x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
-    // Byte 2k: the high nibble; byte 2k+1: the low nibble.
-    let nibbles = ((x >> 4) & 0x000f_000f_000f_000f) | ((x & 0x000f_000f_000f_000f) << 8);
-    // '0' + n, plus ('a' - '0' - 10) where n > 9; no byte carries into the next.
-    let above9 = ((nibbles + splat(0x06)) >> 4) & splat(0x01);
-    (nibbles + splat(b'0') + above9 * 0x27).to_le_bytes()
-}
+/// Every byte's two lower-case hex digits, high nibble first.
+const DIGIT_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [DIGITS[i >> 4], DIGITS[i & 15]];
+        i += 1;
+    }
+    t
+};
 
-/// The 36-character lower-case hyphenated text of a UUID's 16 bytes.
+/// Where each of the 16 bytes' digit pair starts in the 8-4-4-4-12 text.
+const PAIR_AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
+/// The 36-character lower-case hyphenated text of a UUID's 16 bytes: one table load and one
+/// two-byte store per byte, all independent (measured faster than both a SWAR formatter and
+/// the `uuid` crate's, whose per-nibble lookups form longer chains).
 #[inline]
 pub fn format(bytes: &[u8; 16]) -> [u8; 36] {
-    let n = u128::from_le_bytes(*bytes);
-    let word = |i: u32| hex8((n >> (32 * i)) as u32);
-    let (a, b, c, d) = (word(0), word(1), word(2), word(3));
     let mut out = [b'-'; 36];
-    out[0..8].copy_from_slice(&a);
-    out[9..13].copy_from_slice(&b[0..4]);
-    out[14..18].copy_from_slice(&b[4..8]);
-    out[19..23].copy_from_slice(&c[0..4]);
-    out[24..28].copy_from_slice(&c[4..8]);
-    out[28..36].copy_from_slice(&d);
+    for (b, at) in bytes.iter().zip(PAIR_AT) {
+        out[at..at + 2].copy_from_slice(&DIGIT_PAIRS[usize::from(*b)]);
+    }
     out
 }
 

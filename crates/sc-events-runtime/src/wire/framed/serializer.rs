@@ -165,8 +165,16 @@ impl<E: DomainEvent + Encode> Serializer<E> {
     /// Validates `event` and appends the framed message to `w`.
     #[inline]
     pub fn serialize(&self, event: &E, w: &mut Vec<u8>) -> Result<(), WireError> {
-        event.validate().map_err(WireError::Invalid)?;
-        self.serialize_unchecked(event, w)
+        if self.crypt.is_some() {
+            event.validate().map_err(WireError::Invalid)?;
+            return self.serialize_unchecked(event, w);
+        }
+        let start = w.len();
+        write_header(self.id, w);
+        event.encode_validated(w).map_err(|e| {
+            w.truncate(start);
+            WireError::Invalid(e)
+        })
     }
 
     /// Appends the framed message without validating (for events already validated). Fails
