@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+mod utf8;
 pub mod uuid_text;
 
 /// Why bytes are not a valid Avro datum of the expected type.
@@ -336,7 +337,7 @@ impl<'a> Reader<'a> {
     pub fn str(&mut self) -> Result<&'a str, DecodeError> {
         let start = self.pos;
         let b = self.bytes()?;
-        std::str::from_utf8(b).map_err(|e| DecodeError {
+        utf8::text(b).map_err(|e| DecodeError {
             offset: start + (self.pos - start - b.len()) + e.valid_up_to(),
             kind: DecodeErrorKind::InvalidUtf8,
         })
