@@ -36,10 +36,7 @@ pub trait Enveloped: __RUNTIME__::event::DomainEvent {
         use __RUNTIME__::event::ValidationError;
         let env = self.envelope();
         if env.event_type != P::EVENT_TYPE {
-            return Err(ValidationError::EventTypeMismatch {
-                envelope: env.event_type.clone(),
-                payload: P::EVENT_TYPE,
-            });
+            return Err(ValidationError::event_type_mismatch(&env.event_type, P::EVENT_TYPE));
         }
         if env.entity_type != Self::ENTITY_TYPE {
             return Err(ValidationError::EntityTypeMismatch {
@@ -65,11 +62,7 @@ pub trait Enveloped: __RUNTIME__::event::DomainEvent {
         }
         if let (Some(key), Some(field)) = (p.entity_key(), Self::KEY_FIELD) {
             if !__RUNTIME__::event::same_text(key, &env.entity_id) {
-                return Err(ValidationError::EntityIdMismatch {
-                    entity_id: env.entity_id.clone(),
-                    key_field: field,
-                    payload: key.to_string(),
-                });
+                return Err(ValidationError::entity_id_mismatch(&env.entity_id, field, key));
             }
         }
         // The envelope's own declared checks (its records' constraints: the actor's

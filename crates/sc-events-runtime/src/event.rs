@@ -97,7 +97,30 @@ impl ValidationError {
         }
     }
 
-    /// Prefixes the field path of a nested error (`within("final_stats")`).
+    /// The envelope's event type is not the payload's, built off the hot path.
+    #[cold]
+    #[inline(never)]
+    pub fn event_type_mismatch(envelope: &str, payload: &'static str) -> Self {
+        ValidationError::EventTypeMismatch {
+            envelope: envelope.to_string(),
+            payload,
+        }
+    }
+
+    /// The envelope's entity id is not the payload's key, built off the hot path.
+    #[cold]
+    #[inline(never)]
+    pub fn entity_id_mismatch(entity_id: &str, key_field: &'static str, payload: &str) -> Self {
+        ValidationError::EntityIdMismatch {
+            entity_id: entity_id.to_string(),
+            key_field,
+            payload: payload.to_string(),
+        }
+    }
+
+    /// Prefixes the field path of a nested error (`within("final_stats")`); only errors take
+    /// this path.
+    #[cold]
     pub fn within(self, outer: &str) -> Self {
         match self {
             ValidationError::Negative { field, value } => ValidationError::Negative {
