@@ -8,7 +8,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Confluent's content type.
 pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
@@ -22,9 +22,14 @@ impl From<RegistryError> for ApiError {
     }
 }
 
-/// A JSON body with Confluent's content type.
-pub(super) fn answer(status: StatusCode, body: Value) -> Response {
-    let mut r = (status, body.to_string()).into_response();
+/// A JSON body with Confluent's content type, serialized straight into the response's bytes
+/// (not through `Display`'s formatter, and with no `Value` tree built first).
+pub(super) fn answer(status: StatusCode, body: impl serde::Serialize) -> Response {
+    let bytes = serde_json::to_vec(&body).unwrap_or_else(|e| {
+        let failed = json!({"error_code": 50001, "message": format!("the answer could not be written: {e}")});
+        failed.to_string().into_bytes()
+    });
+    let mut r = (status, bytes).into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
     r

@@ -54,22 +54,22 @@ pub(super) struct SchemaBody {
 }
 
 impl SchemaBody {
-    pub(super) fn def(&self) -> Result<SchemaDef, ApiError> {
-        let Some(schema) = &self.schema else {
+    /// The schema the body carries (moved out: a schema is often 10 KB and more).
+    pub(super) fn into_def(self) -> Result<SchemaDef, ApiError> {
+        let Some(schema) = self.schema else {
             return Err(bad(
                 ErrorKind::InvalidSchema,
                 "Invalid schema: the request has no \"schema\"",
             ));
         };
         Ok(SchemaDef {
-            schema: schema.clone(),
+            schema,
             schema_type: self
                 .schema_type
-                .clone()
                 .map_or_else(|| "AVRO".to_string(), |t| t.to_ascii_uppercase()),
-            references: self.references.clone().unwrap_or_default(),
-            metadata: self.metadata.clone().filter(|m| !m.properties.is_empty()),
-            rule_set: self.rule_set.clone().filter(|r| !r.is_empty()),
+            references: self.references.unwrap_or_default(),
+            metadata: self.metadata.filter(|m| !m.properties.is_empty()),
+            rule_set: self.rule_set.filter(|r| !r.is_empty()),
         })
     }
 }

@@ -24,7 +24,7 @@ pub(super) struct App {
 
 type Answer = Result<Response, ApiError>;
 
-fn ok(body: Value) -> Answer {
+fn ok(body: impl serde::Serialize) -> Answer {
     Ok(answer(StatusCode::OK, body))
 }
 
@@ -132,7 +132,7 @@ async fn get_version(
         .registry
         .version(&s, version(&v)?, q.flag("deleted"))
         .await?;
-    ok(json!(r))
+    ok(r)
 }
 
 async fn version_schema(
@@ -166,16 +166,16 @@ async fn register(
     b: Result<Bytes, BytesRejection>,
 ) -> Answer {
     let req: SchemaBody = body(b).await?;
-    let def = req.def()?;
     let opts = RegisterOptions {
         normalize: q.flag("normalize"),
         id: req.id.filter(|id| *id > 0),
         version: req.version.filter(|v| *v > 0),
     };
+    let def = req.into_def()?;
     let id = app.registry.register(&s, &def, opts).await?;
     let found = app.registry.lookup(&s, &def, opts.normalize, false).await;
     match found {
-        Ok(r) => ok(json!(r)),
+        Ok(r) => ok(r),
         Err(_) => ok(json!({"id": id})),
     }
 }
@@ -189,9 +189,9 @@ async fn lookup(
     let req: SchemaBody = body(b).await?;
     let r = app
         .registry
-        .lookup(&s, &req.def()?, q.flag("normalize"), q.flag("deleted"))
+        .lookup(&s, &req.into_def()?, q.flag("normalize"), q.flag("deleted"))
         .await?;
-    ok(json!(r))
+    ok(r)
 }
 
 async fn delete_subject(
@@ -222,7 +222,7 @@ async fn schema_by_id(
     Query(q): Query<Flags>,
 ) -> Answer {
     let def = app.registry.schema_by_id(id(&i)?, q.get("subject")).await?;
-    ok(json!(def))
+    ok(def)
 }
 
 async fn raw_schema_by_id(State(app): State<App>, Path(i): Path<String>) -> Answer {
@@ -259,7 +259,11 @@ async fn compat(
     b: Result<Bytes, BytesRejection>,
 ) -> Answer {
     let req: SchemaBody = body(b).await?;
-    let r = match app.registry.test_compatibility(s, &req.def()?, v).await {
+    let r = match app
+        .registry
+        .test_compatibility(s, &req.into_def()?, v)
+        .await
+    {
         Err(RegistryError::Api {
             kind: ErrorKind::InvalidSchema,
             message,
