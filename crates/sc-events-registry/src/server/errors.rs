@@ -23,12 +23,18 @@ impl From<RegistryError> for ApiError {
 }
 
 /// A JSON body with Confluent's content type, serialized straight into the response's bytes
-/// (not through `Display`'s formatter, and with no `Value` tree built first).
+/// (not through `Display`'s formatter, and with no `Value` tree built first). An answer that
+/// cannot be serialized is a 500 with Confluent's error body.
 pub(super) fn answer(status: StatusCode, body: impl serde::Serialize) -> Response {
-    let bytes = serde_json::to_vec(&body).unwrap_or_else(|e| {
-        let failed = json!({"error_code": 50001, "message": format!("the answer could not be written: {e}")});
-        failed.to_string().into_bytes()
-    });
+    let (status, bytes) = match serde_json::to_vec(&body) {
+        Ok(bytes) => (status, bytes),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({"error_code": 50001, "message": format!("the answer could not be written: {e}")})
+                .to_string()
+                .into_bytes(),
+        ),
+    };
     let mut r = (status, bytes).into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));

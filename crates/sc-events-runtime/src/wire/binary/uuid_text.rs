@@ -1,11 +1,11 @@
-//! The `uuid` logical type's text, both ways without a per-character branch: Avro writes a UUID as its
-//! 36-character hyphenated string, and both directions are on every envelope's hot path.
+//! The `uuid` logical type's text, both ways without a per-character branch: Avro writes a
+//! UUID as its 36-character hyphenated string, and both directions are on every envelope's hot
+//! path.
 //!
 //! [`format`] writes each byte's two digits from a 256-entry table; [`parse`] works on `u64`
-//! words (SWAR: each byte of a word is one character), with no table and no per-character
-//! branch; both in safe, portable code. They agree with
-//! the `uuid` crate exactly: [`format`] writes what `Uuid::hyphenated().encode_lower` writes,
-//! and [`parse`] returns what `Uuid::try_parse_ascii` returns for every input (its fast path
+//! words (SWAR: each byte of a word is one character), with no table; both in safe, portable
+//! code. They agree with the `uuid` crate exactly: [`format`] writes what
+//! `Uuid::hyphenated().encode_lower` writes, and [`parse`] returns what `Uuid::try_parse_ascii` returns for every input (its fast path
 //! takes the well-formed hyphenated form, upper or lower case; every other input — the simple,
 //! braced and URN forms, and every malformed one — goes to the `uuid` crate). The tests check
 //! both against the crate, for every single-byte corruption of every position.
@@ -35,7 +35,7 @@ const PAIR_AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30,
 
 /// The 36-character lower-case hyphenated text of a UUID's 16 bytes: one table load and one
 /// two-byte store per byte, all independent (measured faster than both a SWAR formatter and
-/// the `uuid` crate's, whose per-nibble lookups form longer chains).
+/// the `uuid` crate's `encode_lower`).
 #[inline]
 pub fn format(bytes: &[u8; 16]) -> [u8; 36] {
     let mut out = [b'-'; 36];
