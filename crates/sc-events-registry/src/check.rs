@@ -9,6 +9,7 @@ use sc_events_schema::model::{parse_files, SchemaSet};
 use sc_events_schema::rules::compat::{check_mode, Finding, SchemaRef};
 use sc_events_schema::source::SourceFile;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// At most this many messages come back from one check (the first are the useful ones).
 pub const MAX_MESSAGES: usize = 50;
@@ -147,7 +148,7 @@ pub async fn resolve(registry: &dyn Registry, label: &str, def: &SchemaDef) -> R
 pub fn compatibility(
     level: Compatibility,
     new: &Parsed,
-    existing: &[(i32, Parsed)],
+    existing: &[(i32, Arc<Parsed>)],
 ) -> Vec<String> {
     let refs: Vec<SchemaRef> = existing.iter().map(|(_, p)| p.root()).collect();
     let findings = check_mode(level, new.root(), &refs);
@@ -171,7 +172,7 @@ pub fn compatibility(
     out
 }
 
-fn message(f: &Finding, existing: &[(i32, Parsed)]) -> String {
+fn message(f: &Finding, existing: &[(i32, Arc<Parsed>)]) -> String {
     let inc = &f.incompatibility;
     let version = existing.get(f.existing_index).map_or(0, |(v, _)| *v);
     format!(
@@ -211,7 +212,7 @@ mod tests {
             r#"{"type":"record","name":"A","fields":[{"name":"x","type":"int"}]}"#,
         ))
         .unwrap();
-        let m = compatibility(Compatibility::Backward, &v2, &[(1, v1)]);
+        let m = compatibility(Compatibility::Backward, &v2, &[(1, Arc::new(v1))]);
         assert!(m[0].contains("READER_FIELD_MISSING_DEFAULT_VALUE"), "{m:?}");
         assert!(m.contains(&"{oldSchemaVersion: 1}".to_string()));
         assert!(m.contains(&"{compatibility: 'BACKWARD'}".to_string()));

@@ -28,6 +28,7 @@ pub mod git;
 #[cfg(feature = "client")]
 pub mod http;
 pub mod keys;
+pub mod parsed_cache;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod subjects;

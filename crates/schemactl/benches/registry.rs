@@ -1,13 +1,15 @@
 //! The gate and the registry at realistic sizes: `schemactl check` of the whole workspace
 //! against an embedded registry holding 50 versions per subject (BACKWARD_TRANSITIVE, so every
-//! version is read, resolved and checked), and schema lookups per second through
+//! version is read, resolved and checked), cold (every registered text parsed, as one
+//! `schemactl check` process does) and warm (the parses kept, as in a long-lived process), and schema lookups per second through
 //! `registry serve` (Confluent's REST API over loopback) next to the same lookup in-process:
 //! from one client through `HttpRegistry`, and from eight keep-alive connections at once
 //! sending prepared requests (what `wrk -c8` does), the load beside the server on the same cores.
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use sc_events_registry::embedded::EmbeddedRegistry;
 use sc_events_registry::http::{HttpConfig, HttpRegistry};
+use sc_events_registry::parsed_cache;
 use sc_events_registry::server::{serve, ServeOptions};
 use sc_events_registry::subjects::{subjects, SubjectSchema};
 use sc_events_registry::{Compatibility, RegisterOptions, Registry};
@@ -141,11 +143,18 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("gate");
     g.sample_size(10);
     g.throughput(Throughput::Elements(8 * VERSIONS as u64));
+    let check = || {
+        let report = rt.block_on(gate::run(&ws, &catalog, &reg, false)).unwrap();
+        assert!(report.compatible);
+    };
+    // Cold: every registered text parsed, as one `schemactl check` process does.
     g.bench_function("check/8_subjects_x_50_versions/embedded", |b| {
-        b.iter(|| {
-            let report = rt.block_on(gate::run(&ws, &catalog, &reg, false)).unwrap();
-            assert!(report.compatible);
-        })
+        b.iter_batched(parsed_cache::clear, |()| check(), BatchSize::PerIteration)
+    });
+    // Warm: the registered versions' parses kept, as a long-lived process (`registry serve`,
+    // `schemactl lsp`) has them from its earlier checks.
+    g.bench_function("check/8_subjects_x_50_versions/embedded_warm", |b| {
+        b.iter(check)
     });
     g.finish();
 

@@ -13,6 +13,7 @@ use super::compat::{
 };
 use super::config::Settings;
 use sc_events_registry::check::{self, Parsed};
+use sc_events_registry::parsed_cache;
 use sc_events_registry::subjects::{subjects, SubjectSchema};
 use sc_events_registry::{Compatibility, ErrorKind, Registry, RegistryError, Version};
 use sc_events_schema::diag::{self, Diagnostic, Level};
@@ -25,6 +26,7 @@ use sc_events_schema::Catalog;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 impl Status {
     /// Whether the gate refuses the subject (Avro incompatibility or a policy finding).
@@ -253,12 +255,12 @@ async fn subject(
         let label = format!("{} version {v}", s.subject);
         resolved.push(check::resolve(registry, &label, &reg.schema).await?);
     }
-    // Parsed side by side, on every core.
-    let mut existing: Vec<(i32, Parsed)> = Vec::with_capacity(wanted.len());
-    for (v, parsed) in wanted
-        .iter()
-        .zip(sc_events_schema::parallel::map(&resolved, check::parse))
-    {
+    // Parsed side by side, on every core (a version parsed before in this process is shared).
+    let mut existing: Vec<(i32, Arc<Parsed>)> = Vec::with_capacity(wanted.len());
+    for (v, parsed) in wanted.iter().zip(sc_events_schema::parallel::map(
+        &resolved,
+        parsed_cache::parse,
+    )) {
         let parsed = parsed.map_err(|e| {
             RegistryError::Malformed(format!(
                 "registered {} version {v} does not parse: {e}",
@@ -287,7 +289,7 @@ async fn subject(
                 .await?;
             let label = format!("{} version {v}", s.subject);
             let resolved = check::resolve(registry, &label, &reg.schema).await?;
-            Some(check::parse(&resolved).map_err(|e| {
+            Some(parsed_cache::parse(&resolved).map_err(|e| {
                 RegistryError::Malformed(format!("registered {label} does not parse: {e}"))
             })?)
         }
@@ -295,7 +297,7 @@ async fn subject(
     };
     let bump_base = newest_overall
         .as_ref()
-        .map(Parsed::root)
+        .map(|p| p.root())
         .or(refs.last().copied());
     // Reported after the findings it follows from (the cause first, then the bump it needs).
     let subject_policy = policy.for_subject(&s.subject);

@@ -10,7 +10,7 @@ use crate::types::{Compatibility, SchemaDef};
 use rusqlite::Connection;
 use sc_events_schema::json;
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A request's schema in its stored forms (JSON work only; the Avro parse is separate).
 #[derive(Clone)]
@@ -112,7 +112,7 @@ pub(super) fn group_history(
     conn: &Connection,
     subject: &str,
     def: &SchemaDef,
-) -> Result<Vec<(i32, Parsed)>> {
+) -> Result<Vec<(i32, Arc<Parsed>)>> {
     let Some(property) = store::compatibility_group(conn, Some(subject))? else {
         return history(conn, subject);
     };
@@ -135,7 +135,7 @@ pub(super) fn group_history(
 }
 
 /// The live versions of a subject, parsed, oldest first.
-pub(super) fn history(conn: &Connection, subject: &str) -> Result<Vec<(i32, Parsed)>> {
+pub(super) fn history(conn: &Connection, subject: &str) -> Result<Vec<(i32, Arc<Parsed>)>> {
     let mut out = Vec::new();
     for (v, id, deleted) in store::version_rows(conn, subject)? {
         if deleted {
@@ -145,7 +145,7 @@ pub(super) fn history(conn: &Connection, subject: &str) -> Result<Vec<(i32, Pars
             store::schema_row(conn, id)?.ok_or_else(|| RegistryError::schema_not_found(id))?;
         let label = format!("subject '{}' version {v}", clip(subject));
         let resolved = store::resolve(conn, &label, &row.def)?;
-        let parsed = check::parse(&resolved).map_err(|e| {
+        let parsed = crate::parsed_cache::parse(&resolved).map_err(|e| {
             RegistryError::store(format!("registered schema does not parse any more: {e}"))
         })?;
         out.push((v, parsed));

@@ -123,6 +123,27 @@ impl Path {
         self.text.push_str(segment);
     }
 
+    /// Pushes the segment of a position (a field's, a union branch's), written without an
+    /// intermediate string.
+    fn push_index(&mut self, i: usize) {
+        self.starts.push(self.text.len());
+        self.text.push('/');
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = i;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        for &d in &digits[at..] {
+            self.text.push(char::from(d));
+        }
+    }
+
     fn pop(&mut self) {
         if let Some(start) = self.starts.pop() {
             self.text.truncate(start);
@@ -158,6 +179,8 @@ struct Checker<'a> {
     /// A checker run by [`Checker::explain`]: nested explanations come from its own memo,
     /// not from further fresh checkers (which would cost 2^depth for nested unions).
     explaining: bool,
+    /// The one empty result every compatible pair shares (most pairs are).
+    empty: Rc<Report>,
 }
 
 impl<'a> Checker<'a> {
@@ -170,6 +193,7 @@ impl<'a> Checker<'a> {
             unions: HashMap::default(),
             explained: 0,
             explaining: false,
+            empty: Rc::default(),
         }
     }
 
@@ -199,11 +223,16 @@ impl<'a> Checker<'a> {
     fn compat(&mut self, r: &'a Node, w: &'a Node) -> Rc<Report> {
         let pair = (key(r), key(w));
         match self.memo.get(&pair) {
-            Some(None) => Rc::default(), // break the recursion: compatible unless proven otherwise
+            Some(None) => Rc::clone(&self.empty), // break the recursion: compatible unless proven otherwise
             Some(Some(done)) => Rc::clone(done),
             None => {
                 self.memo.insert(pair, None);
-                let result = Rc::new(self.calculate(r, w));
+                let report = self.calculate(r, w);
+                let result = if report.is_empty() {
+                    Rc::clone(&self.empty)
+                } else {
+                    Rc::new(report)
+                };
                 self.memo.insert(pair, Some(Rc::clone(&result)));
                 result
             }
@@ -258,7 +287,7 @@ impl<'a> Checker<'a> {
     fn unions(&mut self, r: &'a Node, wb: &'a [Node]) -> Report {
         let mut out = Report::default();
         for (i, b) in wb.iter().enumerate() {
-            self.path.push(&i.to_string());
+            self.path.push_index(i);
             if !self.compat(r, b).is_empty() {
                 let msg = format!("reader union lacking writer type: {}", java_type(self.w, b));
                 let mut inc = self.incompatible(
@@ -280,7 +309,7 @@ impl<'a> Checker<'a> {
     fn writer_union(&mut self, r: &'a Node, wb: &'a [Node]) -> Report {
         let mut out = Report::default();
         for (i, b) in wb.iter().enumerate() {
-            self.path.push(&i.to_string());
+            self.path.push_index(i);
             out.extend(&self.compat(r, b));
             self.path.pop();
         }
@@ -302,15 +331,14 @@ impl<'a> Checker<'a> {
                 let Kind::Union(rb) = &r.kind else {
                     return out;
                 };
-                let tried: Vec<usize> = if rb.len() <= SCAN_ALL {
-                    (0..rb.len()).collect()
+                let reads = if rb.len() <= SCAN_ALL {
+                    rb.iter().any(|b| self.probe(b, w, wt))
                 } else {
-                    self.candidates(r, rb, w)
+                    let tried = self.candidates(r, rb, w);
+                    tried.into_iter().any(|i| self.probe(&rb[i], w, wt))
                 };
-                for i in tried {
-                    if self.compat(&rb[i], w).is_empty() {
-                        return out;
-                    }
+                if reads {
+                    return out;
                 }
                 let msg = format!("reader union lacking writer type: {wt}");
                 Self::one(self.incompatible(
@@ -328,6 +356,22 @@ impl<'a> Checker<'a> {
                     (r.file, r.span),
                     (w.file, w.span),
                 ))
+            }
+        }
+    }
+
+    /// Whether the reader union branch `b` reads the (non-union) writer `w`. A primitive
+    /// branch is answered from the types alone, without a memo entry: such a pair is only ever
+    /// reached by this scan, which reads nothing of it but the verdict, so the entry (and the
+    /// message of a mismatch) Java would make there can never be observed.
+    fn probe(&mut self, b: &'a Node, w: &'a Node, wt: &str) -> bool {
+        match b.kind {
+            Kind::Named(_) | Kind::Array(_) | Kind::Map(_) | Kind::Union(_) => {
+                self.compat(b, w).is_empty()
+            }
+            _ => {
+                let bt = java_type(self.r, b);
+                bt == wt || promoted_readers(wt).contains(&bt)
             }
         }
     }
@@ -507,11 +551,11 @@ impl<'a> Checker<'a> {
     }
 
     fn fields(&mut self, out: &mut Report, w: &'a Node, rf: &'a [Field], wf: &'a [Field]) {
-        let by_name: HashMap<&str, &'a Field> = wf.iter().map(|f| (f.name.as_str(), f)).collect();
+        let by_name = WriterFields::new(wf);
         self.path.push("fields");
         for (pos, f) in rf.iter().enumerate() {
-            self.path.push(&pos.to_string());
-            match lookup_writer_field(&by_name, f) {
+            self.path.push_index(pos);
+            match by_name.lookup(f) {
                 Some(wfield) => out.extend(&self.nested("type", &f.ty, &wfield.ty)),
                 None if f.default.is_some() => {}
                 None => {
@@ -541,12 +585,38 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// The writer field a reader field reads: same name, or one of the reader field's aliases.
-fn lookup_writer_field<'a>(writer: &HashMap<&str, &'a Field>, reader: &Field) -> Option<&'a Field> {
-    writer.get(reader.name.as_str()).copied().or_else(|| {
-        reader
-            .aliases
-            .iter()
-            .find_map(|a| writer.get(a.as_str()).copied())
-    })
+/// A writer record's fields by name: scanned when few (most records), hashed when many.
+enum WriterFields<'a> {
+    Few(&'a [Field]),
+    Many(HashMap<&'a str, &'a Field>),
+}
+
+/// The most fields a writer record may have for its fields to be scanned, not hashed.
+const SCAN_FIELDS: usize = 16;
+
+impl<'a> WriterFields<'a> {
+    fn new(fields: &'a [Field]) -> Self {
+        if fields.len() <= SCAN_FIELDS {
+            return WriterFields::Few(fields);
+        }
+        // Java's map keeps the first field of a repeated name (a parsed schema has none).
+        let mut map = HashMap::default();
+        for f in fields {
+            map.entry(f.name.as_str()).or_insert(f);
+        }
+        WriterFields::Many(map)
+    }
+
+    fn get(&self, name: &str) -> Option<&'a Field> {
+        match self {
+            WriterFields::Few(fields) => fields.iter().find(|f| f.name == name),
+            WriterFields::Many(map) => map.get(name).copied(),
+        }
+    }
+
+    /// The writer field a reader field reads: same name, or one of the reader field's aliases.
+    fn lookup(&self, reader: &Field) -> Option<&'a Field> {
+        self.get(&reader.name)
+            .or_else(|| reader.aliases.iter().find_map(|a| self.get(a)))
+    }
 }
