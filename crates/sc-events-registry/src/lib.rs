@@ -53,6 +53,14 @@ pub trait Registry: Send + Sync {
         None
     }
 
+    /// A number that moves with every change of what the registry holds (by this process or
+    /// any other), when the registry can tell: while it stays the same, a read gives the same
+    /// answer, so `registry serve` may send the answer it gave before. `None` (the default):
+    /// unknown, nothing is reused.
+    fn generation(&self) -> Option<u64> {
+        None
+    }
+
     /// `GET /subjects[?deleted=true]`
     async fn subjects(&self, deleted: bool) -> Result<Vec<String>>;
 

@@ -126,7 +126,7 @@ impl ReadCache {
     }
 
     /// The file's data version now (`None` if SQLite cannot say: then nothing is cached).
-    fn data_version(&self) -> Option<i64> {
+    pub(super) fn data_version(&self) -> Option<i64> {
         let probe = self.probe.lock().ok()?;
         probe
             .prepare_cached("PRAGMA data_version")

@@ -289,6 +289,14 @@ impl Registry for EmbeddedRegistry {
         Some(self)
     }
 
+    /// SQLite's data version of the file (moved by any commit, in any process).
+    fn generation(&self) -> Option<u64> {
+        self.cache
+            .as_ref()
+            .and_then(|c| c.data_version())
+            .map(|v| v as u64)
+    }
+
     async fn subjects(&self, deleted: bool) -> Result<Vec<String>> {
         self.read_cached(cache::Key::Subjects { deleted }, move |c| {
             store::subjects(c, deleted)

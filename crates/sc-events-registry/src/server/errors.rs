@@ -35,7 +35,12 @@ pub(super) fn answer(status: StatusCode, body: impl serde::Serialize) -> Respons
                 .into_bytes(),
         ),
     };
-    let mut r = (status, bytes).into_response();
+    written(status, bytes)
+}
+
+/// An answer already written as JSON.
+pub(super) fn written(status: StatusCode, bytes: impl Into<axum::body::Body>) -> Response {
+    let mut r = (status, bytes.into()).into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
     r

@@ -5,14 +5,15 @@
 //! `{"error_code", "message"}` with its HTTP statuses. Request bodies are bounded
 //! ([`ServeOptions::max_body_bytes`]); optional basic auth guards every route.
 //!
-//! The parts: `routes` (the route table and its handlers), `request` (reading flags, path
-//! segments and bodies), `errors` (Confluent's error body for every refusal), `keys` (the DEK
+//! The parts: `routes` (the route table and its handlers), `answers` (the cache of repeated
+//! reads' answers), `request` (reading flags, path segments and bodies), `errors` (Confluent's error body for every refusal), `keys` (the DEK
 //! registry, `/dek-registry/v1`), `guard` (415 for non-JSON writes, 421 for a foreign
 //! `Host`), `auth` (basic auth), `metrics` (request counts and latencies, `GET /metrics`),
 //! `limits` (requests in flight, the queue of heavy requests, body deadlines), `events` (the
 //! log and counter of limits that triggered), `listen` (the accept loop: connection limits and
 //! timeouts) with `head` (the header-read timeout); this module assembles them.
 
+mod answers;
 mod auth;
 mod errors;
 mod events;
@@ -104,7 +105,10 @@ fn assemble(registry: Arc<dyn Registry>, opts: &ServeOptions) -> (Router, Arc<ev
         .route_layer(middleware::from_fn(guard::media_type))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
-        .with_state(routes::App { registry })
+        .with_state(routes::App {
+            registry,
+            answers: Arc::new(answers::Answers::new()),
+        })
         .merge(scrape);
     if let Some(k) = &opts.keys {
         app = app

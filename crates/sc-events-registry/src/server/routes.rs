@@ -1,14 +1,15 @@
 //! The route table of Confluent's REST API and its handlers: each reads its request, makes
 //! the registry calls and writes Confluent's answer.
 
-use super::errors::{answer, bad, body, ApiError, CONTENT_TYPE};
+use super::answers::{self, Answers};
+use super::errors::{answer, bad, body, written, ApiError, CONTENT_TYPE};
 use super::request::{id, level, page, version, ConfigBody, Flags, ModeBody, SchemaBody};
 use crate::error::{ErrorKind, RegistryError};
 use crate::types::{RegisterOptions, RegistryMode, Version};
 use crate::Registry;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,12 +21,42 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub(super) struct App {
     pub(super) registry: Arc<dyn Registry>,
+    pub(super) answers: Arc<Answers>,
 }
 
 type Answer = Result<Response, ApiError>;
 
 fn ok(body: impl serde::Serialize) -> Answer {
     Ok(answer(StatusCode::OK, body))
+}
+
+/// A read answered from the answer cache while the registry is unchanged since the same
+/// request was answered; otherwise `read`'s answer, kept when it succeeds.
+async fn cached<T: serde::Serialize>(
+    app: &App,
+    key: answers::Key,
+    read: impl std::future::Future<Output = Result<T, ApiError>>,
+) -> Answer {
+    let (hit, at) = app.answers.get(app.registry.as_ref(), &key);
+    if let Some(bytes) = hit {
+        return Ok(written(StatusCode::OK, bytes));
+    }
+    let value = read.await?;
+    let Ok(bytes) = serde_json::to_vec(&value) else {
+        return ok(value); // the 500 that says why
+    };
+    let bytes = Bytes::from(bytes);
+    app.answers.put(at, key, bytes.clone());
+    Ok(written(StatusCode::OK, bytes))
+}
+
+fn read_key(route: &'static str, path: String, query: Option<String>, body: Bytes) -> answers::Key {
+    answers::Key {
+        route,
+        path,
+        query: query.unwrap_or_default(),
+        body,
+    }
 }
 
 /// Every route of the API (without fallbacks or layers).
@@ -126,13 +157,18 @@ async fn versions(State(app): State<App>, Path(s): Path<String>, Query(q): Query
 async fn get_version(
     State(app): State<App>,
     Path((s, v)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
     Query(q): Query<Flags>,
 ) -> Answer {
-    let r = app
-        .registry
-        .version(&s, version(&v)?, q.flag("deleted"))
-        .await?;
-    ok(r)
+    let key = read_key("version", format!("{s}/{v}"), raw, Bytes::new());
+    let read = async {
+        let r = app
+            .registry
+            .version(&s, version(&v)?, q.flag("deleted"))
+            .await?;
+        Ok(r)
+    };
+    cached(&app, key, read).await
 }
 
 async fn version_schema(
@@ -183,15 +219,25 @@ async fn register(
 async fn lookup(
     State(app): State<App>,
     Path(s): Path<String>,
+    RawQuery(raw): RawQuery,
     Query(q): Query<Flags>,
     b: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    let req: SchemaBody = body(b).await?;
-    let r = app
-        .registry
-        .lookup(&s, &req.into_def()?, q.flag("normalize"), q.flag("deleted"))
-        .await?;
-    ok(r)
+    let Ok(bytes) = &b else {
+        return Err(body::<SchemaBody>(b).await.err().unwrap_or_else(|| {
+            ApiError(RegistryError::store("the request body could not be read"))
+        }));
+    };
+    let key = read_key("lookup", s.clone(), raw, bytes.clone());
+    let read = async {
+        let req: SchemaBody = body(b).await?;
+        let r = app
+            .registry
+            .lookup(&s, &req.into_def()?, q.flag("normalize"), q.flag("deleted"))
+            .await?;
+        Ok(r)
+    };
+    cached(&app, key, read).await
 }
 
 async fn delete_subject(
@@ -219,10 +265,15 @@ async fn delete_version(
 async fn schema_by_id(
     State(app): State<App>,
     Path(i): Path<String>,
+    RawQuery(raw): RawQuery,
     Query(q): Query<Flags>,
 ) -> Answer {
-    let def = app.registry.schema_by_id(id(&i)?, q.get("subject")).await?;
-    ok(def)
+    let key = read_key("schema_by_id", i.clone(), raw, Bytes::new());
+    let read = async {
+        let def = app.registry.schema_by_id(id(&i)?, q.get("subject")).await?;
+        Ok(def)
+    };
+    cached(&app, key, read).await
 }
 
 async fn raw_schema_by_id(State(app): State<App>, Path(i): Path<String>) -> Answer {

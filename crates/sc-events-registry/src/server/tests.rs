@@ -351,3 +351,42 @@ async fn metrics_are_behind_the_same_basic_auth() {
     let (s, _) = send(&app, request(Method::GET, "/metrics", None)).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
+
+/// Repeated reads are answered from the answer cache; every write, through the server or by
+/// another connection to the same file (another process), is seen by the next read.
+#[tokio::test]
+async fn repeated_reads_see_every_write_whoever_makes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.db");
+    let app = router(
+        Arc::new(EmbeddedRegistry::open(&path).unwrap()),
+        &ServeOptions::default(),
+    );
+    let (_, reg) = post(&app, "/subjects/o-value/versions", json!({"schema": V1})).await;
+    let id = reg["id"].clone();
+    for _ in 0..3 {
+        let (_, latest) = get(&app, "/subjects/o-value/versions/latest").await;
+        assert_eq!(latest["version"], json!(1), "{latest}");
+        let (status, found) = post(&app, "/subjects/o-value", json!({"schema": V1})).await;
+        assert_eq!((status, &found["id"]), (StatusCode::OK, &id), "{found}");
+    }
+    // A write through the server.
+    post(&app, "/subjects/o-value/versions", json!({"schema": V2})).await;
+    let (_, latest) = get(&app, "/subjects/o-value/versions/latest").await;
+    assert_eq!(latest["version"], json!(2), "{latest}");
+
+    // A write by another connection to the file: the soft delete of version 1.
+    let other = EmbeddedRegistry::open(&path).unwrap();
+    crate::Registry::delete_version(&other, "o-value", crate::Version::Number(1), false)
+        .await
+        .unwrap();
+    refused(&get(&app, "/subjects/o-value/versions/1").await, 404, 40402);
+    refused(
+        &post(&app, "/subjects/o-value", json!({"schema": V1})).await,
+        404,
+        40403,
+    );
+    // Still there with ?deleted=true (another query is another read).
+    let (status, v1) = get(&app, "/subjects/o-value/versions/1?deleted=true").await;
+    assert_eq!((status, &v1["id"]), (StatusCode::OK, &id), "{v1}");
+}
