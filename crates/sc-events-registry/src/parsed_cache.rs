@@ -1,8 +1,10 @@
 //! The process's parsed registered schemas: a registered version is immutable (its text and
-//! its references' texts never change under its id), so what [`check::parse`] made of it is
-//! kept and shared, and a long-lived process (`registry serve`, `schemactl lsp`, the embedded
-//! registry's compatibility checks on every registration) parses each registered text once
-//! instead of once per check. Keyed by the label and every text (hashed with a per-process
+//! its references' texts never change under its id), so what [`check::parse`] made of it can
+//! be kept and shared, and a long-lived process (`registry serve`, `schemactl lsp`) parses
+//! each registered text once instead of once per check (the gate's, and the embedded
+//! registry's on every registration). Off until [`keep`] turns it on: a one-shot run parses
+//! each text once anyway, and keeping every parse alive costs it memory it would otherwise
+//! reuse (and the time to fault that memory in). Keyed by the label and every text (hashed with a per-process
 //! random seed), compared in full on a hit (a hash collision can never return another schema); only successful parses are kept;
 //! bounded by the bytes of the texts it holds, starting over when full.
 
@@ -10,7 +12,18 @@ use crate::check::{self, Parsed, Resolved};
 use foldhash::fast::RandomState;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+
+static KEEP: AtomicBool = AtomicBool::new(false);
+
+/// Whether this process keeps its parses (long-lived processes turn it on at start).
+pub fn keep(on: bool) {
+    KEEP.store(on, Ordering::Relaxed);
+    if !on {
+        clear();
+    }
+}
 
 /// The most text (labels, schemas and their references) the cache holds, in bytes. A parsed
 /// schema takes several times its text in memory.
@@ -96,9 +109,13 @@ impl Cache {
     }
 }
 
-/// [`check::parse`] of a registered schema, shared: the kept result when the same label and
-/// texts were parsed before in this process, else a fresh parse (kept when it succeeds).
+/// [`check::parse`] of a registered schema, shared: while [`keep`] is on, the kept result
+/// when the same label and texts were parsed before in this process, else a fresh parse
+/// (kept when it succeeds).
 pub fn parse(r: &Resolved) -> Result<Arc<Parsed>, String> {
+    if !KEEP.load(Ordering::Relaxed) {
+        return check::parse(r).map(Arc::new);
+    }
     let c = cache();
     let key = c.hash(r);
     if let Some(hit) = c.get(key, r) {
@@ -109,9 +126,8 @@ pub fn parse(r: &Resolved) -> Result<Arc<Parsed>, String> {
     Ok(parsed)
 }
 
-/// Forgets every kept parse (for measuring the cold path; nothing else needs it: entries
-/// never go stale).
-pub fn clear() {
+/// Forgets every kept parse (entries never go stale: only [`keep`] turning off needs it).
+fn clear() {
     if let Ok(mut e) = cache().entries.lock() {
         *e = Entries::default();
     }
@@ -131,6 +147,7 @@ mod tests {
 
     #[test]
     fn the_same_texts_share_one_parse_and_other_texts_do_not() {
+        keep(true);
         let a = r(
             "t1 version 1",
             r#"{"type":"record","name":"A","fields":[]}"#,
@@ -147,6 +164,7 @@ mod tests {
 
     #[test]
     fn a_failed_parse_is_not_kept() {
+        keep(true);
         let bad = r("t2 version 1", r#"{"type":"record","name":"A"}"#);
         let e1 = parse(&bad).err().unwrap();
         assert_eq!(Some(e1), parse(&bad).err());

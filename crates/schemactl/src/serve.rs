@@ -179,6 +179,8 @@ fn grows_from_empty(db: &Path) -> bool {
 }
 
 pub fn run(args: Serve) -> ExitCode {
+    // Long-lived: each registered text is parsed once for every compatibility check to come.
+    sc_events_registry::parsed_cache::keep(true);
     let addr = args.addr;
     if !is_loopback(addr.ip()) && !args.allow_remote {
         out::error(format_args!(

@@ -359,13 +359,19 @@ impl Parser<'_> {
     }
 
     /// One value, arrays and objects included, with an explicit stack (no recursion, so
-    /// nesting costs no call stack).
+    /// nesting costs no call stack). The items and members of the open arrays and objects
+    /// wait on two shared stacks and move into a vector of their exact size when their array
+    /// or object closes: one allocation each, none grown.
     fn value(&mut self) -> Result<JsonNode, JsonError> {
+        /// An open array or object: where it starts, and where its items or members start on
+        /// the shared stack.
         enum Frame {
-            Array(usize, Vec<JsonNode>),
-            Object(usize, Vec<Member>, String, Span),
+            Array(usize, usize),
+            Object(usize, usize, String, Span),
         }
         let mut stack: Vec<Frame> = Vec::new();
+        let mut items: Vec<JsonNode> = Vec::new();
+        let mut members: Vec<Member> = Vec::new();
         loop {
             let mut node = match self.peek() {
                 Some(open @ (b'{' | b'[')) => {
@@ -393,9 +399,9 @@ impl Parser<'_> {
                     } else {
                         if open == b'{' {
                             let (k, ks) = self.key()?;
-                            stack.push(Frame::Object(start, Vec::new(), k, ks));
+                            stack.push(Frame::Object(start, members.len(), k, ks));
                         } else {
-                            stack.push(Frame::Array(start, Vec::new()));
+                            stack.push(Frame::Array(start, items.len()));
                         }
                         continue;
                     }
@@ -409,11 +415,11 @@ impl Parser<'_> {
                 };
                 self.skip_ws()?;
                 let (closes, next) = match top {
-                    Frame::Array(_, items) => {
+                    Frame::Array(..) => {
                         items.push(node);
                         (b']', "expected ',' or ']' in array")
                     }
-                    Frame::Object(_, members, key, key_span) => {
+                    Frame::Object(_, _, key, key_span) => {
                         members.push(Member {
                             key: std::mem::take(key),
                             key_span: *key_span,
@@ -436,12 +442,12 @@ impl Parser<'_> {
                     Some(c) if c == closes => {
                         self.pos += 1;
                         node = match stack.pop() {
-                            Some(Frame::Array(start, items)) => JsonNode {
-                                value: Json::Array(items),
+                            Some(Frame::Array(start, first)) => JsonNode {
+                                value: Json::Array(items.drain(first..).collect()),
                                 span: Span::new(start, self.pos),
                             },
-                            Some(Frame::Object(start, members, _, _)) => JsonNode {
-                                value: Json::Object(members),
+                            Some(Frame::Object(start, first, _, _)) => JsonNode {
+                                value: Json::Object(members.drain(first..).collect()),
                                 span: Span::new(start, self.pos),
                             },
                             None => return Err(self.err("internal: empty stack")),
@@ -543,17 +549,24 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
             }
-            out.push_str(&self.text[run_start..self.pos]);
+            let run = &self.text[run_start..self.pos];
             match self.peek() {
                 None => {
                     self.pos = open;
                     return Err(self.err("unterminated string"));
                 }
+                // Most strings have no escape: one exact allocation.
+                Some(b'"') if out.is_empty() => {
+                    self.pos += 1;
+                    return Ok(run.to_string());
+                }
                 Some(b'"') => {
+                    out.push_str(run);
                     self.pos += 1;
                     return Ok(out);
                 }
                 Some(b'\\') => {
+                    out.push_str(run);
                     self.pos += 1;
                     let c = self.peek().ok_or_else(|| self.err("unterminated escape"))?;
                     self.pos += 1;

@@ -61,6 +61,9 @@ fn errors_carry_offsets() {
 fn decodes_escapes() {
     let doc = parse(r#""a\n\u00e9\ud83d\ude00""#).unwrap();
     assert_eq!(doc.as_str(), Some("a\né😀"));
+    // Text before, between and after escapes is kept.
+    let doc = parse(r#""ab\"cd\\ef""#).unwrap();
+    assert_eq!(doc.as_str(), Some(r#"ab"cd\ef"#));
     // Lone surrogates stay distinct; one followed by another escape leaves it alone.
     let s = |t: &str| parse(t).unwrap().as_str().unwrap_or_default().to_string();
     assert_ne!(s(r#""\ud800""#), s(r#""\ud801""#));

@@ -19,7 +19,13 @@ pub use walk::{walk_fields, FieldVisit};
 
 use crate::json::{JsonNode, Member};
 use crate::source::{FileId, SourceFile, Span};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+/// A hash map on names and positions the input chooses: a fast hash with a per-process random
+/// seed, so crafted names cannot make it degrade (std's SipHash costs far more per key).
+pub(crate) type SeededMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+/// The set of [`SeededMap`].
+pub(crate) type SeededSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 /// Index of a named type in [`SchemaSet::types`].
 pub type TypeId = usize;
@@ -32,7 +38,7 @@ pub struct SchemaSet {
     /// The top-level schema of each file, indexed like `files`.
     pub roots: Vec<Node>,
     pub types: Vec<NamedType>,
-    pub(crate) by_name: HashMap<String, TypeId>,
+    pub(crate) by_name: SeededMap<String, TypeId>,
 }
 
 impl SchemaSet {

@@ -8,12 +8,12 @@
 
 use super::java_chars::{is_letter, is_letter_or_digit};
 use super::java_numbers::java_double;
-use super::{Body, Field, Kind, Node, SchemaSet, TypeId};
+use super::{Body, Field, Kind, Node, SchemaSet, SeededMap, SeededSet, TypeId};
 use crate::diag::{Diagnostic, Level};
 use crate::json::{Json, JsonNode};
 use crate::source::FileId;
 use crate::text::quoted;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Whether `s` is a valid name segment for Java's `NameValidator.UTF_VALIDATOR`: a letter or
 /// `_`, then letters, digits or `_` (Java's `Character.isLetter`/`isLetterOrDigit`, one UTF-16
@@ -130,14 +130,14 @@ const FIELD_RESERVED: [&str; 6] = ["default", "doc", "name", "order", "type", "a
 #[derive(Default)]
 pub(super) struct Facts<'d> {
     /// The JSON definition of each named type.
-    pub defs: HashMap<TypeId, &'d JsonNode>,
+    pub defs: SeededMap<TypeId, &'d JsonNode>,
     /// References that were placeholders when parsed (forward, or to an enclosing record),
     /// by (file, span start).
-    pub placeholders: HashSet<(FileId, usize)>,
+    pub placeholders: SeededSet<(FileId, usize)>,
     /// The type each JSON node denoting a named type resolved to, by (file, span start).
-    pub named_at: HashMap<(FileId, usize), TypeId>,
+    pub named_at: SeededMap<(FileId, usize), TypeId>,
     /// The JSON node of every schema node and field object, by (file, span start).
-    pub nodes: HashMap<(FileId, usize), &'d JsonNode>,
+    pub nodes: SeededMap<(FileId, usize), &'d JsonNode>,
     /// Named types in the order they were completed (Java's `ParseContext.put` order), first
     /// definitions only.
     pub completed: Vec<TypeId>,
@@ -149,7 +149,7 @@ pub(super) struct Equality<'a, 'd> {
     pub set: &'a SchemaSet,
     pub facts: &'a Facts<'d>,
     pub file: FileId,
-    pub memo: HashMap<(TypeId, TypeId), bool>,
+    pub memo: SeededMap<(TypeId, TypeId), bool>,
 }
 
 impl Equality<'_, '_> {

@@ -46,6 +46,8 @@ fn capabilities() -> ServerCapabilities {
 
 /// Serves the workspace in the current directory until the client says `exit`.
 pub fn run() -> ExitCode {
+    // Long-lived: the gate runs on every change, against registered versions parsed once.
+    sc_events_registry::parsed_cache::keep(true);
     let runtime = match crate::runtime() {
         Ok(rt) => rt,
         Err(code) => return code,

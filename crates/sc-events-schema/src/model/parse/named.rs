@@ -111,7 +111,7 @@ impl<'d> Parser<'_, 'd> {
                     set: self.set,
                     facts: self.facts,
                     file: self.file,
-                    memo: HashMap::new(),
+                    memo: Default::default(),
                 };
                 if !eq.types(first, id) {
                     let t = &self.set.types[first];
@@ -215,8 +215,8 @@ impl<'d> Parser<'_, 'd> {
             .as_array()
             .ok_or_else(|| self.err(syms.span, "\"symbols\" must be an array of names"))?;
         let mut symbols: Vec<String> = Vec::with_capacity(items.len());
-        let mut seen: rustc_hash::FxHashSet<&str> =
-            rustc_hash::FxHashSet::with_capacity_and_hasher(items.len(), Default::default());
+        let mut seen: SeededSet<&str> =
+            SeededSet::with_capacity_and_hasher(items.len(), Default::default());
         for item in items {
             let s = item
                 .as_str()
@@ -257,8 +257,8 @@ impl<'d> Parser<'_, 'd> {
     fn fields(&mut self, j: &'d JsonNode, ns: Option<&str>) -> Result<Vec<Field>, Error> {
         let items = self.field_items(j)?;
         let mut fields: Vec<Field> = Vec::with_capacity(items.len());
-        let mut seen: rustc_hash::FxHashMap<&'d str, Span> =
-            rustc_hash::FxHashMap::with_capacity_and_hasher(items.len(), Default::default());
+        let mut seen: SeededMap<&'d str, Span> =
+            SeededMap::with_capacity_and_hasher(items.len(), Default::default());
         for item in items {
             let ty = self.field_type(item)?;
             let ty = self.node(ty, ns)?;
@@ -294,7 +294,7 @@ impl<'d> Parser<'_, 'd> {
         &mut self,
         item: &'d JsonNode,
         ty: Node,
-        seen: &mut rustc_hash::FxHashMap<&'d str, Span>,
+        seen: &mut SeededMap<&'d str, Span>,
     ) -> Result<Field, Error> {
         let name_node = item
             .get("name")
