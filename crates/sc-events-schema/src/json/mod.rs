@@ -8,12 +8,13 @@
 //! Jackson's default `StreamReadConstraints` (jackson-core 2.21, what Avro 1.12.1 runs with)
 //! are applied: nesting depth, number (digits, counted as Jackson counts them), key and string
 //! lengths (UTF-16 units, as Java counts). Lone surrogate escapes stay distinct characters
-//! (see [`LONE_SURROGATES`]). Objects used as values (defaults, properties) read as Jackson keeps them, one
+//! (see [`string::LONE_SURROGATES`]). Objects used as values (defaults, properties) read as Jackson keeps them, one
 //! member per key ([`JsonNode::unique_members`]). After the document only what Java's
 //! `String.trim` removes may follow (Avro refuses any other "dangling content", comments too).
 
 use crate::source::Span;
 use std::fmt;
+use string::utf16_len;
 
 /// Jackson's `maxNestingDepth`: arrays and objects nested deeper than this are refused (so
 /// hostile input cannot overflow the stack either).
@@ -162,35 +163,6 @@ impl JsonNode {
             }
         }
     }
-}
-
-/// Where a lone surrogate (`\ud800` not followed by a low surrogate escape, or a lone
-/// `\udc00`) goes: Java keeps it as one UTF-16 unit, a Rust string cannot, so each of the
-/// 2,048 surrogates stands for a distinct character of plane 16 (U+10F800 + offset), which
-/// keeps strings that differ only there different, and which no name accepts (Java: a
-/// surrogate is no letter).
-const LONE_SURROGATES: u32 = 0x10_F800;
-
-/// The character of a `\u` escape that is not part of a surrogate pair.
-fn unit_char(unit: u32) -> char {
-    let code = match unit {
-        0xD800..=0xDFFF => LONE_SURROGATES + (unit - 0xD800),
-        _ => unit,
-    };
-    char::from_u32(code).unwrap_or('\u{FFFD}')
-}
-
-/// A string's length as Jackson counts it: UTF-16 units (a lone surrogate is one).
-fn utf16_len(s: &str) -> usize {
-    s.chars()
-        .map(|c| {
-            if u32::from(c) >= LONE_SURROGATES {
-                1
-            } else {
-                c.len_utf16()
-            }
-        })
-        .sum()
 }
 
 /// Parses one JSON document; anything but whitespace or comments after it is an error.
@@ -526,88 +498,8 @@ impl Parser<'_> {
             span: Span::new(start, self.pos),
         })
     }
-
-    fn hex4(&mut self) -> Result<u32, JsonError> {
-        let h = self
-            .text
-            .get(self.pos..self.pos + 4)
-            .and_then(|h| u32::from_str_radix(h, 16).ok())
-            .ok_or_else(|| self.err("invalid \\u escape"))?;
-        self.pos += 4;
-        Ok(h)
-    }
-
-    fn string(&mut self) -> Result<String, JsonError> {
-        let open = self.pos;
-        self.pos += 1;
-        let mut out = String::new();
-        loop {
-            let run_start = self.pos;
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
-            let run = &self.text[run_start..self.pos];
-            match self.peek() {
-                None => {
-                    self.pos = open;
-                    return Err(self.err("unterminated string"));
-                }
-                // Most strings have no escape: one exact allocation.
-                Some(b'"') if out.is_empty() => {
-                    self.pos += 1;
-                    return Ok(run.to_string());
-                }
-                Some(b'"') => {
-                    out.push_str(run);
-                    self.pos += 1;
-                    return Ok(out);
-                }
-                Some(b'\\') => {
-                    out.push_str(run);
-                    self.pos += 1;
-                    let c = self.peek().ok_or_else(|| self.err("unterminated escape"))?;
-                    self.pos += 1;
-                    match c {
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'n' => out.push('\n'),
-                        b'r' => out.push('\r'),
-                        b't' => out.push('\t'),
-                        b'u' => {
-                            let hi = self.hex4()?;
-                            // A pair only when a low surrogate escape follows.
-                            let lo = self
-                                .text
-                                .get(self.pos..self.pos + 6)
-                                .and_then(|t| t.strip_prefix("\\u"))
-                                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                                .filter(|lo| (0xDC00..0xE000).contains(lo));
-                            match (hi, lo) {
-                                (0xD800..=0xDBFF, Some(lo)) => {
-                                    self.pos += 6;
-                                    let code = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-                                    out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
-                                }
-                                _ => out.push(unit_char(hi)),
-                            }
-                        }
-                        _ => {
-                            self.pos -= 1;
-                            return Err(self.err("invalid escape"));
-                        }
-                    }
-                }
-                Some(_) => return Err(self.err("control character in string")),
-            }
-        }
-    }
 }
 
+mod string;
 #[cfg(test)]
 mod tests;

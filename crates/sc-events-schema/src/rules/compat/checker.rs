@@ -9,6 +9,7 @@
 //! index of their branches instead of Java's scan of every branch (see [`SCAN_ALL`]); enum
 //! symbols are compared through hash sets.
 
+use super::path::Path;
 use super::report::Report;
 use super::{Incompatibility, IncompatibilityType as T};
 use crate::model::{Body, Field, Kind, Node, SchemaSet};
@@ -105,58 +106,6 @@ pub fn check_java_list(
     Checker::new(reader.set, writer.set, Path::default())
         .compat(reader.root, writer.root)
         .expanded(limit)
-}
-
-/// The JSON-pointer location being checked, kept as its string (a location is a copy, not a
-/// join of every segment: locations at depth 1000 stay cheap).
-#[derive(Clone, Default)]
-struct Path {
-    text: String,
-    /// Where each pushed segment starts in `text`.
-    starts: Vec<usize>,
-}
-
-impl Path {
-    fn push(&mut self, segment: &str) {
-        self.starts.push(self.text.len());
-        self.text.push('/');
-        self.text.push_str(segment);
-    }
-
-    /// Pushes the segment of a position (a field's, a union branch's), written without an
-    /// intermediate string.
-    fn push_index(&mut self, i: usize) {
-        self.starts.push(self.text.len());
-        self.text.push('/');
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut n = i;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        for &d in &digits[at..] {
-            self.text.push(char::from(d));
-        }
-    }
-
-    fn pop(&mut self) {
-        if let Some(start) = self.starts.pop() {
-            self.text.truncate(start);
-        }
-    }
-
-    fn location(&self) -> String {
-        if self.text.is_empty() {
-            "/".to_string()
-        } else {
-            self.text.clone()
-        }
-    }
 }
 
 /// An index of a large reader union's branches: by Java type, by unqualified name and by

@@ -7,6 +7,7 @@
 //! the first that fails; NONE, or no existing schema, is always compatible.
 
 pub mod checker;
+mod path;
 mod report;
 
 pub use checker::{check, check_java_list, SchemaRef};
