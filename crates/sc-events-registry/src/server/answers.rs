@@ -17,18 +17,19 @@ use std::sync::Mutex;
 /// The most the cache holds (request keys and answers), in bytes.
 const CACHE_BYTES: usize = 32 << 20;
 
-/// What identifies a read: its route, its path and query as sent, and its body.
+/// What identifies a read: its route, its path segments, its query as sent, and its body.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(super) struct Key {
     pub(super) route: &'static str,
-    pub(super) path: String,
+    pub(super) segments: Vec<String>,
     pub(super) query: String,
     pub(super) body: Bytes,
 }
 
 impl Key {
     fn size(&self) -> usize {
-        self.path.len() + self.query.len() + self.body.len() + 64
+        let segments: usize = self.segments.iter().map(|s| s.len() + 24).sum();
+        segments + self.query.len() + self.body.len() + 64
     }
 }
 

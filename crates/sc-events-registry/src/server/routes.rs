@@ -31,12 +31,16 @@ fn ok(body: impl serde::Serialize) -> Answer {
 }
 
 /// A read answered from the answer cache while the registry is unchanged since the same
-/// request was answered; otherwise `read`'s answer, kept when it succeeds.
+/// request (`key`; `None`: not cacheable) was answered; otherwise `read`'s answer, kept when
+/// it succeeds.
 async fn cached<T: serde::Serialize>(
     app: &App,
-    key: answers::Key,
+    key: Option<answers::Key>,
     read: impl std::future::Future<Output = Result<T, ApiError>>,
 ) -> Answer {
+    let Some(key) = key else {
+        return ok(read.await?);
+    };
     let (hit, at) = app.answers.get(app.registry.as_ref(), &key);
     if let Some(bytes) = hit {
         return Ok(written(StatusCode::OK, bytes));
@@ -50,10 +54,17 @@ async fn cached<T: serde::Serialize>(
     Ok(written(StatusCode::OK, bytes))
 }
 
-fn read_key(route: &'static str, path: String, query: Option<String>, body: Bytes) -> answers::Key {
+/// The answer cache's key of a read: its route, its path segments (each as decoded, so a
+/// `/` inside one cannot make two requests' keys equal), its query and its body.
+fn read_key(
+    route: &'static str,
+    segments: &[&str],
+    query: Option<String>,
+    body: Bytes,
+) -> answers::Key {
     answers::Key {
         route,
-        path,
+        segments: segments.iter().map(|s| s.to_string()).collect(),
         query: query.unwrap_or_default(),
         body,
     }
@@ -160,7 +171,7 @@ async fn get_version(
     RawQuery(raw): RawQuery,
     Query(q): Query<Flags>,
 ) -> Answer {
-    let key = read_key("version", format!("{s}/{v}"), raw, Bytes::new());
+    let key = read_key("version", &[&s, &v], raw, Bytes::new());
     let read = async {
         let r = app
             .registry
@@ -168,7 +179,7 @@ async fn get_version(
             .await?;
         Ok(r)
     };
-    cached(&app, key, read).await
+    cached(&app, Some(key), read).await
 }
 
 async fn version_schema(
@@ -223,12 +234,11 @@ async fn lookup(
     Query(q): Query<Flags>,
     b: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    let Ok(bytes) = &b else {
-        return Err(body::<SchemaBody>(b).await.err().unwrap_or_else(|| {
-            ApiError(RegistryError::store("the request body could not be read"))
-        }));
-    };
-    let key = read_key("lookup", s.clone(), raw, bytes.clone());
+    // A body that could not be read is refused below, never cached.
+    let key = b
+        .as_ref()
+        .ok()
+        .map(|bytes| read_key("lookup", &[&s], raw, bytes.clone()));
     let read = async {
         let req: SchemaBody = body(b).await?;
         let r = app
@@ -268,12 +278,12 @@ async fn schema_by_id(
     RawQuery(raw): RawQuery,
     Query(q): Query<Flags>,
 ) -> Answer {
-    let key = read_key("schema_by_id", i.clone(), raw, Bytes::new());
+    let key = read_key("schema_by_id", &[&i], raw, Bytes::new());
     let read = async {
         let def = app.registry.schema_by_id(id(&i)?, q.get("subject")).await?;
         Ok(def)
     };
-    cached(&app, key, read).await
+    cached(&app, Some(key), read).await
 }
 
 async fn raw_schema_by_id(State(app): State<App>, Path(i): Path<String>) -> Answer {

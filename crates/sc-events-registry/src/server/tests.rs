@@ -390,3 +390,20 @@ async fn repeated_reads_see_every_write_whoever_makes_it() {
     let (status, v1) = get(&app, "/subjects/o-value/versions/1?deleted=true").await;
     assert_eq!((status, &v1["id"]), (StatusCode::OK, &id), "{v1}");
 }
+
+/// The answer cache keys a read by its decoded path segments: a subject holding `/` and a
+/// version holding it are different reads.
+#[tokio::test]
+async fn a_slash_inside_a_path_segment_is_no_other_read() {
+    let (_dir, app) = app(&ServeOptions::default());
+    let (status, reg) = post(&app, "/subjects/a%2Fb/versions", json!({"schema": V1})).await;
+    assert_eq!(status, StatusCode::OK, "{reg}");
+    let (status, v1) = get(&app, "/subjects/a%2Fb/versions/1").await;
+    assert_eq!(
+        (status, &v1["subject"]),
+        (StatusCode::OK, &json!("a/b")),
+        "{v1}"
+    );
+    let other = get(&app, "/subjects/a/versions/b%2F1").await;
+    assert_ne!(other.0, StatusCode::OK, "{}", other.1);
+}
