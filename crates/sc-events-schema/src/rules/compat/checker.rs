@@ -13,8 +13,10 @@ use super::path::Path;
 use super::report::Report;
 use super::{Incompatibility, IncompatibilityType as T};
 use crate::model::{Body, Field, Kind, Node, SchemaSet};
+use crate::model::{SeededMap, SeededSet};
 use crate::source::{FileId, Span};
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+// Keys the schema chooses (names, symbols) go in seeded maps; ids and addresses in Fx ones.
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 /// A reader union with at most this many branches is scanned branch by branch, exactly like
@@ -113,8 +115,8 @@ pub fn check_java_list(
 #[derive(Default)]
 struct UnionIndex {
     by_type: HashMap<&'static str, Vec<usize>>,
-    by_name: HashMap<String, Vec<usize>>,
-    by_alias: HashMap<String, Vec<usize>>,
+    by_name: SeededMap<String, Vec<usize>>,
+    by_alias: SeededMap<String, Vec<usize>>,
 }
 
 struct Checker<'a> {
@@ -470,7 +472,7 @@ impl<'a> Checker<'a> {
                 self.path.pop();
             }
             (Body::Enum(re), Body::Enum(we)) => {
-                let reader: HashSet<&str> = re.symbols.iter().map(String::as_str).collect();
+                let reader: SeededSet<&str> = re.symbols.iter().map(String::as_str).collect();
                 let mut missing: Vec<&str> = we
                     .symbols
                     .iter()
@@ -537,7 +539,7 @@ impl<'a> Checker<'a> {
 /// A writer record's fields by name: scanned when few (most records), hashed when many.
 enum WriterFields<'a> {
     Few(&'a [Field]),
-    Many(HashMap<&'a str, &'a Field>),
+    Many(SeededMap<&'a str, &'a Field>),
 }
 
 /// The most fields a writer record may have for its fields to be scanned, not hashed.
@@ -549,7 +551,7 @@ impl<'a> WriterFields<'a> {
             return WriterFields::Few(fields);
         }
         // Java's map keeps the first field of a repeated name (a parsed schema has none).
-        let mut map = HashMap::default();
+        let mut map = SeededMap::default();
         for f in fields {
             map.entry(f.name.as_str()).or_insert(f);
         }
