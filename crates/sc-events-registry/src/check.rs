@@ -57,7 +57,7 @@ impl ReferenceBudget {
 }
 
 /// One schema text with the texts it references, dependencies first.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Resolved {
     /// What to call the schema in messages (`subject 'x' version 3`, `request`).
     pub label: String,

@@ -28,6 +28,7 @@ pub mod git;
 #[cfg(feature = "client")]
 pub mod http;
 pub mod keys;
+mod memo;
 pub mod parsed_cache;
 #[cfg(feature = "server")]
 pub mod server;

@@ -5,10 +5,9 @@
 //! (`PRAGMA data_version`, asked on a connection of the cache's own that never writes), and
 //! the cache starts over. Bounded in bytes; errors are never kept.
 
+use crate::memo::Memo;
 use crate::types::{Registered, SchemaDef, Version};
 use rusqlite::Connection;
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 
 /// The most the cache holds (texts of the kept answers and keys), in bytes.
@@ -76,23 +75,9 @@ cacheable!(
     Vec<i32> => Versions,
 );
 
-struct Entries {
-    /// The data version the entries were read at.
-    version: i64,
-    /// By the key's hash; the few keys of one hash side by side.
-    map: HashMap<u64, Vec<(Key, Answer)>>,
-    bytes: usize,
-}
-
 pub(super) struct ReadCache {
     probe: Mutex<Connection>,
-    entries: Mutex<Entries>,
-}
-
-fn hash(key: &Key) -> u64 {
-    let mut h = rustc_hash::FxHasher::default();
-    key.hash(&mut h);
-    h.finish()
+    entries: Memo<Key, Answer>,
 }
 
 fn size_of(key: &Key, answer: &Answer) -> usize {
@@ -117,11 +102,7 @@ impl ReadCache {
     pub(super) fn new(probe: Connection) -> Self {
         ReadCache {
             probe: Mutex::new(probe),
-            entries: Mutex::new(Entries {
-                version: i64::MIN,
-                map: HashMap::new(),
-                bytes: 0,
-            }),
+            entries: Memo::new(CACHE_BYTES),
         }
     }
 
@@ -140,46 +121,20 @@ impl ReadCache {
         let Some(now) = self.data_version() else {
             return (None, None);
         };
-        let Ok(mut e) = self.entries.lock() else {
-            return (None, Some(now));
-        };
-        if e.version != now {
-            e.map.clear();
-            e.bytes = 0;
-            e.version = now;
-            return (None, Some(now));
-        }
-        let hit = e
-            .map
-            .get(&hash(key))
-            .and_then(|v| v.iter().find(|(k, _)| k == key))
-            .map(|(_, a)| a.clone());
-        (hit, Some(now))
+        (self.entries.get(generation(now), key), Some(now))
     }
 
     /// Keeps `answer` to `key`, read at data version `at` (asked before the read began, so
     /// a commit during the read leaves it stale at once).
     pub(super) fn put(&self, at: Option<i64>, key: Key, answer: Answer) {
-        let (Some(at), Ok(mut e)) = (at, self.entries.lock()) else {
-            return;
-        };
-        if e.version != at {
-            if at < e.version {
-                return;
-            }
-            e.map.clear();
-            e.bytes = 0;
-            e.version = at;
+        if let Some(at) = at {
+            let bytes = size_of(&key, &answer);
+            self.entries.put(generation(at), key, answer, bytes);
         }
-        let size = size_of(&key, &answer);
-        if size > CACHE_BYTES / 16 {
-            return;
-        }
-        if e.bytes + size > CACHE_BYTES {
-            e.map.clear();
-            e.bytes = 0;
-        }
-        e.bytes += size;
-        e.map.entry(hash(&key)).or_default().push((key, answer));
     }
+}
+
+/// A data version as a generation (SQLite counts from 1 and only up; the order is kept).
+pub(super) fn generation(data_version: i64) -> u64 {
+    (data_version as u64) ^ (1 << 63)
 }

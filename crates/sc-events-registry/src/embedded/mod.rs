@@ -294,7 +294,7 @@ impl Registry for EmbeddedRegistry {
         self.cache
             .as_ref()
             .and_then(|c| c.data_version())
-            .map(|v| v as u64)
+            .map(cache::generation)
     }
 
     async fn subjects(&self, deleted: bool) -> Result<Vec<String>> {

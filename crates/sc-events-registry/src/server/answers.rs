@@ -7,12 +7,9 @@
 //! registry without one ([`Registry::generation`] `None`) is never cached. Bounded in bytes;
 //! errors are never kept.
 
+use crate::memo::Memo;
 use crate::Registry;
 use axum::body::Bytes;
-use foldhash::fast::RandomState;
-use std::collections::HashMap;
-use std::hash::BuildHasher;
-use std::sync::Mutex;
 
 /// The most the cache holds (request keys and answers), in bytes.
 const CACHE_BYTES: usize = 32 << 20;
@@ -33,85 +30,30 @@ impl Key {
     }
 }
 
-struct Entries {
-    /// The generation the entries were read at.
-    generation: u64,
-    map: HashMap<u64, Vec<(Key, Bytes)>>,
-    bytes: usize,
-}
+pub(super) struct Answers(Memo<Key, Bytes>);
 
-pub(super) struct Answers {
-    hasher: RandomState,
-    entries: Mutex<Entries>,
-}
-
-/// A read that may be answered from the cache: the registry's generation when it began.
-pub(super) struct Read {
-    generation: Option<u64>,
-    hash: u64,
-}
+/// The registry's generation when a read began (`None`: it has none, nothing is kept).
+pub(super) struct Read(Option<u64>);
 
 impl Answers {
     pub(super) fn new() -> Self {
-        Answers {
-            hasher: RandomState::default(),
-            entries: Mutex::new(Entries {
-                generation: 0,
-                map: HashMap::new(),
-                bytes: 0,
-            }),
-        }
-    }
-
-    fn hash(&self, key: &Key) -> u64 {
-        self.hasher.hash_one(key)
+        Answers(Memo::new(CACHE_BYTES))
     }
 
     /// The kept answer to `key` if the registry has not changed since it was read, and what
     /// [`Self::put`] needs to keep a fresh one.
     pub(super) fn get(&self, registry: &dyn Registry, key: &Key) -> (Option<Bytes>, Read) {
-        let hash = self.hash(key);
         let generation = registry.generation();
-        let read = Read { generation, hash };
-        let (Some(now), Ok(mut e)) = (generation, self.entries.lock()) else {
-            return (None, read);
-        };
-        if e.generation != now {
-            e.map.clear();
-            e.bytes = 0;
-            e.generation = now;
-            return (None, read);
-        }
-        let hit = e
-            .map
-            .get(&hash)
-            .and_then(|v| v.iter().find(|(k, _)| k == key))
-            .map(|(_, a)| a.clone());
-        (hit, read)
+        let hit = generation.and_then(|now| self.0.get(now, key));
+        (hit, Read(generation))
     }
 
     /// Keeps `answer` to `key`, read at the generation [`Self::get`] saw before the read
     /// began (so a write during the read leaves it stale at once).
     pub(super) fn put(&self, read: Read, key: Key, answer: Bytes) {
-        let (Some(at), Ok(mut e)) = (read.generation, self.entries.lock()) else {
-            return;
-        };
-        if e.generation != at {
-            return;
-        }
-        let size = key.size() + answer.len();
-        if size > CACHE_BYTES / 16 {
-            return;
-        }
-        let slot = e.map.entry(read.hash).or_default();
-        if slot.iter().any(|(k, _)| *k == key) {
-            return;
-        }
-        slot.push((key, answer));
-        e.bytes += size;
-        if e.bytes > CACHE_BYTES {
-            e.map.clear();
-            e.bytes = 0;
+        if let Some(at) = read.0 {
+            let bytes = key.size() + answer.len();
+            self.0.put(at, key, answer, bytes);
         }
     }
 }
