@@ -46,13 +46,18 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         }
     }
 
-    /// The value kept for `key` if it was made at generation `now` (another generation
-    /// empties the memo: its values are stale).
+    /// The value kept for `key` if it was made at generation `now` (a newer generation
+    /// empties the memo: its values are stale; a caller that saw an older one, racing a
+    /// change, just misses).
     pub(crate) fn get(&self, now: u64, key: &K) -> Option<V> {
         let mut e = self.entries.lock().ok()?;
-        if e.generation != Some(now) {
-            e.restart(now);
-            return None;
+        match e.generation {
+            Some(g) if g == now => {}
+            Some(g) if now < g => return None,
+            _ => {
+                e.restart(now);
+                return None;
+            }
         }
         let hash = self.hasher.hash_one(key);
         e.map
@@ -119,6 +124,9 @@ mod tests {
             m.put(2, i.to_string(), i, 100);
         }
         assert_eq!(m.get(2, &"0".to_string()), None);
+        assert_eq!(m.get(2, &"19".to_string()), Some(19));
+        // A caller that saw an older generation misses and wipes nothing.
+        assert_eq!(m.get(1, &"19".to_string()), None);
         assert_eq!(m.get(2, &"19".to_string()), Some(19));
         m.clear();
         assert_eq!(m.get(2, &"19".to_string()), None);
