@@ -149,6 +149,15 @@ fn bench(c: &mut Criterion) {
     };
     // Cold: every registered text parsed, as one `schemactl check` process does.
     parsed_cache::keep(false);
+    // `SC_BENCH_CHECKS=n`: only n cold checks, then exit; for instruction counts that do
+    // not move with the machine's load (`valgrind --tool=callgrind`, n = 1 and n = 3).
+    if let Some(n) = std::env::var("SC_BENCH_CHECKS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        (0..n).for_each(|_: u32| check());
+        std::process::exit(0);
+    }
     g.bench_function("check/8_subjects_x_50_versions/embedded", |b| b.iter(check));
     // Warm: the registered versions' parses kept, as a long-lived process (`registry serve`,
     // `schemactl lsp`) has them from its earlier checks.

@@ -85,6 +85,15 @@ impl JsonNode {
         let Json::Object(members) = &self.value else {
             return Vec::new();
         };
+        // A schema object has a handful of members: comparing them is cheaper than hashing.
+        if members.len() <= 16 {
+            return members
+                .iter()
+                .enumerate()
+                .filter(|(i, m)| !members[i + 1..].iter().any(|n| n.key == m.key))
+                .map(|(_, m)| m)
+                .collect();
+        }
         let mut last: rustc_hash::FxHashMap<&str, usize> =
             rustc_hash::FxHashMap::with_capacity_and_hasher(members.len(), Default::default());
         for (i, m) in members.iter().enumerate() {
@@ -218,8 +227,13 @@ impl Parser<'_> {
 
     fn skip_ws(&mut self) -> Result<(), JsonError> {
         loop {
+            // Indentation, in one scan.
+            let rest = self.bytes.get(self.pos..).unwrap_or_default();
+            self.pos += rest
+                .iter()
+                .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                .unwrap_or(rest.len());
             match self.peek() {
-                Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
                 Some(b'/') if self.bytes.get(self.pos + 1) == Some(&b'*') => {
                     let start = self.pos;
                     let end = match self.text[self.pos + 2..].find("*/") {
@@ -313,7 +327,12 @@ impl Parser<'_> {
         }
         let key_start = self.pos;
         let key = self.string()?;
-        let chars = utf16_len(&key);
+        // No more UTF-16 units than bytes: only a long key needs counting.
+        let chars = if key.len() <= MAX_KEY_CHARS {
+            0
+        } else {
+            utf16_len(&key)
+        };
         if chars > MAX_KEY_CHARS {
             self.pos = key_start;
             return Err(self.err(format!(

@@ -32,6 +32,35 @@ pub(super) fn utf16_len(s: &str) -> usize {
         .sum()
 }
 
+/// The length of the longest prefix of `bytes` with no `"`, no `\\` and no control
+/// character: eight bytes at a time (the lowest flagged byte of a word is exact: a borrow
+/// only flags bytes above a true match), then byte by byte.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let special = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+    let mut at = 0;
+    let mut words = bytes.chunks_exact(8);
+    for chunk in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(w);
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+        let found = zero(w ^ (ONES * u64::from(b'"')))
+            | zero(w ^ (ONES * u64::from(b'\\')))
+            | (w.wrapping_sub(ONES * 0x20) & !w & HIGH);
+        if found != 0 {
+            return at + (found.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + words
+        .remainder()
+        .iter()
+        .position(|&b| special(b))
+        .unwrap_or(words.remainder().len())
+}
+
 impl Parser<'_> {
     fn hex4(&mut self) -> Result<u32, JsonError> {
         let h = self
@@ -49,12 +78,7 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             let run_start = self.pos;
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            self.pos += plain_run(self.bytes.get(self.pos..).unwrap_or_default());
             let run = &self.text[run_start..self.pos];
             match self.peek() {
                 None => {
@@ -112,5 +136,36 @@ impl Parser<'_> {
                 Some(_) => return Err(self.err("control character in string")),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_run;
+
+    #[test]
+    fn a_plain_run_stops_at_the_first_quote_backslash_or_control_character() {
+        // Every length and position, each stop byte, next to bytes that must not stop it
+        // (0x20, 0x7f, UTF-8 continuation bytes, and a stop byte's neighbours).
+        for len in 0..20 {
+            for stop in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                for at in 0..=len {
+                    let mut bytes: Vec<u8> = (0..len)
+                        .map(|i| [b' ', 0x7f, 0xc3, 0xa9, b'!', b'#', b'[', b']'][i % 8])
+                        .collect();
+                    if at < len {
+                        bytes[at] = stop;
+                    }
+                    let want = bytes
+                        .iter()
+                        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                        .unwrap_or(len);
+                    assert_eq!(plain_run(&bytes), want, "{bytes:?}");
+                }
+            }
+        }
+        // A control byte above a quote in the same word: the first one counts.
+        assert_eq!(plain_run(b"ab\"c\x01defgh"), 2);
+        assert_eq!(plain_run(b"ab\x01c\"defgh"), 2);
     }
 }

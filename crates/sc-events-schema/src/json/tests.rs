@@ -98,3 +98,22 @@ fn a_trailing_comma_is_reported_at_the_comma() {
         e.message
     );
 }
+
+#[test]
+fn duplicate_keys_keep_the_last_value_in_the_winners_order_small_and_large() {
+    // 3 members (compared pairwise) and 40 (hashed): the same rule either way.
+    for n in [3usize, 40] {
+        let mut members: Vec<String> = (0..n).map(|i| format!("\"k{i}\": {i}")).collect();
+        members.push("\"k0\": \"last\"".into());
+        members.push("\"k1\": \"again\"".into());
+        let doc = parse(&format!("{{{}}}", members.join(", "))).unwrap();
+        let got: Vec<String> = doc
+            .unique_members()
+            .iter()
+            .map(|m| format!("{}={}", m.key, m.value.as_str().map_or("n", |_| "s")))
+            .collect();
+        let mut want: Vec<String> = (2..n).map(|i| format!("k{i}=n")).collect();
+        want.extend(["k0=s".to_string(), "k1=s".to_string()]);
+        assert_eq!(got, want, "{n} members");
+    }
+}

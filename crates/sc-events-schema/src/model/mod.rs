@@ -193,6 +193,36 @@ impl Name {
             _ => self.name.clone(),
         }
     }
+
+    /// Whether the two full names are equal, without building either (an empty namespace
+    /// is none, as in [`Name::fullname`]).
+    pub fn same_fullname(&self, other: &Name) -> bool {
+        match (namespace_of(self), namespace_of(other)) {
+            (None, None) => self.name == other.name,
+            (Some(a), Some(b)) => a == b && self.name == other.name,
+            // "a.b" + "c" equals "a" + "b.c": compare the joined texts piecewise.
+            (a, b) => {
+                let (a, b) = (a.unwrap_or(""), b.unwrap_or(""));
+                let left = a.len() + usize::from(!a.is_empty()) + self.name.len();
+                let right = b.len() + usize::from(!b.is_empty()) + other.name.len();
+                left == right && joined(a, &self.name).eq(joined(b, &other.name))
+            }
+        }
+    }
+}
+
+/// A name's namespace, none when empty.
+fn namespace_of(n: &Name) -> Option<&str> {
+    n.namespace.as_deref().filter(|s| !s.is_empty())
+}
+
+/// The bytes of `namespace.name` (`name` alone when the namespace is empty).
+fn joined<'s>(namespace: &'s str, name: &'s str) -> impl Iterator<Item = u8> + 's {
+    let dot: &[u8] = if namespace.is_empty() { b"" } else { b"." };
+    namespace
+        .bytes()
+        .chain(dot.iter().copied())
+        .chain(name.bytes())
 }
 
 #[derive(Debug, Clone, PartialEq)]

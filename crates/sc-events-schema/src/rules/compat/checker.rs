@@ -384,7 +384,7 @@ impl<'a> Checker<'a> {
         let same = rb.iter().find(|x| match x.kind {
             Kind::Named(ri) => {
                 let rn = &self.r.types[ri];
-                rn.name.name == wn.name || rn.aliases.iter().any(|a| a.fullname() == wn.fullname())
+                rn.name.name == wn.name || rn.aliases.iter().any(|a| a.same_fullname(wn))
             }
             _ => false,
         });
@@ -434,11 +434,8 @@ impl<'a> Checker<'a> {
     #[inline(never)]
     fn name_and_size_or_symbols(&mut self, out: &mut Report, ri: usize, wi: usize) {
         let (rn, wn) = (&self.r.types[ri], &self.w.types[wi]);
-        let name_ok = rn.name.name == wn.name.name
-            || rn
-                .aliases
-                .iter()
-                .any(|a| a.fullname() == wn.name.fullname());
+        let name_ok =
+            rn.name.name == wn.name.name || rn.aliases.iter().any(|a| a.same_fullname(&wn.name));
         if !name_ok {
             self.path.push("name");
             let msg = format!("expected: {}", wn.name.fullname());

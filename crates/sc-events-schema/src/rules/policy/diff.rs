@@ -128,7 +128,7 @@ pub fn same_named(old: &SchemaSet, o: TypeId, new: &SchemaSet, n: TypeId) -> boo
         || new.types[n]
             .aliases
             .iter()
-            .any(|a| a.fullname() == on.fullname() || a.name == on.name)
+            .any(|a| a.same_fullname(on) || a.name == on.name)
 }
 
 /// The branches of a new union by what [`Walker::matches`] compares, so matching an old union
