@@ -5,7 +5,7 @@
 use crate::error::{clip, ErrorKind, RegistryError, Result};
 use crate::types::{Compatibility, Reference, SchemaDef, Version};
 use crate::Registry;
-use sc_events_schema::model::{parse_files, SchemaSet};
+use sc_events_schema::model::{parse_files, parse_files_sharing, SchemaSet};
 use sc_events_schema::rules::compat::{check_mode, Finding, SchemaRef};
 use sc_events_schema::source::SourceFile;
 use std::collections::HashSet;
@@ -83,12 +83,63 @@ impl Parsed {
 /// Parses a schema with its references; the error is a one-line diagnostic
 /// (`label:line:col: error[CODE]: message`) for Confluent's 42201 answer.
 pub fn parse(r: &Resolved) -> std::result::Result<Parsed, String> {
+    let mut files = references(r);
+    files.push(SourceFile::new(&r.label, r.text.as_str()));
+    parsed(r, parse_files(files))
+}
+
+/// [`parse`] of each schema, in order: schemas with the same references (the versions of a
+/// history) parse those once ([`parse_files_sharing`]), side by side on every core.
+pub fn parse_all(rs: &[&Resolved]) -> Vec<std::result::Result<Parsed, String>> {
+    let mut out: Vec<Option<std::result::Result<Parsed, String>>> =
+        std::iter::repeat_with(|| None).take(rs.len()).collect();
+    // Groups of the same references, in order of first appearance.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, r) in rs.iter().enumerate() {
+        match groups
+            .iter_mut()
+            .find(|g| rs[g[0]].references == r.references)
+        {
+            Some(g) => g.push(i),
+            None => groups.push(vec![i]),
+        }
+    }
+    for g in groups {
+        if g.len() == 1 || rs[g[0]].references.is_empty() {
+            let one: Vec<_> = sc_events_schema::parallel::map(&g, |&i| parse(rs[i]));
+            for (i, p) in g.into_iter().zip(one) {
+                out[i] = Some(p);
+            }
+            continue;
+        }
+        let rests = g
+            .iter()
+            .map(|&i| vec![SourceFile::new(&rs[i].label, rs[i].text.as_str())])
+            .collect();
+        let sets = parse_files_sharing(references(rs[g[0]]), rests);
+        for (i, set) in g.into_iter().zip(sets) {
+            out[i] = Some(parsed(rs[i], set));
+        }
+    }
+    out.into_iter()
+        .map(|p| p.unwrap_or_else(|| Err("not parsed".into())))
+        .collect()
+}
+
+/// A schema's references as the files parsed before it.
+fn references(r: &Resolved) -> Vec<SourceFile> {
     let mut files = Vec::with_capacity(r.references.len() + 1);
     for (label, text) in &r.references {
         files.push(SourceFile::new(label, text.as_str()));
     }
-    files.push(SourceFile::new(&r.label, r.text.as_str()));
-    match parse_files(files) {
+    files
+}
+
+fn parsed(
+    r: &Resolved,
+    set: std::result::Result<SchemaSet, Vec<sc_events_schema::diag::Diagnostic>>,
+) -> std::result::Result<Parsed, String> {
+    match set {
         Ok(set) if !set.roots.is_empty() => Ok(Parsed { set }),
         Ok(_) => Err(format!("{}: empty schema", r.label)),
         Err(diags) => Err(diags
@@ -216,5 +267,51 @@ mod tests {
         assert!(m[0].contains("READER_FIELD_MISSING_DEFAULT_VALUE"), "{m:?}");
         assert!(m.contains(&"{oldSchemaVersion: 1}".to_string()));
         assert!(m.contains(&"{compatibility: 'BACKWARD'}".to_string()));
+    }
+
+    #[test]
+    fn parsing_a_history_at_once_answers_each_version_as_parse_does() {
+        let env = (
+            "Env (subject 'env' version 1)".to_string(),
+            r#"{"type":"record","name":"Env","namespace":"a","fields":[{"name":"id","type":"string"}]}"#
+                .to_string(),
+        );
+        let with = |label: &str, refs: Vec<(String, String)>, text: &str| Resolved {
+            label: label.into(),
+            references: refs,
+            text: text.into(),
+        };
+        let uses_env = r#"{"type":"record","name":"T","fields":[{"name":"e","type":"a.Env"}]}"#;
+        let rs = [
+            with("t version 1", vec![env.clone()], uses_env),
+            r(r#"{"type":"record","name":"Alone","fields":[]}"#),
+            with(
+                "t version 2",
+                vec![env.clone()],
+                r#"{"type":"record","name":"T","fields":[{"name":"e","type":"a.Nope"}]}"#,
+            ),
+            with(
+                "u version 1",
+                vec![(
+                    "Other".into(),
+                    r#"{"type":"fixed","name":"a.Env","size":2}"#.into(),
+                )],
+                uses_env,
+            ),
+            with("t version 3", vec![env.clone()], uses_env),
+            with("t version 4", vec![env], "{"),
+        ];
+        let all = parse_all(&rs.iter().collect::<Vec<_>>());
+        assert_eq!(all.len(), rs.len());
+        for (r, got) in rs.iter().zip(&all) {
+            let one = |p: &std::result::Result<Parsed, String>| match p {
+                Ok(p) => format!("{:?} {:?}", p.set.roots, p.set.types),
+                Err(e) => e.clone(),
+            };
+            assert_eq!(one(got), one(&parse(r)), "{}", r.label);
+        }
+        assert!(all[0].is_ok() && all[1].is_ok() && all[4].is_ok());
+        assert!(all[2].as_ref().err().unwrap().contains("a.Nope"));
+        assert!(all[3].is_ok() && all[5].is_err());
     }
 }

@@ -56,6 +56,33 @@ pub fn parse(r: &Resolved) -> Result<Arc<Parsed>, String> {
     Ok(parsed)
 }
 
+/// [`parse`] of each schema, in order; what is not kept is parsed by [`check::parse_all`]
+/// (the references a history shares parsed once).
+pub fn parse_all(rs: &[Resolved]) -> Vec<Result<Arc<Parsed>, String>> {
+    let keep = KEEP.load(Ordering::Relaxed);
+    let mut out: Vec<Option<Result<Arc<Parsed>, String>>> = rs
+        .iter()
+        .map(|r| keep.then(|| cache().get(FOREVER, r)).flatten().map(Ok))
+        .collect();
+    let missing: Vec<usize> = (0..rs.len()).filter(|&i| out[i].is_none()).collect();
+    let todo: Vec<&Resolved> = missing.iter().map(|&i| &rs[i]).collect();
+    for (i, p) in missing.into_iter().zip(check::parse_all(&todo)) {
+        let p = p.map(Arc::new);
+        if let (true, Ok(parsed)) = (keep, &p) {
+            cache().put(
+                FOREVER,
+                rs[i].clone(),
+                Arc::clone(parsed),
+                text_bytes(&rs[i]),
+            );
+        }
+        out[i] = Some(p);
+    }
+    out.into_iter()
+        .map(|p| p.unwrap_or_else(|| Err("not parsed".into())))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

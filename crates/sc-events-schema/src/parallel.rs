@@ -47,6 +47,15 @@ pub fn map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> 
     })
 }
 
+/// Drops `value` on a thread of its own, off the caller's path (freeing a parsed history is
+/// hundreds of thousands of small frees), with a main thread's stack (a schema nested 1000
+/// deep is freed recursively). When no thread can be had, `spawn` drops it here.
+pub fn drop_later<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(move || drop(value));
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

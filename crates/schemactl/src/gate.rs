@@ -255,12 +255,10 @@ async fn subject(
         let label = format!("{} version {v}", s.subject);
         resolved.push(check::resolve(registry, &label, &reg.schema).await?);
     }
-    // Parsed side by side, on every core (a version parsed before in this process is shared).
+    // Parsed side by side, on every core, their shared references once (a version parsed
+    // before in this process is shared).
     let mut existing: Vec<(i32, Arc<Parsed>)> = Vec::with_capacity(wanted.len());
-    for (v, parsed) in wanted.iter().zip(sc_events_schema::parallel::map(
-        &resolved,
-        parsed_cache::parse,
-    )) {
+    for (v, parsed) in wanted.iter().zip(parsed_cache::parse_all(&resolved)) {
         let parsed = parsed.map_err(|e| {
             RegistryError::Malformed(format!(
                 "registered {} version {v} does not parse: {e}",
@@ -391,6 +389,7 @@ async fn subject(
     } else {
         Status::Compatible
     };
+    sc_events_schema::parallel::drop_later((existing, newest_overall));
     Ok(report)
 }
 

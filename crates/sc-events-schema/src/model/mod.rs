@@ -14,7 +14,7 @@ mod validity;
 mod walk;
 
 pub use defaults::default_matches;
-pub use parse::{is_valid_name, parse_files};
+pub use parse::{is_valid_name, parse_files, parse_files_sharing};
 pub use walk::{walk_fields, FieldVisit};
 
 use crate::json::{JsonNode, Member};

@@ -127,7 +127,7 @@ const SCHEMA_RESERVED: [&str; 10] = [
 const FIELD_RESERVED: [&str; 6] = ["default", "doc", "name", "order", "type", "aliases"];
 
 /// What the parser knows about a schema's JSON for [`Equality`] and [`check_defaults`].
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct Facts<'d> {
     /// The JSON definition of each named type.
     pub defs: SeededMap<TypeId, &'d JsonNode>,

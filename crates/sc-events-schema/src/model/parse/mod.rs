@@ -18,6 +18,7 @@ type Error = Box<Diagnostic>;
 /// Marks a reference that is resolved after every file is parsed (forward references).
 const PENDING: usize = usize::MAX / 2;
 
+#[derive(Clone)]
 struct Pending {
     candidates: Vec<String>,
     /// The name as the file writes it (`strng`, before the namespace is applied).
@@ -44,65 +45,139 @@ const PRIMITIVES: [&str; 8] = [
 /// Parses files as one set: named types defined in any file are visible in all of them.
 /// Returns every error found (one per file at most for syntax errors).
 pub fn parse_files(files: Vec<SourceFile>) -> Result<SchemaSet, Vec<Diagnostic>> {
-    let mut set = SchemaSet {
-        files,
-        ..SchemaSet::default()
-    };
     let mut errors = Vec::new();
-    let docs: Vec<Option<JsonNode>> = (0..set.files.len())
-        .map(|file| match json::parse(&set.files[file].text) {
+    let docs = json_docs(&files, &mut errors);
+    let mut state = State::new(errors);
+    state.add(files, &docs);
+    state.finish()
+}
+
+/// [`parse_files`] of `common` followed by each of `rests`, with `common` parsed once: each
+/// set continues from a copy of the parser's state after `common` (the sets and errors are
+/// those of `parse_files(common ++ rest)`). For the versions of a registered history, which
+/// share their references. The rests are parsed side by side, on every core.
+pub fn parse_files_sharing(
+    common: Vec<SourceFile>,
+    rests: Vec<Vec<SourceFile>>,
+) -> Vec<Result<SchemaSet, Vec<Diagnostic>>> {
+    let mut errors = Vec::new();
+    let docs = json_docs(&common, &mut errors);
+    let mut base = State::new(errors);
+    base.add(common.clone(), &docs);
+    let rests: Vec<std::sync::Mutex<Vec<SourceFile>>> =
+        rests.into_iter().map(std::sync::Mutex::new).collect();
+    let take = |rest: &std::sync::Mutex<Vec<SourceFile>>| {
+        std::mem::take(&mut *rest.lock().unwrap_or_else(|p| p.into_inner()))
+    };
+    if !base.errors.is_empty() {
+        // An error in the common files: no state worth continuing from (the first error of
+        // the common files may only be reported after a rest's syntax errors).
+        return crate::parallel::map(&rests, |rest| {
+            parse_files(common.iter().cloned().chain(take(rest)).collect())
+        });
+    }
+    crate::parallel::map(&rests, |rest| {
+        let files = take(rest);
+        let mut state = base.clone();
+        let docs = json_docs(&files, &mut state.errors);
+        state.add(files, &docs);
+        state.finish()
+    })
+}
+
+/// Each file's JSON (`None`, with an error, for one that is not JSON).
+fn json_docs(files: &[SourceFile], errors: &mut Vec<Diagnostic>) -> Vec<Option<JsonNode>> {
+    files
+        .iter()
+        .map(|file| match json::parse(&file.text) {
             Ok(doc) => Some(doc),
             Err(e) => {
                 errors.push(Diagnostic::at(
                     Level::Error,
                     "PARSE",
                     format!("invalid JSON: {}", e.message),
-                    &set.files[file],
+                    file,
                     Span::new(e.offset, e.offset + 1),
                 ));
                 None
             }
         })
-        .collect();
-    let mut facts = Facts::default();
-    let mut pending = Vec::new();
-    for (file, doc) in docs.iter().enumerate() {
-        let Some(doc) = doc else {
-            set.roots.push(placeholder(file));
-            continue;
-        };
-        let mut p = Parser {
-            set: &mut set,
-            pending: std::mem::take(&mut pending),
-            file,
-            facts: &mut facts,
-        };
-        let root = p.node(doc, None);
-        pending = p.pending;
-        match root {
-            Ok(root) => set.roots.push(root),
-            Err(e) => {
-                errors.push(*e);
-                set.roots.push(placeholder(file));
+        .collect()
+}
+
+/// What parsing has made of the files so far: their types, the JSON facts the validity
+/// checks read, the references still unresolved and the errors.
+#[derive(Clone)]
+struct State<'d> {
+    set: SchemaSet,
+    facts: Facts<'d>,
+    pending: Vec<Pending>,
+    errors: Vec<Diagnostic>,
+}
+
+impl<'d> State<'d> {
+    fn new(errors: Vec<Diagnostic>) -> Self {
+        State {
+            set: SchemaSet::default(),
+            facts: Facts::default(),
+            pending: Vec::new(),
+            errors,
+        }
+    }
+
+    /// Parses the next files (their JSON already read: `docs`, indexed like `files`).
+    fn add(&mut self, files: Vec<SourceFile>, docs: &'d [Option<JsonNode>]) {
+        let first = self.set.files.len();
+        self.set.files.extend(files);
+        for (i, doc) in docs.iter().enumerate() {
+            let file = first + i;
+            let Some(doc) = doc else {
+                self.set.roots.push(placeholder(file));
+                continue;
+            };
+            let mut p = Parser {
+                set: &mut self.set,
+                pending: std::mem::take(&mut self.pending),
+                file,
+                facts: &mut self.facts,
+            };
+            let root = p.node(doc, None);
+            self.pending = p.pending;
+            match root {
+                Ok(root) => self.set.roots.push(root),
+                Err(e) => {
+                    self.errors.push(*e);
+                    self.set.roots.push(placeholder(file));
+                }
             }
         }
     }
-    if errors.is_empty() {
-        resolve(&mut set, &pending, &mut errors);
-    }
-    if errors.is_empty() {
-        super::validity::check_unions(&set, &mut errors);
-    }
-    if errors.is_empty() {
-        super::java_defaults::check_defaults(&set, &facts, &mut errors);
-    }
-    if errors.is_empty() {
-        super::validity::check_copied_props(&set, &facts, &mut errors);
-    }
-    if errors.is_empty() {
-        Ok(set)
-    } else {
-        Err(errors)
+
+    /// Resolves the references and runs the checks Java runs on a whole set.
+    fn finish(self) -> Result<SchemaSet, Vec<Diagnostic>> {
+        let State {
+            mut set,
+            facts,
+            pending,
+            mut errors,
+        } = self;
+        if errors.is_empty() {
+            resolve(&mut set, &pending, &mut errors);
+        }
+        if errors.is_empty() {
+            super::validity::check_unions(&set, &mut errors);
+        }
+        if errors.is_empty() {
+            super::java_defaults::check_defaults(&set, &facts, &mut errors);
+        }
+        if errors.is_empty() {
+            super::validity::check_copied_props(&set, &facts, &mut errors);
+        }
+        if errors.is_empty() {
+            Ok(set)
+        } else {
+            Err(errors)
+        }
     }
 }
 

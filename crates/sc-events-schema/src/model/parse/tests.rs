@@ -206,3 +206,98 @@ fn mistakes_get_a_did_you_mean_and_a_first_definition() {
     let m = msg(&[r#"{"type":"record","name":"R","fields":[{"name":"a","type":"Zebra"}]}"#]);
     assert!(!m.contains("did you mean"), "{m}");
 }
+
+/// Everything a parse produced, comparable across two parses (the name index sorted).
+fn outcome(r: &Result<SchemaSet, Vec<Diagnostic>>) -> String {
+    match r {
+        Ok(s) => {
+            let mut names: Vec<_> = s.by_name.iter().collect();
+            names.sort();
+            let files: Vec<_> = s.files.iter().map(|f| (&f.path, &f.text)).collect();
+            format!("{files:?}\n{:?}\n{:?}\n{names:?}", s.roots, s.types)
+        }
+        Err(d) => d
+            .iter()
+            .map(Diagnostic::one_line)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+#[test]
+fn sharing_the_common_files_parses_each_set_as_parse_files_does() {
+    let env = r#"{"type":"record","name":"Env","namespace":"a","fields":[
+        {"name":"id","type":"string"},{"name":"p","type":["null","a.Later"],"default":null}]}"#;
+    let env_prop = env.replacen("\"fields\"", "\"owner\": \"x\", \"fields\"", 1);
+    let env_default = env.replacen(
+        "\"type\":\"string\"}",
+        "\"type\":\"string\",\"default\":\"d\"}",
+        1,
+    );
+    assert!(env_prop != env && env_default != env);
+    let file = |i: usize, t: &str| SourceFile::new(format!("f{i}.avsc"), t);
+    let rests: Vec<Vec<&str>> = vec![
+        // Uses the common type; defines the one the common file refers to ahead.
+        vec![
+            r#"{"type":"record","name":"Later","namespace":"a","fields":[{"name":"e","type":"Env"}]}"#,
+        ],
+        // The common type again, identical (Java accepts it), then different (refused).
+        vec![
+            env,
+            r#"{"type":"record","name":"Later","namespace":"a","fields":[]}"#,
+        ],
+        vec![r#"{"type":"record","name":"Env","namespace":"a","fields":[]}"#],
+        // An identical redefinition of a type of the second common set (accepted: Java
+        // compares the JSON of both), and one with another property (refused).
+        vec![r#"{"type":"enum","name":"E","symbols":["A"]}"#],
+        vec![r#"{"type":"enum","name":"E","symbols":["A"],"x":1}"#],
+        // Redefinitions that differ only in what the JSON says (a property, a default).
+        vec![
+            &env_prop,
+            r#"{"type":"record","name":"Later","namespace":"a","fields":[]}"#,
+        ],
+        vec![
+            &env_default,
+            r#"{"type":"record","name":"Later","namespace":"a","fields":[]}"#,
+        ],
+        // Not JSON; an unknown type; a bad default.
+        vec!["{\"type\": "],
+        vec![
+            r#"{"type":"record","name":"Later","namespace":"a","fields":[{"name":"x","type":"Nope"}]}"#,
+        ],
+        vec![
+            r#"{"type":"record","name":"Later","namespace":"a","fields":[{"name":"x","type":"int","default":"s"}]}"#,
+        ],
+    ];
+    for common in [
+        vec![env],
+        vec![env, r#"{"type":"enum","name":"E","symbols":["A"]}"#],
+        vec!["[oops"],
+    ] {
+        let common_files: Vec<SourceFile> =
+            common.iter().enumerate().map(|(i, t)| file(i, t)).collect();
+        let rest_files = |rest: &[&str]| -> Vec<SourceFile> {
+            rest.iter()
+                .enumerate()
+                .map(|(i, t)| file(common.len() + i, t))
+                .collect()
+        };
+        let shared = parse_files_sharing(
+            common_files.clone(),
+            rests.iter().map(|r| rest_files(r)).collect(),
+        );
+        assert_eq!(shared.len(), rests.len());
+        for (rest, got) in rests.iter().zip(&shared) {
+            let all = common_files
+                .iter()
+                .cloned()
+                .chain(rest_files(rest))
+                .collect();
+            assert_eq!(
+                outcome(got),
+                outcome(&parse_files(all)),
+                "{common:?} + {rest:?}"
+            );
+        }
+    }
+}

@@ -89,6 +89,14 @@ fn promoted_readers(writer: &str) -> &'static [&'static str] {
     }
 }
 
+/// The parts joined in one exact allocation: a message is made for every mismatching pair the
+/// union scan tries, most of which nobody reads.
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    parts.iter().for_each(|p| out.push_str(p));
+    out
+}
+
 /// Checks whether data written with `writer` can be read with `reader`. The list is empty when
 /// it can; otherwise it holds every distinct incompatibility of Java's list, in Java's order,
 /// each once with [`Incompatibility::occurrences`] saying how often Java lists it.
@@ -240,7 +248,7 @@ impl<'a> Checker<'a> {
         for (i, b) in wb.iter().enumerate() {
             self.path.push_index(i);
             if !self.compat(r, b).is_empty() {
-                let msg = format!("reader union lacking writer type: {}", java_type(self.w, b));
+                let msg = concat(&["reader union lacking writer type: ", java_type(self.w, b)]);
                 let mut inc = self.incompatible(
                     T::MissingUnionBranch,
                     msg,
@@ -291,7 +299,7 @@ impl<'a> Checker<'a> {
                 if reads {
                     return out;
                 }
-                let msg = format!("reader union lacking writer type: {wt}");
+                let msg = concat(&["reader union lacking writer type: ", wt]);
                 Self::one(self.incompatible(
                     T::MissingUnionBranch,
                     msg,
@@ -300,7 +308,12 @@ impl<'a> Checker<'a> {
                 ))
             }
             _ => {
-                let msg = format!("reader type: {rt} not compatible with writer type: {wt}");
+                let msg = concat(&[
+                    "reader type: ",
+                    rt,
+                    " not compatible with writer type: ",
+                    wt,
+                ]);
                 Self::one(self.incompatible(
                     T::TypeMismatch,
                     msg,
@@ -438,7 +451,10 @@ impl<'a> Checker<'a> {
             rn.name.name == wn.name.name || rn.aliases.iter().any(|a| a.same_fullname(&wn.name));
         if !name_ok {
             self.path.push("name");
-            let msg = format!("expected: {}", wn.name.fullname());
+            let msg = match wn.name.namespace.as_deref() {
+                Some(ns) if !ns.is_empty() => concat(&["expected: ", ns, ".", &wn.name.name]),
+                _ => concat(&["expected: ", &wn.name.name]),
+            };
             out.push(self.incompatible(
                 T::NameMismatch,
                 msg,
