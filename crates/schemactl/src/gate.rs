@@ -101,18 +101,65 @@ pub async fn run(
     live: bool,
 ) -> Result<GateReport, String> {
     let policy = load_policy(ws)?;
-    let mut reports: Vec<SubjectReport> = Vec::new();
+    let all = subjects(catalog, &ws.naming());
+    let position: HashMap<&str, usize> = all
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.subject.as_str(), i))
+        .collect();
+    // For each subject, the earlier subjects it references: it sees their current versions
+    // (a reference to a later subject is not registered yet, as when checked in order).
+    let earlier: Vec<Vec<usize>> = all
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.references
+                .iter()
+                .filter_map(|(_, subj)| position.get(subj.as_str()).copied())
+                .filter(|&j| j < i)
+                .collect()
+        })
+        .collect();
+    let mut slots: Vec<Option<SubjectReport>> =
+        std::iter::repeat_with(|| None).take(all.len()).collect();
     // subject -> version of its current text, once known to be registered.
     let mut current: HashMap<String, i32> = HashMap::new();
-    for s in subjects(catalog, &ws.naming()) {
-        let r = subject(ws, catalog, registry, live, &policy, &current, s)
-            .await
-            .map_err(|e| e.to_string())?;
-        if let Some((_, v)) = r.registered {
-            current.insert(r.subject.clone(), v);
+    // In waves: every subject whose earlier references are checked, side by side (the
+    // envelope, then the topics that reference it).
+    loop {
+        let wave: Vec<usize> = (0..all.len())
+            .filter(|&i| slots[i].is_none() && earlier[i].iter().all(|&j| slots[j].is_some()))
+            .collect();
+        if wave.is_empty() {
+            break;
         }
-        reports.push(r);
+        let jobs: Vec<(SubjectSchema, HashMap<String, i32>)> = wave
+            .iter()
+            .map(|&i| {
+                let seen = earlier[i]
+                    .iter()
+                    .filter_map(|&j| {
+                        let name = &all[j].subject;
+                        current.get(name).map(|v| (name.clone(), *v))
+                    })
+                    .collect();
+                (all[i].clone(), seen)
+            })
+            .collect();
+        let done = side_by_side(jobs.len(), |k| {
+            let (s, seen) = &jobs[k];
+            subject(ws, catalog, registry, live, &policy, seen, s.clone())
+        })
+        .await;
+        for (i, r) in wave.into_iter().zip(done) {
+            let r = r.map_err(|e| e.to_string())?;
+            if let Some((_, v)) = r.registered {
+                current.insert(r.subject.clone(), v);
+            }
+            slots[i] = Some(r);
+        }
     }
+    let reports: Vec<SubjectReport> = slots.into_iter().flatten().collect();
     let findings = diag::group(
         reports
             .iter()
@@ -129,6 +176,60 @@ pub async fn run(
         registry: registry.describe(),
         subjects: reports,
     })
+}
+
+/// `job(i)` for every `i < n`, results in order: on up to two threads of their own when the runtime
+/// has worker threads to drive their I/O (a subject's reads are a few hundred, its parse and
+/// check already spread over the cores: two at once keep both cores busy through each other's
+/// reads), else one after the other.
+async fn side_by_side<U: Send, F: std::future::Future<Output = U>>(
+    n: usize,
+    job: impl Fn(usize) -> F + Sync,
+) -> Vec<U> {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    let handle = Handle::try_current()
+        .ok()
+        .filter(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread);
+    let Some(handle) = handle.filter(|_| n > 1) else {
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            out.push(job(i).await);
+        }
+        return out;
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<U>>> =
+        std::iter::repeat_with(|| std::sync::Mutex::new(None))
+            .take(n)
+            .collect();
+    let work = || loop {
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if i >= n {
+            break;
+        }
+        let out = handle.block_on(job(i));
+        *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(out);
+    };
+    tokio::task::block_in_place(|| {
+        std::thread::scope(|scope| {
+            // The checker and the parser recurse as deep as a schema nests: a main
+            // thread's stack, as sc_events_schema::parallel gives its threads.
+            let helper = std::thread::Builder::new()
+                .stack_size(8 << 20)
+                .spawn_scoped(scope, work);
+            work();
+            if let Ok(h) = helper {
+                if let Err(panic) = h.join() {
+                    std::panic::resume_unwind(panic);
+                }
+            }
+        })
+    });
+    // Every item was taken by a thread that finished (a panic was resumed above).
+    slots
+        .into_iter()
+        .filter_map(|slot| slot.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .collect()
 }
 
 fn load_policy(ws: &Settings) -> Result<PolicyConfig, String> {
@@ -435,4 +536,41 @@ fn disagreement(
         span,
     )
     .with_hint("report it: the gate must agree with the registry; until fixed, trust the registry")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    #[test]
+    fn subjects_side_by_side_keep_their_order_and_their_timers_on_either_runtime() {
+        let items: Vec<u64> = (0..9).collect();
+        for multi in [false, true] {
+            let rt = if multi {
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+            } else {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+            }
+            .expect("runtime");
+            let threads = Mutex::new(HashSet::new());
+            let out = rt.block_on(super::side_by_side(items.len(), |k| {
+                let (threads, i) = (&threads, items[k]);
+                async move {
+                    // A timer needs the runtime's driver, from whichever thread runs this.
+                    tokio::time::sleep(Duration::from_millis(10 - i)).await;
+                    threads.lock().unwrap().insert(std::thread::current().id());
+                    i * 2
+                }
+            }));
+            assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+            assert_eq!(threads.lock().unwrap().len(), if multi { 2 } else { 1 });
+        }
+    }
 }
