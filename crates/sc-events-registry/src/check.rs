@@ -104,14 +104,18 @@ pub fn parse_all(rs: &[&Resolved]) -> Vec<std::result::Result<Parsed, String>> {
             None => groups.push(vec![i]),
         }
     }
-    for g in groups {
-        if g.len() == 1 || rs[g[0]].references.is_empty() {
-            let one: Vec<_> = sc_events_schema::parallel::map(&g, |&i| parse(rs[i]));
-            for (i, p) in g.into_iter().zip(one) {
-                out[i] = Some(p);
-            }
-            continue;
-        }
+    // Schemas that share nothing with another: all side by side, in one pass.
+    let (shared, single): (Vec<Vec<usize>>, Vec<Vec<usize>>) = groups
+        .into_iter()
+        .partition(|g| g.len() > 1 && !rs[g[0]].references.is_empty());
+    let single: Vec<usize> = single.into_iter().flatten().collect();
+    for (i, p) in single
+        .iter()
+        .zip(sc_events_schema::parallel::map(&single, |&i| parse(rs[i])))
+    {
+        out[*i] = Some(p);
+    }
+    for g in shared {
         let rests = g
             .iter()
             .map(|&i| vec![SourceFile::new(&rs[i].label, rs[i].text.as_str())])

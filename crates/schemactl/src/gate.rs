@@ -102,32 +102,28 @@ pub async fn run(
 ) -> Result<GateReport, String> {
     let policy = load_policy(ws)?;
     let all = subjects(catalog, &ws.naming());
-    let position: HashMap<&str, usize> = all
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.subject.as_str(), i))
-        .collect();
-    // For each subject, the earlier subjects it references: it sees their current versions
-    // (a reference to a later subject is not registered yet, as when checked in order).
+    // For each subject, the earlier subjects of the names it references: it sees the last
+    // current version among them, as when the subjects were checked one after the other (a
+    // reference to a later subject is not registered yet).
     let earlier: Vec<Vec<usize>> = all
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            s.references
-                .iter()
-                .filter_map(|(_, subj)| position.get(subj.as_str()).copied())
-                .filter(|&j| j < i)
+            (0..i)
+                .filter(|&j| s.references.iter().any(|(_, subj)| *subj == all[j].subject))
                 .collect()
         })
         .collect();
     let mut slots: Vec<Option<SubjectReport>> =
         std::iter::repeat_with(|| None).take(all.len()).collect();
-    // subject -> version of its current text, once known to be registered.
-    let mut current: HashMap<String, i32> = HashMap::new();
+    // The first subject (in order) that could not be checked, and why.
+    let mut failed: Option<(usize, RegistryError)> = None;
     // In waves: every subject whose earlier references are checked, side by side (the
-    // envelope, then the topics that reference it).
+    // envelope, then the topics that reference it); after a failure only the subjects before
+    // it, so that the error reported is the first one in order, as one after the other.
     loop {
-        let wave: Vec<usize> = (0..all.len())
+        let limit = failed.as_ref().map_or(all.len(), |(i, _)| *i);
+        let wave: Vec<usize> = (0..limit)
             .filter(|&i| slots[i].is_none() && earlier[i].iter().all(|&j| slots[j].is_some()))
             .collect();
         if wave.is_empty() {
@@ -136,28 +132,37 @@ pub async fn run(
         let jobs: Vec<(SubjectSchema, HashMap<String, i32>)> = wave
             .iter()
             .map(|&i| {
-                let seen = earlier[i]
-                    .iter()
-                    .filter_map(|&j| {
-                        let name = &all[j].subject;
-                        current.get(name).map(|v| (name.clone(), *v))
-                    })
-                    .collect();
+                let mut seen = HashMap::new();
+                for r in earlier[i].iter().filter_map(|&j| slots[j].as_ref()) {
+                    if let Some((_, v)) = r.registered {
+                        seen.insert(r.subject.clone(), v);
+                    }
+                }
                 (all[i].clone(), seen)
             })
             .collect();
-        let done = side_by_side(jobs.len(), |k| {
-            let (s, seen) = &jobs[k];
-            subject(ws, catalog, registry, live, &policy, seen, s.clone())
-        })
+        let done = side_by_side(
+            jobs.len(),
+            |k| {
+                let (s, seen) = &jobs[k];
+                subject(ws, catalog, registry, live, &policy, seen, s.clone())
+            },
+            Result::is_err,
+        )
         .await;
         for (i, r) in wave.into_iter().zip(done) {
-            let r = r.map_err(|e| e.to_string())?;
-            if let Some((_, v)) = r.registered {
-                current.insert(r.subject.clone(), v);
+            match r {
+                Some(Ok(r)) => slots[i] = Some(r),
+                Some(Err(e)) if failed.as_ref().is_none_or(|(f, _)| i < *f) => {
+                    failed = Some((i, e));
+                }
+                // A later failure, or not run after one.
+                Some(Err(_)) | None => {}
             }
-            slots[i] = Some(r);
         }
+    }
+    if let Some((_, e)) = failed {
+        return Err(e.to_string());
     }
     let reports: Vec<SubjectReport> = slots.into_iter().flatten().collect();
     let findings = diag::group(
@@ -178,14 +183,19 @@ pub async fn run(
     })
 }
 
-/// `job(i)` for every `i < n`, results in order: on up to two threads of their own when the runtime
-/// has worker threads to drive their I/O (a subject's reads are a few hundred, its parse and
-/// check already spread over the cores: two at once keep both cores busy through each other's
-/// reads), else one after the other.
+/// `job(i)` for every `i < n`, results in order: on the calling thread and one helper thread
+/// when the runtime has worker threads to drive their I/O (a subject's reads are a few
+/// hundred, its parse and check already spread over the cores: two subjects at once keep both
+/// cores busy through each other's reads), else one after the other. Once a result is one
+/// that `stops`, no further job starts (`None`): every job before it has started, as the jobs
+/// are taken in order.
 async fn side_by_side<U: Send, F: std::future::Future<Output = U>>(
     n: usize,
     job: impl Fn(usize) -> F + Sync,
-) -> Vec<U> {
+    stops: impl Fn(&U) -> bool + Sync,
+) -> Vec<Option<U>> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Mutex;
     use tokio::runtime::{Handle, RuntimeFlavor};
     let handle = Handle::try_current()
         .ok()
@@ -193,22 +203,34 @@ async fn side_by_side<U: Send, F: std::future::Future<Output = U>>(
     let Some(handle) = handle.filter(|_| n > 1) else {
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
-            out.push(job(i).await);
+            let u = job(i).await;
+            let stop = stops(&u);
+            out.push(Some(u));
+            if stop {
+                break;
+            }
         }
+        out.resize_with(n, || None);
         return out;
     };
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<U>>> =
-        std::iter::repeat_with(|| std::sync::Mutex::new(None))
-            .take(n)
-            .collect();
+    let next = AtomicUsize::new(0);
+    let stopped = AtomicBool::new(false);
+    let slots: Vec<Mutex<Option<U>>> = std::iter::repeat_with(|| Mutex::new(None))
+        .take(n)
+        .collect();
     let work = || loop {
-        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if stopped.load(Ordering::Acquire) {
+            break;
+        }
+        let i = next.fetch_add(1, Ordering::AcqRel);
         if i >= n {
             break;
         }
-        let out = handle.block_on(job(i));
-        *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(out);
+        let u = handle.block_on(job(i));
+        if stops(&u) {
+            stopped.store(true, Ordering::Release);
+        }
+        *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(u);
     };
     tokio::task::block_in_place(|| {
         std::thread::scope(|scope| {
@@ -225,10 +247,9 @@ async fn side_by_side<U: Send, F: std::future::Future<Output = U>>(
             }
         })
     });
-    // Every item was taken by a thread that finished (a panic was resumed above).
     slots
         .into_iter()
-        .filter_map(|slot| slot.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .map(|slot| slot.into_inner().unwrap_or_else(|p| p.into_inner()))
         .collect()
 }
 
@@ -545,8 +566,9 @@ mod tests {
     use std::time::Duration;
 
     #[test]
-    fn subjects_side_by_side_keep_their_order_and_their_timers_on_either_runtime() {
-        let items: Vec<u64> = (0..9).collect();
+    fn subjects_side_by_side_keep_their_order_and_their_timers_and_stop_after_a_failure() {
+        let n = 9;
+        let stop_at = 4;
         for multi in [false, true] {
             let rt = if multi {
                 tokio::runtime::Builder::new_multi_thread()
@@ -560,16 +582,37 @@ mod tests {
             }
             .expect("runtime");
             let threads = Mutex::new(HashSet::new());
-            let out = rt.block_on(super::side_by_side(items.len(), |k| {
-                let (threads, i) = (&threads, items[k]);
-                async move {
-                    // A timer needs the runtime's driver, from whichever thread runs this.
-                    tokio::time::sleep(Duration::from_millis(10 - i)).await;
-                    threads.lock().unwrap().insert(std::thread::current().id());
-                    i * 2
+            let both = tokio::sync::Barrier::new(2);
+            let out = rt.block_on(super::side_by_side(
+                n,
+                |k| {
+                    let (threads, both) = (&threads, &both);
+                    async move {
+                        if multi && k < 2 {
+                            // The first two jobs run at once, on two threads.
+                            tokio::time::timeout(Duration::from_secs(20), both.wait())
+                                .await
+                                .expect("a second thread takes the second job");
+                        }
+                        if k != stop_at {
+                            // A timer needs the runtime's driver, from either thread.
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                        }
+                        threads.lock().unwrap().insert(std::thread::current().id());
+                        k * 2
+                    }
+                },
+                |&u| u == stop_at * 2,
+            ));
+            assert_eq!(out.len(), n);
+            for (k, u) in out.iter().enumerate() {
+                if k <= stop_at {
+                    assert_eq!(*u, Some(k * 2), "job {k} (multi: {multi})");
+                } else if k > stop_at + 1 {
+                    // At most the job the other thread took meanwhile runs after the stop.
+                    assert_eq!(*u, None, "job {k} (multi: {multi})");
                 }
-            }));
-            assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+            }
             assert_eq!(threads.lock().unwrap().len(), if multi { 2 } else { 1 });
         }
     }

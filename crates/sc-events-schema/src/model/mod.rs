@@ -199,8 +199,9 @@ impl Name {
     pub fn same_fullname(&self, other: &Name) -> bool {
         match (namespace_of(self), namespace_of(other)) {
             (None, None) => self.name == other.name,
-            (Some(a), Some(b)) => a == b && self.name == other.name,
-            // "a.b" + "c" equals "a" + "b.c": compare the joined texts piecewise.
+            (Some(a), Some(b)) if a.len() == b.len() => a == b && self.name == other.name,
+            // Namespaces of different lengths ("a.b" + "c" is "a" + "b.c"), or one empty:
+            // compare the joined texts piecewise.
             (a, b) => {
                 let (a, b) = (a.unwrap_or(""), b.unwrap_or(""));
                 let left = a.len() + usize::from(!a.is_empty()) + self.name.len();
@@ -298,5 +299,38 @@ impl Field {
             .rev()
             .find(|m| m.key == key)
             .map(|m| &m.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Name;
+
+    #[test]
+    fn full_names_compare_as_their_joined_texts() {
+        let n = |ns: Option<&str>, name: &str| Name {
+            name: name.into(),
+            namespace: ns.map(str::to_string),
+        };
+        let names = [
+            n(None, "c"),
+            n(Some(""), "c"),
+            n(Some("a"), "c"),
+            n(Some("a.b"), "c"),
+            n(Some("a"), "b.c"),
+            n(None, "a.b.c"),
+            n(Some("a.b"), "d"),
+            n(Some("ab"), "c"),
+            n(Some("a"), "bc"),
+        ];
+        for x in &names {
+            for y in &names {
+                assert_eq!(
+                    x.same_fullname(y),
+                    x.fullname() == y.fullname(),
+                    "{x:?} {y:?}"
+                );
+            }
+        }
     }
 }
