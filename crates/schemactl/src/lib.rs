@@ -9,6 +9,7 @@
 mod catalog;
 pub mod check;
 mod compat;
+mod concurrent;
 pub mod config;
 mod describe;
 mod discover;
