@@ -95,14 +95,14 @@ pub fn parse_all(rs: &[&Resolved]) -> Vec<std::result::Result<Parsed, String>> {
         std::iter::repeat_with(|| None).take(rs.len()).collect();
     // Groups of the same references, in order of first appearance.
     let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of: std::collections::HashMap<&[(String, String)], usize> =
+        std::collections::HashMap::new();
     for (i, r) in rs.iter().enumerate() {
-        match groups
-            .iter_mut()
-            .find(|g| rs[g[0]].references == r.references)
-        {
-            Some(g) => g.push(i),
-            None => groups.push(vec![i]),
-        }
+        let g = *group_of.entry(&r.references).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(i);
     }
     // Schemas that share nothing with another: all side by side, in one pass.
     let (shared, single): (Vec<Vec<usize>>, Vec<Vec<usize>>) = groups

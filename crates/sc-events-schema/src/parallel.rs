@@ -7,7 +7,7 @@
 const MIN_PER_THREAD: usize = 4;
 
 /// The stack of each helper thread (a main thread's on Linux).
-const STACK: usize = 8 << 20;
+pub const STACK: usize = 8 << 20;
 
 /// `items.iter().map(f).collect()`, on up to as many threads as there are cores.
 pub fn map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {

@@ -56,7 +56,7 @@ pub async fn side_by_side<U: Send, F: std::future::Future<Output = U>>(
             // The checker and the parser recurse as deep as a schema nests: a main
             // thread's stack, as sc_events_schema::parallel gives its threads.
             let helper = std::thread::Builder::new()
-                .stack_size(8 << 20)
+                .stack_size(sc_events_schema::parallel::STACK)
                 .spawn_scoped(scope, work);
             work();
             if let Ok(h) = helper {

@@ -105,13 +105,25 @@ pub async fn run(
     // For each subject, the earlier subjects of the names it references: it sees the last
     // current version among them, as when the subjects were checked one after the other (a
     // reference to a later subject is not registered yet).
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, s) in all.iter().enumerate() {
+        by_name.entry(s.subject.as_str()).or_default().push(i);
+    }
     let earlier: Vec<Vec<usize>> = all
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            (0..i)
-                .filter(|&j| s.references.iter().any(|(_, subj)| *subj == all[j].subject))
-                .collect()
+            let mut js: Vec<usize> = s
+                .references
+                .iter()
+                .filter_map(|(_, subj)| by_name.get(subj.as_str()))
+                .flatten()
+                .copied()
+                .filter(|&j| j < i)
+                .collect();
+            js.sort_unstable();
+            js.dedup();
+            js
         })
         .collect();
     let mut slots: Vec<Option<SubjectReport>> =

@@ -63,7 +63,7 @@ pub fn parse_files_sharing(
     let mut errors = Vec::new();
     let docs = json_docs(&common, &mut errors);
     let mut base = State::new(errors);
-    base.add(common.clone(), &docs);
+    base.add(common, &docs);
     let rests: Vec<std::sync::Mutex<Vec<SourceFile>>> =
         rests.into_iter().map(std::sync::Mutex::new).collect();
     let take = |rest: &std::sync::Mutex<Vec<SourceFile>>| {
@@ -72,6 +72,7 @@ pub fn parse_files_sharing(
     if !base.errors.is_empty() {
         // An error in the common files: no state worth continuing from (the first error of
         // the common files may only be reported after a rest's syntax errors).
+        let common = &base.set.files;
         return crate::parallel::map(&rests, |rest| {
             parse_files(common.iter().cloned().chain(take(rest)).collect())
         });
